@@ -1,0 +1,247 @@
+package graph
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold reduces a name to lower-case ASCII-ish words separated by single
+// spaces: accents are stripped (NFKD, then marks removed), Cyrillic and
+// Greek are transliterated to Latin, "&" becomes "and", apostrophes vanish
+// ("People's" -> "peoples") and other punctuation separates words.
+func Fold(s string) string {
+	if isPlainASCII(s) {
+		return foldASCII(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // suppress leading space
+	emit := func(str string) {
+		for i := 0; i < len(str); i++ {
+			c := str[i]
+			if c == ' ' {
+				if !space {
+					b.WriteByte(' ')
+					space = true
+				}
+				continue
+			}
+			b.WriteByte(c)
+			space = false
+		}
+	}
+	var dec []byte
+	for _, r := range s {
+		// Transliterate before decomposing: NFKD would split "й" into
+		// "и" and a breve and lose the letter.
+		if t, ok := translit[r]; ok {
+			emit(t)
+			continue
+		}
+		if r < utf8.RuneSelf {
+			emit(asciiFold[r])
+			continue
+		}
+		dec = norm.NFKD.AppendString(dec[:0], string(r))
+		for _, d := range string(dec) {
+			switch {
+			case unicode.Is(unicode.Mn, d):
+			case d < utf8.RuneSelf:
+				emit(asciiFold[d])
+			default:
+				if t, ok := translit[d]; ok {
+					emit(t)
+				} else if unicode.IsLetter(d) || unicode.IsDigit(d) {
+					emit(string(unicode.ToLower(d)))
+				} else if d == '’' || d == '‘' || d == 'ʼ' || d == 'ʻ' || d == '´' {
+					continue
+				} else {
+					emit(" ")
+				}
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func foldASCII(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true
+	for i := 0; i < len(s); i++ {
+		t := asciiFold[s[i]]
+		for j := 0; j < len(t); j++ {
+			if t[j] == ' ' {
+				if !space {
+					b.WriteByte(' ')
+					space = true
+				}
+				continue
+			}
+			b.WriteByte(t[j])
+			space = false
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// asciiFold maps each ASCII byte to what Fold emits for it.
+var asciiFold = func() (t [utf8.RuneSelf]string) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			t[c] = string(rune(c))
+		case c >= 'A' && c <= 'Z':
+			t[c] = string(rune(c + 'a' - 'A'))
+		case c == '\'' || c == '`':
+			t[c] = ""
+		case c == '&':
+			t[c] = " and "
+		default:
+			t[c] = " "
+		}
+	}
+	return t
+}()
+
+// translit maps letters NFKD leaves intact to Latin. Cyrillic follows the
+// common English-language (BGN/PCGN-like) romanisation that sanctions lists use.
+var translit = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'Æ': "ae", 'ø': "o", 'Ø': "o", 'œ': "oe", 'Œ': "oe",
+	'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th", 'ł': "l", 'Ł': "l",
+	'ı': "i", 'ħ': "h", 'Ħ': "h", 'ŀ': "l", 'ĸ': "k", 'ſ': "s",
+	// Cyrillic
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh",
+	'з': "z", 'и': "i", 'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
+	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts",
+	'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "", 'э': "e", 'ю': "yu",
+	'я': "ya", 'і': "i", 'ї': "yi", 'є': "ye", 'ґ': "g", 'ў': "u", 'ј': "j", 'љ': "lj",
+	'њ': "nj", 'ћ': "c", 'ђ': "dj", 'џ': "dz", 'ѓ': "gj", 'ќ': "kj", 'ѕ': "dz",
+	'А': "a", 'Б': "b", 'В': "v", 'Г': "g", 'Д': "d", 'Е': "e", 'Ё': "e", 'Ж': "zh",
+	'З': "z", 'И': "i", 'Й': "y", 'К': "k", 'Л': "l", 'М': "m", 'Н': "n", 'О': "o",
+	'П': "p", 'Р': "r", 'С': "s", 'Т': "t", 'У': "u", 'Ф': "f", 'Х': "kh", 'Ц': "ts",
+	'Ч': "ch", 'Ш': "sh", 'Щ': "shch", 'Ъ': "", 'Ы': "y", 'Ь': "", 'Э': "e", 'Ю': "yu",
+	'Я': "ya", 'І': "i", 'Ї': "yi", 'Є': "ye", 'Ґ': "g", 'Ў': "u", 'Ј': "j",
+	// Greek
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "th",
+	'ι': "i", 'κ': "k", 'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "x", 'ο': "o", 'π': "p",
+	'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t", 'υ': "y", 'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o",
+	'Α': "a", 'Β': "v", 'Γ': "g", 'Δ': "d", 'Ε': "e", 'Ζ': "z", 'Η': "i", 'Θ': "th",
+	'Ι': "i", 'Κ': "k", 'Λ': "l", 'Μ': "m", 'Ν': "n", 'Ξ': "x", 'Ο': "o", 'Π': "p",
+	'Ρ': "r", 'Σ': "s", 'Τ': "t", 'Υ': "y", 'Φ': "f", 'Χ': "ch", 'Ψ': "ps", 'Ω': "o",
+}
+
+// legalForms are words (after Fold) that name a legal form rather than a
+// party: "Dandong Zhongsheng Industry & Trade Co., Ltd." and "DANDONG
+// ZHONGSHENG INDUSTRY AND TRADE CO LTD" are the same name.
+var legalForms = map[string]bool{
+	"llc": true, "ltd": true, "limited": true, "co": true, "company": true, "corp": true,
+	"corporation": true, "inc": true, "incorporated": true, "ooo": true, "oao": true,
+	"zao": true, "pao": true, "ao": true, "jsc": true, "ojsc": true, "cjsc": true,
+	"pjsc": true, "gmbh": true, "ag": true, "sa": true, "sas": true, "sarl": true,
+	"srl": true, "spa": true, "bv": true, "nv": true, "plc": true, "lp": true, "llp": true,
+	"pte": true, "pty": true, "ltda": true, "fze": true, "fzco": true, "fzc": true,
+	"fzllc": true, "tov": true, "dmcc": true, "kg": true, "oy": true,
+	"aps": true, "sro": true, "kft": true, "doo": true, "sdn": true, "bhd": true,
+	"pvt": true, "cv": true,
+}
+
+// legalPhrases are multi-word legal forms, removed as a whole.
+var legalPhrases = [][]string{
+	{"limited", "liability", "company"},
+	{"limited", "liability", "partnership"},
+	{"joint", "stock", "company"},
+	{"open", "joint", "stock", "company"},
+	{"closed", "joint", "stock", "company"},
+	{"public", "joint", "stock", "company"},
+	{"obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"},
+	{"obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"},
+	{"aktsionernoe", "obshchestvo"},
+	{"publichnoe", "aktsionernoe", "obshchestvo"},
+	{"sociedad", "anonima"},
+	{"s", "a"},
+	{"co", "ltd"},
+}
+
+var nameStopwords = map[string]bool{"the": true, "of": true, "and": true}
+
+// NameTokens returns the words of a name after Fold, without legal-form words
+// and the stopwords "the", "of" and "and" (unless nothing else is left).
+func NameTokens(name string) []string {
+	toks := strings.Fields(Fold(name))
+	kept := make([]string, 0, len(toks))
+	for i := 0; i < len(toks); {
+		if n := matchPhrase(toks[i:]); n > 0 {
+			i += n
+			continue
+		}
+		if !legalForms[toks[i]] && !nameStopwords[toks[i]] {
+			kept = append(kept, toks[i])
+		}
+		i++
+	}
+	if len(kept) == 0 {
+		return toks
+	}
+	return kept
+}
+
+func matchPhrase(toks []string) int {
+	best := 0
+	for _, p := range legalPhrases {
+		if len(p) <= len(toks) && len(p) > best {
+			ok := true
+			for j, w := range p {
+				if toks[j] != w {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				best = len(p)
+			}
+		}
+	}
+	return best
+}
+
+// NameKey returns the index form of a name: NameTokens sorted and joined by
+// single spaces, so that case, accents, punctuation, word order and legal
+// forms do not matter. "PUTIN, Vladimir" and "Vladimir Putin" share a key.
+func NameKey(name string) string {
+	t := NameTokens(name)
+	sort.Strings(t)
+	return strings.Join(t, " ")
+}
+
+// IdentifierKey returns the index form of an identifier: upper-case letters
+// and digits only ("FTBD KP PY" and "ftbdkppy" share a key).
+func IdentifierKey(v string) string {
+	f := Fold(v)
+	b := make([]byte, 0, len(f))
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= utf8.RuneSelf:
+			b = append(b, c) // non-Latin scripts stay as they are
+		}
+	}
+	return string(b)
+}

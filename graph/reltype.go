@@ -1,0 +1,127 @@
+package graph
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RelType is the kind of a relationship. It is persisted as a uint16 in
+// store keys: add new kinds at the end and never renumber.
+type RelType uint16
+
+// Relationship kinds. The comment gives the FollowTheMoney schema or
+// property each comes from.
+const (
+	RelUnknown           RelType = 0
+	RelOwns              RelType = 1  // Ownership owner -> asset
+	RelControls          RelType = 2  // Control controller -> controlled
+	RelOpenedAccountsFor RelType = 3  // a bank opened accounts for a client (UnknownLink role)
+	RelDesignatedBy      RelType = 4  // Sanction: entity -> programme (or authority)
+	RelDirectorOf        RelType = 5  // Directorship director -> organization
+	RelFamily            RelType = 6  // Family person -> relative
+	RelAssociate         RelType = 7  // Associate person -> associate
+	RelMemberOf          RelType = 8  // Membership member -> organization
+	RelEmployeeOf        RelType = 9  // Employment employee -> employer
+	RelRepresents        RelType = 10 // Representation agent -> client
+	RelLinkedTo          RelType = 11 // UnknownLink, OFAC "Linked To", other entity references
+	RelHasAddress        RelType = 12 // Thing.addressEntity -> Address
+	RelHoldsPosition     RelType = 13 // Occupancy holder -> post
+	RelPaid              RelType = 14 // Payment payer -> beneficiary
+	RelOwes              RelType = 15 // Debt debtor -> creditor
+	RelSucceededBy       RelType = 16 // Succession predecessor -> successor
+	RelProgrammeOf       RelType = 17 // programme -> its authority
+	RelPartyTo           RelType = 18 // CourtCaseParty party -> case
+	RelAwardedTo         RelType = 19 // ContractAward contract -> supplier
+	RelParticipantIn     RelType = 20 // ProjectParticipant participant -> project
+	RelDocuments         RelType = 21 // Documentation document -> entity
+	numRelTypes                  = 22
+)
+
+type relInfo struct {
+	name  string // wire name: "opened-accounts-for"
+	label string // human phrase, forward: "opened accounts for"
+}
+
+var relInfos = [numRelTypes]relInfo{
+	RelUnknown:           {"unknown", "is related to"},
+	RelOwns:              {"owns", "owns"},
+	RelControls:          {"controls", "controls"},
+	RelOpenedAccountsFor: {"opened-accounts-for", "opened accounts for"},
+	RelDesignatedBy:      {"designated-by", "is designated by"},
+	RelDirectorOf:        {"director-of", "is a director of"},
+	RelFamily:            {"family", "is family of"},
+	RelAssociate:         {"associate", "is an associate of"},
+	RelMemberOf:          {"member-of", "is a member of"},
+	RelEmployeeOf:        {"employee-of", "works for"},
+	RelRepresents:        {"represents", "represents"},
+	RelLinkedTo:          {"linked-to", "is linked to"},
+	RelHasAddress:        {"has-address", "has the address"},
+	RelHoldsPosition:     {"holds-position", "holds the position"},
+	RelPaid:              {"paid", "paid"},
+	RelOwes:              {"owes", "owes"},
+	RelSucceededBy:       {"succeeded-by", "was succeeded by"},
+	RelProgrammeOf:       {"programme-of", "is a programme of"},
+	RelPartyTo:           {"party-to", "is a party to"},
+	RelAwardedTo:         {"awarded-to", "was awarded to"},
+	RelParticipantIn:     {"participant-in", "participates in"},
+	RelDocuments:         {"documents", "documents"},
+}
+
+// RelTypes returns every relationship kind except RelUnknown, in enum order.
+func RelTypes() []RelType {
+	out := make([]RelType, 0, numRelTypes-1)
+	for t := RelType(1); t < numRelTypes; t++ {
+		out = append(out, t)
+	}
+	return out
+}
+
+// String returns the wire name, such as "opened-accounts-for".
+func (t RelType) String() string {
+	if int(t) < len(relInfos) {
+		return relInfos[t].name
+	}
+	return fmt.Sprintf("rel-%d", uint16(t))
+}
+
+// Label returns the phrase that reads "source <label> target".
+func (t RelType) Label() string {
+	if int(t) < len(relInfos) {
+		return relInfos[t].label
+	}
+	return "is related to"
+}
+
+// Valid reports whether t is a known kind other than RelUnknown.
+func (t RelType) Valid() bool { return t > 0 && t < numRelTypes }
+
+// EnumName returns the GraphQL enum value: OPENED_ACCOUNTS_FOR.
+func (t RelType) EnumName() string {
+	return strings.ToUpper(strings.ReplaceAll(t.String(), "-", "_"))
+}
+
+// ParseRelType accepts a wire name ("opened-accounts-for"), an enum name
+// ("OPENED_ACCOUNTS_FOR") or a spaced form ("opened accounts for").
+func ParseRelType(s string) (RelType, error) {
+	k := strings.ToLower(strings.TrimSpace(s))
+	k = strings.NewReplacer("_", "-", " ", "-").Replace(k)
+	for t := RelType(1); t < numRelTypes; t++ {
+		if relInfos[t].name == k {
+			return t, nil
+		}
+	}
+	return RelUnknown, fmt.Errorf("%w: unknown relationship kind %q", ErrInvalid, s)
+}
+
+// MarshalText implements encoding.TextMarshaler (JSON output uses the wire name).
+func (t RelType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *RelType) UnmarshalText(b []byte) error {
+	v, err := ParseRelType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
