@@ -1,0 +1,208 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// Values of n, h and o keys are a version byte followed by JSON. The id and
+// the edge ends are in the key and are not repeated in the value.
+const valueVersion = 1
+
+func encodeEntity(e *graph.Entity) ([]byte, error) {
+	c := *e
+	c.Held = nil
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{valueVersion}, b...), nil
+}
+
+func decodeEntity(id uuid.UUID, b []byte) (*graph.Entity, error) {
+	if len(b) == 0 || b[0] != valueVersion {
+		return nil, fmt.Errorf("entity %s: unknown value version", id)
+	}
+	var e graph.Entity
+	if err := json.Unmarshal(b[1:], &e); err != nil {
+		return nil, fmt.Errorf("entity %s: %w", id, err)
+	}
+	e.ID = id
+	return &e, nil
+}
+
+func encodeRelationship(r *graph.Relationship) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{valueVersion}, b...), nil
+}
+
+func decodeRelationship(l edgeLoc, b []byte) (*graph.Relationship, error) {
+	if len(b) == 0 || b[0] != valueVersion {
+		return nil, fmt.Errorf("relationship %s: unknown value version", l.ID)
+	}
+	var r graph.Relationship
+	if err := json.Unmarshal(b[1:], &r); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", l.ID, err)
+	}
+	r.ID, r.Source, r.Target, r.Kind = l.ID, l.Src, l.Dst, l.Rel
+	return &r, nil
+}
+
+// item is one thing a record contributes: an entity, a held document or a
+// relationship.
+type item struct {
+	tag    byte      // tagNode, tagHeld or tagOut
+	id     uuid.UUID // entity or document id
+	holder uuid.UUID // tagHeld only
+	edge   edgeLoc   // tagOut only
+}
+
+func (it item) key() []byte {
+	switch it.tag {
+	case tagNode:
+		return nodeKey(it.id)
+	case tagHeld:
+		return heldKey(it.holder, it.id)
+	default:
+		return outKey(it.edge)
+	}
+}
+
+// A manifest lists a record's items: a version byte, then per item its tag
+// and fixed-width location.
+func encodeManifest(items []item) []byte {
+	b := []byte{valueVersion}
+	for _, it := range items {
+		b = append(b, it.tag)
+		switch it.tag {
+		case tagNode:
+			b = append(b, it.id[:]...)
+		case tagHeld:
+			b = append(b, it.holder[:]...)
+			b = append(b, it.id[:]...)
+		case tagOut:
+			b = append(b, outKey(it.edge)[1:]...)
+		}
+	}
+	return b
+}
+
+var errBadManifest = errors.New("bad manifest")
+
+func decodeManifest(b []byte) ([]item, error) {
+	if len(b) == 0 || b[0] != valueVersion {
+		return nil, errBadManifest
+	}
+	var out []item
+	for p := 1; p < len(b); {
+		tag := b[p]
+		p++
+		switch tag {
+		case tagNode:
+			if p+idLen > len(b) {
+				return nil, errBadManifest
+			}
+			out = append(out, item{tag: tag, id: uuid.UUID(b[p : p+idLen])})
+			p += idLen
+		case tagHeld:
+			if p+2*idLen > len(b) {
+				return nil, errBadManifest
+			}
+			out = append(out, item{tag: tag, holder: uuid.UUID(b[p : p+idLen]), id: uuid.UUID(b[p+idLen : p+2*idLen])})
+			p += 2 * idLen
+		case tagOut:
+			if p+edgeLen-1 > len(b) {
+				return nil, errBadManifest
+			}
+			l, err := parseEdgeKey(append([]byte{tagOut}, b[p:p+edgeLen-1]...))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, item{tag: tag, edge: l})
+			p += edgeLen - 1
+		default:
+			return nil, errBadManifest
+		}
+	}
+	return out, nil
+}
+
+// An undo entry holds the state of one record before a run changed it: its
+// ref, its old manifest (absent if the record was new) and the old value of
+// every item in that manifest, in manifest order.
+type undoEntry struct {
+	ref      string
+	manifest []byte // nil: the record did not exist
+	values   [][]byte
+}
+
+func encodeUndo(u undoEntry) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(u.ref)))
+	b = append(b, u.ref...)
+	if u.manifest == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, uint64(len(u.manifest)))
+	b = append(b, u.manifest...)
+	b = binary.AppendUvarint(b, uint64(len(u.values)))
+	for _, v := range u.values {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	return b
+}
+
+var errBadUndo = errors.New("bad undo entry")
+
+func decodeUndo(b []byte) (undoEntry, error) {
+	var u undoEntry
+	next := func() ([]byte, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return nil, false
+		}
+		v := b[w : w+int(n)]
+		b = b[w+int(n):]
+		return v, true
+	}
+	ref, ok := next()
+	if !ok || len(b) == 0 {
+		return u, errBadUndo
+	}
+	u.ref = string(ref)
+	present := b[0]
+	b = b[1:]
+	if present == 0 {
+		return u, nil
+	}
+	man, ok := next()
+	if !ok {
+		return u, errBadUndo
+	}
+	u.manifest = append([]byte(nil), man...)
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)) {
+		return u, errBadUndo
+	}
+	b = b[w:]
+	for i := uint64(0); i < n; i++ {
+		v, ok := next()
+		if !ok {
+			return u, errBadUndo
+		}
+		u.values = append(u.values, append([]byte(nil), v...))
+	}
+	if len(b) != 0 {
+		return u, errBadUndo
+	}
+	return u, nil
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// Key layout, version 1. This file is the one source of truth; keys_test.go
+// pins it. Ids are 16 raw bytes; fixed-width fields need no separator and a
+// variable-width field ends in 0x00 (names, identifiers and refs never hold
+// 0x00: Fold and IdentifierKey drop it, and ingest rejects refs with it).
+//
+//	key                                         value
+//	m "version"                                 uint32 BE layout version
+//	n <id:16>                                   entity record (codec.go)
+//	k <schema> 0x00 <id:16>                     empty: one per entity (counts, kind filters, index rebuild)
+//	x <graph.NameKey(name)> 0x00 <id:16>        empty: one per distinct name key of an entity
+//	d <graph.IdentifierKey(v)> 0x00 <id:16>     empty: an identifier stated on the entity itself
+//	d <graph.IdentifierKey(v)> 0x00 <id:16> <doc:16>  empty: an identifier of a document it holds
+//	s <ref> 0x00 <id:16>                        empty: another id (referent) of the entity
+//	o <src:16> <rel:2 BE> <dst:16> <eid:16>     relationship record
+//	i <dst:16> <rel:2 BE> <src:16> <eid:16>     empty: written in the same txn as its "o" key
+//	h <holder:16> <doc:16>                      held document record (Passport, Identification, Risk, Note)
+//	e <ref> 0x00                                manifest: the items the record with that ref contributed
+//	g <run:8 BE>                                ingest run state (JSON)
+//	u <run:8 BE> <seq:8 BE>                     undo-journal entry of a run
+//
+// The relationship id (eid) is part of the edge keys because the same two
+// parties can be linked several times by the same kind: the zala fixture
+// has four Ownership records between one owner and one asset, with
+// different dates and percentages.
+const layoutVersion = 1
+
+const (
+	tagMeta     = 'm'
+	tagNode     = 'n'
+	tagKind     = 'k'
+	tagName     = 'x'
+	tagIdent    = 'd'
+	tagReferent = 's'
+	tagOut      = 'o'
+	tagIn       = 'i'
+	tagHeld     = 'h'
+	tagManifest = 'e'
+	tagRun      = 'g'
+	tagUndo     = 'u'
+)
+
+const (
+	idLen   = 16
+	edgeLen = 1 + idLen + 2 + idLen + idLen // an "o" or "i" key
+)
+
+var versionKey = []byte{tagMeta, 'v', 'e', 'r', 's', 'i', 'o', 'n'}
+
+func nodeKey(id uuid.UUID) []byte {
+	k := make([]byte, 1+idLen)
+	k[0] = tagNode
+	copy(k[1:], id[:])
+	return k
+}
+
+func parseNodeKey(k []byte) (uuid.UUID, error) {
+	if len(k) != 1+idLen || k[0] != tagNode {
+		return uuid.Nil, fmt.Errorf("bad node key %q", k)
+	}
+	return uuid.UUID(k[1:]), nil
+}
+
+// stringIDKey builds tag <s> 0x00 <ids...>, the shape of k, x, d and s keys.
+func stringIDKey(tag byte, s string, ids ...uuid.UUID) []byte {
+	k := make([]byte, 0, 2+len(s)+idLen*len(ids))
+	k = append(k, tag)
+	k = append(k, s...)
+	k = append(k, 0)
+	for _, id := range ids {
+		k = append(k, id[:]...)
+	}
+	return k
+}
+
+// stringPrefix is tag <s> 0x00: every key of one string value.
+func stringPrefix(tag byte, s string) []byte { return stringIDKey(tag, s) }
+
+// parseStringIDKey splits tag <s> 0x00 <id:16> [<doc:16>] and returns s and the
+// first id.
+func parseStringIDKey(k []byte, tag byte) (string, uuid.UUID, error) {
+	if len(k) < 2+idLen || k[0] != tag {
+		return "", uuid.Nil, fmt.Errorf("bad %c key %q", tag, k)
+	}
+	z := bytes.IndexByte(k[1:], 0)
+	if z < 0 {
+		return "", uuid.Nil, fmt.Errorf("bad %c key %q: no separator", tag, k)
+	}
+	rest := k[1+z+1:]
+	if len(rest) != idLen && len(rest) != 2*idLen {
+		return "", uuid.Nil, fmt.Errorf("bad %c key %q: id part of %d bytes", tag, k, len(rest))
+	}
+	return string(k[1 : 1+z]), uuid.UUID(rest[:idLen]), nil
+}
+
+func kindKey(schema string, id uuid.UUID) []byte  { return stringIDKey(tagKind, schema, id) }
+func nameKey(name string, id uuid.UUID) []byte    { return stringIDKey(tagName, name, id) }
+func referentKey(ref string, id uuid.UUID) []byte { return stringIDKey(tagReferent, ref, id) }
+func identKey(v string, ids ...uuid.UUID) []byte  { return stringIDKey(tagIdent, v, ids...) }
+func manifestKey(ref string) []byte               { return stringPrefix(tagManifest, ref) }
+func parseManifestKey(k []byte) (string, error)   { return parseTerminated(k, tagManifest) }
+func heldPrefix(holder uuid.UUID) []byte          { return append([]byte{tagHeld}, holder[:]...) }
+func edgePrefix(tag byte, id uuid.UUID) []byte    { return append([]byte{tag}, id[:]...) }
+func edgeKindPrefix(tag byte, id uuid.UUID, rel graph.RelType) []byte {
+	return binary.BigEndian.AppendUint16(edgePrefix(tag, id), uint16(rel))
+}
+
+func parseTerminated(k []byte, tag byte) (string, error) {
+	if len(k) < 2 || k[0] != tag || k[len(k)-1] != 0 {
+		return "", fmt.Errorf("bad %c key %q", tag, k)
+	}
+	return string(k[1 : len(k)-1]), nil
+}
+
+func heldKey(holder, doc uuid.UUID) []byte {
+	k := make([]byte, 1+2*idLen)
+	k[0] = tagHeld
+	copy(k[1:], holder[:])
+	copy(k[1+idLen:], doc[:])
+	return k
+}
+
+func parseHeldKey(k []byte) (holder, doc uuid.UUID, err error) {
+	if len(k) != 1+2*idLen || k[0] != tagHeld {
+		return uuid.Nil, uuid.Nil, fmt.Errorf("bad held key %q", k)
+	}
+	return uuid.UUID(k[1 : 1+idLen]), uuid.UUID(k[1+idLen:]), nil
+}
+
+// edgeLoc locates one relationship: the fields of its "o" key.
+type edgeLoc struct {
+	Src, Dst, ID uuid.UUID
+	Rel          graph.RelType
+}
+
+func outKey(l edgeLoc) []byte { return edgeKey(tagOut, l.Src, l.Rel, l.Dst, l.ID) }
+func inKey(l edgeLoc) []byte  { return edgeKey(tagIn, l.Dst, l.Rel, l.Src, l.ID) }
+
+func edgeKey(tag byte, a uuid.UUID, rel graph.RelType, b, id uuid.UUID) []byte {
+	k := make([]byte, edgeLen)
+	k[0] = tag
+	copy(k[1:], a[:])
+	binary.BigEndian.PutUint16(k[1+idLen:], uint16(rel))
+	copy(k[3+idLen:], b[:])
+	copy(k[3+2*idLen:], id[:])
+	return k
+}
+
+// parseEdgeKey decodes an "o" or "i" key into the relationship it locates.
+func parseEdgeKey(k []byte) (edgeLoc, error) {
+	if len(k) != edgeLen || (k[0] != tagOut && k[0] != tagIn) {
+		return edgeLoc{}, fmt.Errorf("bad edge key %q", k)
+	}
+	a := uuid.UUID(k[1 : 1+idLen])
+	rel := graph.RelType(binary.BigEndian.Uint16(k[1+idLen:]))
+	b := uuid.UUID(k[3+idLen : 3+2*idLen])
+	id := uuid.UUID(k[3+2*idLen:])
+	if k[0] == tagOut {
+		return edgeLoc{Src: a, Dst: b, ID: id, Rel: rel}, nil
+	}
+	return edgeLoc{Src: b, Dst: a, ID: id, Rel: rel}, nil
+}
+
+func runKey(run uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{tagRun}, run)
+}
+
+func parseRunKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != tagRun {
+		return 0, fmt.Errorf("bad run key %q", k)
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+func undoPrefix(run uint64) []byte { return runKeyWithTag(tagUndo, run) }
+
+func runKeyWithTag(tag byte, run uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{tag}, run)
+}
+
+func undoKey(run, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(undoPrefix(run), seq)
+}
+
+func parseUndoKey(k []byte) (run, seq uint64, err error) {
+	if len(k) != 17 || k[0] != tagUndo {
+		return 0, 0, fmt.Errorf("bad undo key %q", k)
+	}
+	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:]), nil
+}

@@ -1,0 +1,434 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// Tx is a consistent read-only snapshot of the store: everything read
+// through one Tx reflects the same moment, whatever writes go on meanwhile.
+type Tx struct {
+	txn *badger.Txn
+	ctx context.Context
+}
+
+// View runs fn on a snapshot of the store.
+func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		return fn(&Tx{txn: txn, ctx: ctx})
+	})
+}
+
+// Resolve returns the id of the entity that ref names: any of its source ids
+// (an FtM id, "ofac:15603", an FtM referent) or its UUID.
+// Returns graph.ErrNotFound if none does, graph.ErrAmbiguous if several do.
+func (s *Store) Resolve(ctx context.Context, ref string) (id uuid.UUID, err error) {
+	err = s.View(ctx, func(tx *Tx) error {
+		id, err = tx.Resolve(ref)
+		return err
+	})
+	return id, err
+}
+
+// Entity returns the entity with id, with the documents it holds.
+// Returns graph.ErrNotFound if there is none.
+func (s *Store) Entity(ctx context.Context, id uuid.UUID) (e *graph.Entity, err error) {
+	err = s.View(ctx, func(tx *Tx) error {
+		e, err = tx.Entity(id)
+		return err
+	})
+	return e, err
+}
+
+// Resolve: see Store.Resolve.
+func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
+	if ref == "" {
+		return uuid.Nil, fmt.Errorf("%w: empty id", graph.ErrInvalid)
+	}
+	man, err := tx.value(manifestKey(ref))
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if man != nil {
+		items, err := decodeManifest(man)
+		if err != nil {
+			return uuid.Nil, fmt.Errorf("record %q: %w", ref, err)
+		}
+		for _, it := range items {
+			if it.tag == tagNode {
+				return it.id, nil
+			}
+		}
+	}
+	var found []uuid.UUID
+	prefix := stringPrefix(tagReferent, ref)
+	err = tx.keys(prefix, func(k []byte) error {
+		_, id, err := parseStringIDKey(k, tagReferent)
+		if err == nil {
+			found = append(found, id)
+		}
+		return err
+	})
+	if err != nil {
+		return uuid.Nil, err
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+	default:
+		return uuid.Nil, fmt.Errorf("%w: %q names %d entities", graph.ErrAmbiguous, ref, len(found))
+	}
+	if u, err := uuid.Parse(ref); err == nil {
+		if v, err := tx.value(nodeKey(u)); err != nil {
+			return uuid.Nil, err
+		} else if v != nil {
+			return u, nil
+		}
+	}
+	return uuid.Nil, fmt.Errorf("%w: no entity has id %q", graph.ErrNotFound, ref)
+}
+
+// Entity: see Store.Entity.
+func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
+	v, err := tx.value(nodeKey(id))
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: no entity %s", graph.ErrNotFound, id)
+	}
+	e, err := decodeEntity(id, v)
+	if err != nil {
+		return nil, err
+	}
+	prefix := heldPrefix(id)
+	err = tx.values(prefix, func(k, v []byte) error {
+		_, doc, err := parseHeldKey(k)
+		if err != nil {
+			return err
+		}
+		d, err := decodeEntity(doc, v)
+		if err != nil {
+			return err
+		}
+		e.Held = append(e.Held, d)
+		return nil
+	})
+	return e, err
+}
+
+// Exists reports whether an entity with id is stored.
+func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
+	_, err := tx.txn.Get(nodeKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Direction selects relationships by which end an entity is.
+type Direction uint8
+
+const (
+	Both     Direction = iota
+	Outgoing           // the entity is the source
+	Incoming           // the entity is the target
+)
+
+// RelQuery selects an entity's relationships.
+type RelQuery struct {
+	Direction Direction
+	Kinds     []graph.RelType // empty: all
+	Limit     int             // 0: no limit
+	// After is a cursor returned by an earlier call: the listing continues
+	// after it. Relationships are listed outgoing first, then incoming, each
+	// in key order (kind, other end, id).
+	After []byte
+}
+
+// RelPage is one page of an entity's relationships.
+type RelPage struct {
+	Relationships []*graph.Relationship
+	Cursors       [][]byte // Cursors[i] resumes after Relationships[i]
+	More          bool     // more relationships follow the last one
+}
+
+// Relationships lists the relationships of entity id that q selects.
+func (tx *Tx) Relationships(id uuid.UUID, q RelQuery) (*RelPage, error) {
+	page := &RelPage{}
+	var kinds map[graph.RelType]bool
+	if len(q.Kinds) > 0 {
+		kinds = map[graph.RelType]bool{}
+		for _, k := range q.Kinds {
+			kinds[k] = true
+		}
+	}
+	var tags []byte
+	switch q.Direction {
+	case Outgoing:
+		tags = []byte{tagOut}
+	case Incoming:
+		tags = []byte{tagIn}
+	default:
+		tags = []byte{tagOut, tagIn}
+	}
+	for _, tag := range tags {
+		prefix := edgePrefix(tag, id)
+		start := prefix
+		if q.After != nil {
+			if len(q.After) != edgeLen || (q.After[0] != tagOut && q.After[0] != tagIn) || !bytes.Equal(q.After[1:1+idLen], id[:]) {
+				return nil, fmt.Errorf("%w: the cursor does not belong to this listing", graph.ErrInvalid)
+			}
+			if q.After[0] == tagIn && tag == tagOut {
+				continue // outgoing ones were all listed before the cursor
+			}
+			if q.After[0] == tag {
+				start = append(append([]byte(nil), q.After...), 0)
+			}
+		}
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues, opts.Prefix = false, prefix
+		it := tx.txn.NewIterator(opts)
+		for it.Seek(start); it.ValidForPrefix(prefix); it.Next() {
+			k := it.Item().Key()
+			l, err := parseEdgeKey(k)
+			if err != nil {
+				it.Close()
+				return nil, err
+			}
+			if kinds != nil && !kinds[l.Rel] {
+				continue
+			}
+			if q.Limit > 0 && len(page.Relationships) == q.Limit {
+				page.More = true
+				it.Close()
+				return page, nil
+			}
+			var v []byte
+			if tag == tagOut {
+				v, err = it.Item().ValueCopy(nil)
+			} else {
+				v, err = tx.value(outKey(l))
+			}
+			if err != nil {
+				it.Close()
+				return nil, err
+			}
+			if v == nil {
+				it.Close()
+				return nil, fmt.Errorf("store inconsistent: in-edge %x has no out-edge", k)
+			}
+			r, err := decodeRelationship(l, v)
+			if err != nil {
+				it.Close()
+				return nil, err
+			}
+			page.Relationships = append(page.Relationships, r)
+			page.Cursors = append(page.Cursors, append([]byte(nil), k...))
+		}
+		it.Close()
+		if err := tx.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// Relationship returns the relationship whose record has ref.
+// Returns graph.ErrNotFound if there is none.
+func (tx *Tx) Relationship(ref string) (*graph.Relationship, error) {
+	man, err := tx.value(manifestKey(ref))
+	if err != nil {
+		return nil, err
+	}
+	if man != nil {
+		items, err := decodeManifest(man)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if it.tag == tagOut {
+				v, err := tx.value(outKey(it.edge))
+				if err != nil || v == nil {
+					return nil, err
+				}
+				return decodeRelationship(it.edge, v)
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: no relationship has id %q", graph.ErrNotFound, ref)
+}
+
+// Stats counts the graph.
+type Stats struct {
+	Entities      int            `json:"entities"`
+	Relationships int            `json:"relationships"`
+	BySchema      map[string]int `json:"entitiesBySchema"`
+	ByKind        map[string]int `json:"relationshipsByKind"`
+	// Unresolved counts relationships with an end the store does not hold
+	// (yet): they resolve when the entity arrives.
+	Unresolved int `json:"unresolvedRelationships"`
+	Documents  int `json:"heldDocuments"`
+	Records    int `json:"records"`
+}
+
+// Stats counts entities per schema and relationships per kind by scanning
+// the key-only indexes.
+func (s *Store) Stats(ctx context.Context) (*Stats, error) {
+	st := &Stats{BySchema: map[string]int{}, ByKind: map[string]int{}}
+	err := s.View(ctx, func(tx *Tx) error {
+		nodes := map[uuid.UUID]struct{}{}
+		err := tx.keys([]byte{tagKind}, func(k []byte) error {
+			schema, id, err := parseStringIDKey(k, tagKind)
+			if err != nil {
+				return err
+			}
+			st.BySchema[schema]++
+			st.Entities++
+			nodes[id] = struct{}{}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.keys([]byte{tagOut}, func(k []byte) error {
+			l, err := parseEdgeKey(k)
+			if err != nil {
+				return err
+			}
+			st.ByKind[l.Rel.String()]++
+			st.Relationships++
+			_, a := nodes[l.Src]
+			_, b := nodes[l.Dst]
+			if !a || !b {
+				st.Unresolved++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.keys([]byte{tagHeld}, func([]byte) error { st.Documents++; return nil }); err != nil {
+			return err
+		}
+		return tx.keys([]byte{tagManifest}, func([]byte) error { st.Records++; return nil })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
+// value returns a copy of key's value, or nil if absent.
+func (tx *Tx) value(key []byte) ([]byte, error) {
+	it, err := tx.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return it.ValueCopy(nil)
+}
+
+// keys calls fn with every key under prefix, without reading values. The
+// slice is only valid during the call.
+func (tx *Tx) keys(prefix []byte, fn func(k []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues, opts.Prefix = false, prefix
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	n := 0
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		if n++; n%4096 == 0 {
+			if err := tx.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := fn(it.Item().Key()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// values calls fn with every key and value under prefix.
+func (tx *Tx) values(prefix []byte, fn func(k, v []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EntitiesByName returns the ids whose name key equals graph.NameKey(name).
+func (tx *Tx) EntitiesByName(name string) ([]uuid.UUID, error) {
+	return tx.idsUnder(tagName, graph.NameKey(name))
+}
+
+// EntitiesByIdentifier returns the ids of entities that carry identifier v
+// (themselves or on a document they hold).
+func (tx *Tx) EntitiesByIdentifier(v string) ([]uuid.UUID, error) {
+	return tx.idsUnder(tagIdent, graph.IdentifierKey(v))
+}
+
+func (tx *Tx) idsUnder(tag byte, s string) ([]uuid.UUID, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []uuid.UUID
+	err := tx.keys(stringPrefix(tag, s), func(k []byte) error {
+		_, id, err := parseStringIDKey(k, tag)
+		if err == nil && (len(out) == 0 || out[len(out)-1] != id) {
+			out = append(out, id)
+		}
+		return err
+	})
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i][:], out[j][:]) < 0 })
+	return out, err
+}
+
+// ScanEntities calls fn with every entity (without held documents), in id
+// order.
+func (tx *Tx) ScanEntities(fn func(*graph.Entity) error) error {
+	return tx.values([]byte{tagNode}, func(k, v []byte) error {
+		id, err := parseNodeKey(k)
+		if err != nil {
+			return err
+		}
+		e, err := decodeEntity(id, v)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+// ScanRelationships calls fn with every relationship, in source id order.
+func (tx *Tx) ScanRelationships(fn func(*graph.Relationship) error) error {
+	return tx.values([]byte{tagOut}, func(k, v []byte) error {
+		l, err := parseEdgeKey(k)
+		if err != nil {
+			return err
+		}
+		r, err := decodeRelationship(l, v)
+		if err != nil {
+			return err
+		}
+		return fn(r)
+	})
+}

@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Options configure Open.
+type Options struct {
+	// InMemory keeps everything in memory (tests); the directory is ignored.
+	InMemory bool
+	// ReadOnly opens an existing store without writing to it; several
+	// read-only processes may share a store no writer holds.
+	ReadOnly bool
+	// Logger receives Badger's warnings and the store's own messages. Nil
+	// discards them.
+	Logger *slog.Logger
+	// GCInterval is how often the value log is garbage-collected; 0 means
+	// every 10 minutes, a negative value never.
+	GCInterval time.Duration
+}
+
+// Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
+type Store struct {
+	db     *badger.DB
+	opt    Options
+	log    *slog.Logger
+	runMu  sync.Mutex // held by the one ingest run that may be open
+	stopGC context.CancelFunc
+	gcDone chan struct{}
+}
+
+// Open opens (creating it if needed) the store in dir. It refuses a
+// directory written with an unknown key layout. If a previous ingest run
+// did not finish (the process was killed), Open rolls it back before
+// returning, unless ReadOnly is set, in which case it fails.
+func Open(dir string, opt Options) (*Store, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(discard{}, nil))
+	}
+	bo := badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{log}).
+		// Values above 128 bytes (entity and relationship records) go to the
+		// value log, so the LSM tree holds mostly keys: key-only scans of the
+		// edge and kind indexes (stats, index rebuild) read far less.
+		WithValueThreshold(128).
+		WithCompression(options.Snappy).
+		WithBlockCacheSize(64 << 20).
+		WithIndexCacheSize(32 << 20).
+		WithNumVersionsToKeep(1)
+	if opt.InMemory {
+		// In memory there is no value log: values must stay in the tree.
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithValueThreshold(1 << 20)
+	}
+	if opt.ReadOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+		bo = bo.WithReadOnly(true)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %s", dir, badgerMessage(err))
+	}
+	s := &Store{db: db, opt: opt, log: log}
+	if err := s.checkVersion(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.recover(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
+		s.startGC(opt.GCInterval)
+	}
+	return s, nil
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	if s.stopGC != nil {
+		s.stopGC()
+		<-s.gcDone
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %s", badgerMessage(err))
+	}
+	return nil
+}
+
+func (s *Store) checkVersion() error {
+	var have uint32
+	var empty = true
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(versionKey)
+		if err == nil {
+			empty = false
+			return it.Value(func(v []byte) error {
+				if len(v) != 4 {
+					return fmt.Errorf("bad layout version value %x", v)
+				}
+				have = binary.BigEndian.Uint32(v)
+				return nil
+			})
+		}
+		if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		io := badger.DefaultIteratorOptions
+		io.PrefetchValues = false
+		iter := txn.NewIterator(io)
+		defer iter.Close()
+		iter.Rewind()
+		if iter.Valid() {
+			return fmt.Errorf("directory holds a Badger database that is not a sanctionsgraph store (no layout version key)")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	if empty {
+		if s.opt.ReadOnly {
+			return fmt.Errorf("open store: the store is empty or missing; ingest something first")
+		}
+		return s.db.Update(func(txn *badger.Txn) error {
+			return txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion))
+		})
+	}
+	if have != layoutVersion {
+		return fmt.Errorf("open store: key layout version %d, this build reads version %d", have, layoutVersion)
+	}
+	return nil
+}
+
+func (s *Store) startGC(every time.Duration) {
+	if every == 0 {
+		every = 10 * time.Minute
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopGC, s.gcDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.gcDone)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				// 0.5 is the discard ratio Badger recommends; loop while it
+				// finds files worth rewriting.
+				for ctx.Err() == nil && s.db.RunValueLogGC(0.5) == nil {
+				}
+			}
+		}
+	}()
+}
+
+// Size returns the bytes used by the LSM tree and the value log.
+func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+
+// Sync flushes written data to disk.
+func (s *Store) Sync() error { return s.db.Sync() }
+
+// badgerMessage turns a Badger error into text without Badger's internals
+// where a clearer sentence exists.
+func badgerMessage(err error) string {
+	switch {
+	case errors.Is(err, badger.ErrTruncateNeeded):
+		return "the value log is damaged; the store needs repair"
+	case strings.Contains(err.Error(), "Cannot acquire directory lock"), strings.Contains(err.Error(), "resource temporarily unavailable"):
+		return "the store is in use by another process (is a server or an ingest running on it?)"
+	}
+	return err.Error()
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// badgerLogger sends Badger's log lines to slog; its Info and Debug chatter
+// is dropped.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Infof(string, ...any)        {}
+func (b badgerLogger) Debugf(string, ...any)       {}
