@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+)
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ingest", "FILE... | --demo", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	format := fs.String("format", "", "input format: ftm or findings (default: detect from content)")
+	dataset := fs.String("dataset", "", "dataset name for records that name none (default: the file name)")
+	strict := fs.Bool("strict", false, "refuse the whole run if any record is malformed")
+	demo := fs.Bool("demo", false, "load the embedded demo data")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 && !*demo {
+		fs.Usage()
+		return &exitError{code: exitUsage, msg: "ingest: name at least one file, or --demo"}
+	}
+	st, err := openStore(*db, false, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var sums []*ingest.Summary
+	err = ingestAll(ctx, st, files, *demo, ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict}, stderr, func(s *ingest.Summary) {
+		sums = append(sums, s)
+	})
+	if err != nil {
+		return &exitError{code: exitFailed, msg: err.Error() + "\nnothing was changed: the ingest run was rolled back"}
+	}
+	rejected := printSummaries(stdout, sums, *asJSON)
+	if rejected > 0 {
+		return &exitError{code: exitRejected, msg: fmt.Sprintf("%d malformed records were rejected; the rest was stored", rejected)}
+	}
+	return nil
+}
+
+// ingestAll ingests files (and the demo data) in one run: all of it lands,
+// or, on any failure, none of it.
+func ingestAll(ctx context.Context, st *store.Store, files []string, demo bool, opt ingest.Options, stderr io.Writer, done func(*ingest.Summary)) (err error) {
+	source := strings.Join(files, " ")
+	if demo {
+		source = strings.TrimSpace("demo " + source)
+	}
+	run, err := st.BeginRun(ctx, source)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			if rerr := run.Rollback(context.WithoutCancel(ctx), err); rerr != nil {
+				err = fmt.Errorf("%w (and the rollback failed: %v)", err, rerr)
+			}
+		}
+	}()
+	bar := newProgressBar(stderr)
+	o := opt
+	o.Progress = bar.update
+	if demo {
+		s, err := ingest.Demo(ctx, run)
+		if err != nil {
+			return err
+		}
+		done(s)
+	}
+	for _, f := range files {
+		s, err := ingest.File(ctx, f, run, o)
+		bar.finish()
+		if err != nil {
+			return err
+		}
+		done(s)
+	}
+	if err := ctx.Err(); err != nil {
+		return errors.New("interrupted")
+	}
+	return run.Commit(ctx)
+}
+
+func printSummaries(w io.Writer, sums []*ingest.Summary, asJSON bool) int {
+	rejected := 0
+	for _, s := range sums {
+		rejected += s.Rejected
+	}
+	if asJSON {
+		type out struct {
+			*ingest.Summary
+			RejectedRecords []string `json:"rejectedRecords,omitempty"`
+		}
+		var all []out
+		for _, s := range sums {
+			o := out{Summary: s}
+			for _, r := range s.Rejects {
+				o.RejectedRecords = append(o.RejectedRecords, r.Error())
+			}
+			all = append(all, o)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(all)
+		return rejected
+	}
+	var t ingest.Summary
+	for _, s := range sums {
+		fmt.Fprintf(w, "%s (%s): %d records: added %d, updated %d, unchanged %d, deleted %d, rejected %d\n",
+			s.File, s.Format, s.Records, s.Added, s.Updated, s.Unchanged, s.Deleted, s.Rejected)
+		if s.Missing > 0 {
+			fmt.Fprintf(w, "  %d deletions named records the store did not hold\n", s.Missing)
+		}
+		for name, n := range s.UnknownSchemata {
+			fmt.Fprintf(w, "  kept %d records of schema %q, which the FollowTheMoney model does not define\n", n, name)
+		}
+		for i, r := range s.Rejects {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... and %d more rejected records\n", s.Rejected-20)
+				break
+			}
+			fmt.Fprintf(w, "  rejected: %v\n", r)
+		}
+		t.Records += s.Records
+		t.Added += s.Added
+		t.Updated += s.Updated
+		t.Unchanged += s.Unchanged
+		t.Deleted += s.Deleted
+		t.Rejected += s.Rejected
+	}
+	if len(sums) > 1 {
+		fmt.Fprintf(w, "total: %d records: added %d, updated %d, unchanged %d, deleted %d, rejected %d\n",
+			t.Records, t.Added, t.Updated, t.Unchanged, t.Deleted, t.Rejected)
+	}
+	return rejected
+}
+
+// progressBar draws "file: N records, R/s, P%" on a terminal, at most five
+// times a second.
+type progressBar struct {
+	w       io.Writer
+	on      bool
+	started time.Time
+	last    time.Time
+	drawn   bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	return &progressBar{w: w, on: isTerminal(w), started: time.Now()}
+}
+
+func (p *progressBar) update(pr ingest.Progress) {
+	if !p.on || time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	rate := float64(pr.Records) / time.Since(p.started).Seconds()
+	pct := ""
+	if pr.Size > 0 {
+		pct = fmt.Sprintf(", %.0f%%", 100*float64(pr.Bytes)/float64(pr.Size))
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s: %d records, %.0f/s%s", pr.File, pr.Records, rate, pct)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+	p.started = time.Now()
+}

@@ -1,0 +1,96 @@
+// Command sanctionsgraph stores sanctions lists and the links between the
+// parties on them in an embedded graph, and answers how a party is linked to
+// a designated entity.
+//
+//	sanctionsgraph ingest [--db DIR] FILE...   load FollowTheMoney JSON, deltas, findings CSV
+//	sanctionsgraph ingest --demo               load the embedded demo data
+//	sanctionsgraph stats  [--db DIR] [--json]  count entities and relationships
+//	sanctionsgraph entity [--db DIR] [--json] ID
+//
+// Run "sanctionsgraph help" for all commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(os.Stderr, "sanctionsgraph:", ee.msg)
+			}
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "sanctionsgraph:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError carries an exit status other than 1.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// Exit statuses.
+const (
+	exitFailed   = 1 // the command failed; an ingest changed nothing
+	exitUsage    = 2 // bad flags or arguments
+	exitRejected = 3 // an ingest committed, but some records were rejected
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"ingest", "load FollowTheMoney JSON lines (plain or gzip), OpenSanctions deltas, findings CSV, or --demo", runIngest},
+		{"stats", "count entities per schema and relationships per kind", runStats},
+		{"entity", "print one entity with its relationships and sources", runEntity},
+		{"runs", "list ingest runs", runRuns},
+	}
+}
+
+// Run runs the command line args (without the program name).
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return &exitError{code: exitUsage}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: sanctionsgraph COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every command takes --db DIR (default $SANCTIONSGRAPH_DB, else", defaultDBDir()+").")
+	fmt.Fprintln(w, "Run 'sanctionsgraph COMMAND -h' for its flags.")
+}

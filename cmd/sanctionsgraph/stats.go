@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+)
+
+func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("stats", "", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(*db, true, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := st.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	printStats(stdout, s)
+	return nil
+}
+
+func printStats(w io.Writer, s *store.Stats) {
+	fmt.Fprintf(w, "entities: %d\n", s.Entities)
+	printCounts(w, s.BySchema)
+	fmt.Fprintf(w, "relationships: %d\n", s.Relationships)
+	printCounts(w, s.ByKind)
+	if s.Unresolved > 0 {
+		fmt.Fprintf(w, "unresolved relationships (an end not in the store yet): %d\n", s.Unresolved)
+	}
+	fmt.Fprintf(w, "documents held by entities: %d\n", s.Documents)
+}
+
+func printCounts(w io.Writer, m map[string]int) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-22s %d\n", k, m[k])
+	}
+}
+
+func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("runs", "", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(*db, true, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		c := r.Counts
+		fmt.Fprintf(stdout, "%4d %s %-11s added %d, updated %d, unchanged %d, deleted %d  %s", r.ID, r.Started.Format("2006-01-02 15:04:05"), r.State, c.Added, c.Updated, c.Unchanged, c.Deleted, r.Source)
+		if r.Error != "" {
+			fmt.Fprintf(stdout, "  (%s)", r.Error)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
