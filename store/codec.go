@@ -163,6 +163,31 @@ func encodeUndo(u undoEntry) []byte {
 
 var errBadUndo = errors.New("bad undo entry")
 
+// An undo journal value is a list of undo entries, each prefixed with its
+// length, oldest first.
+func appendUndo(b []byte, u undoEntry) []byte {
+	e := encodeUndo(u)
+	b = binary.AppendUvarint(b, uint64(len(e)))
+	return append(b, e...)
+}
+
+func decodeUndoList(b []byte) ([]undoEntry, error) {
+	var out []undoEntry
+	for len(b) > 0 {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || uint64(len(b)-w) < n {
+			return nil, errBadUndo
+		}
+		u, err := decodeUndo(b[w : w+int(n)])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+		b = b[w+int(n):]
+	}
+	return out, nil
+}
+
 func decodeUndo(b []byte) (undoEntry, error) {
 	var u undoEntry
 	next := func() ([]byte, bool) {

@@ -150,6 +150,7 @@ func FuzzKeyRoundTrip(f *testing.F) {
 		parseHeldKey(s)
 		decodeManifest(s)
 		decodeUndo(s)
+		decodeUndoList(s)
 	})
 }
 
@@ -170,5 +171,9 @@ func TestManifestAndUndoRoundTrip(t *testing.T) {
 	}
 	if gu, err := decodeUndo(encodeUndo(undoEntry{ref: "x"})); err != nil || gu.manifest != nil || gu.ref != "x" {
 		t.Fatalf("undo of a new record = %+v, %v", gu, err)
+	}
+	list, err := decodeUndoList(appendUndo(appendUndo(nil, u), undoEntry{ref: "y"}))
+	if err != nil || len(list) != 2 || list[0].ref != "NK-1" || list[1].ref != "y" {
+		t.Fatalf("undo list round trip = %+v, %v", list, err)
 	}
 }

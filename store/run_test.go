@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
@@ -347,5 +348,23 @@ func TestConsistentReadsDuringWrites(t *testing.T) {
 	wg.Wait()
 	if reads.Load() == 0 {
 		t.Fatal("no reads happened")
+	}
+}
+
+func TestCheck(t *testing.T) {
+	s := mustOpen(t)
+	apply(t, s, company("c1", "One", map[string][]string{"swiftBic": {"ABCDEF12"}}), company("c2", "Two", nil), link("l", graph.RelOwns, "c1", "c2"))
+	rep, err := s.Check(context.Background())
+	if err != nil || !rep.OK() {
+		t.Fatalf("Check on a sound store = %+v, %v", rep, err)
+	}
+	// Break it: an in-edge without its out-edge, and a node without its kind key.
+	s.db.Update(func(txn *badger.Txn) error {
+		txn.Set(inKey(edgeLoc{Src: idA, Dst: idB, ID: idC, Rel: graph.RelOwns}), nil)
+		return txn.Delete(kindKey("Company", graph.KeyFor("c2")))
+	})
+	rep, err = s.Check(context.Background())
+	if err != nil || rep.Count != 2 {
+		t.Fatalf("Check on a broken store = %+v, %v; want 2 problems", rep, err)
 	}
 }
