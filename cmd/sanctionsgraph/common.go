@@ -57,14 +57,20 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return fs.Parse(append([]string{"--"}, pos...))
 }
 
-func openStore(dir string, readOnly bool, logw io.Writer) (*store.Store, error) {
+// openStore opens the store in dir for writing; with mustExist, a missing
+// store is an error rather than created empty. Read commands open for
+// writing too, so that an ingest run a crash left unfinished is rolled back
+// first (Badger allows one writer per directory either way).
+func openStore(dir string, mustExist bool, logw io.Writer) (*store.Store, error) {
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if !readOnly {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
+	if mustExist {
+		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
+			return nil, fmt.Errorf("no store in %s (run 'sanctionsgraph ingest --db %s ...' first)", dir, dir)
 		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	return store.Open(dir, store.Options{ReadOnly: readOnly, Logger: log})
+	return store.Open(dir, store.Options{Logger: log})
 }
 
 // isTerminal reports whether w is a character device (progress lines are

@@ -63,6 +63,8 @@ func commands() []command {
 		{"stats", "count entities per schema and relationships per kind", runStats},
 		{"entity", "print one entity with its relationships and sources", runEntity},
 		{"runs", "list ingest runs", runRuns},
+		{"check", "verify the store's indexes and records are consistent", runCheck},
+		{"generate", "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", runGenerate},
 	}
 }
 

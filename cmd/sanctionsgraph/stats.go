@@ -83,7 +83,35 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if r.Error != "" {
 			fmt.Fprintf(stdout, "  (%s)", r.Error)
 		}
+		if r.State == store.RunRolledBack {
+			fmt.Fprintf(stdout, "  undid %d records", r.Undone)
+		}
 		fmt.Fprintln(stdout)
 	}
+	return nil
+}
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(*db, true, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := st.Check(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if !rep.OK() {
+		return &exitError{code: exitFailed, msg: fmt.Sprintf("%d problems in %d keys", rep.Count, rep.Keys)}
+	}
+	fmt.Fprintf(stdout, "ok: %d keys checked\n", rep.Keys)
 	return nil
 }

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
+)
+
+// binary is the sanctionsgraph binary built once for subprocess tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sanctionsgraph-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "sanctionsgraph")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs the CLI in-process and returns stdout, stderr and the error.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := Run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
+}
+
+func statsJSON(t *testing.T, db string) map[string]any {
+	t.Helper()
+	out, stderr, err := run(t, "stats", "--db", db, "--json")
+	if err != nil {
+		t.Fatalf("stats: %v\n%s", err, stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("stats --json: %v\n%s", err, out)
+	}
+	return m
+}
+
+func TestDemoIngestStatsEntity(t *testing.T) {
+	db := t.TempDir()
+	out, stderr, err := run(t, "ingest", "--db", db, "--demo")
+	if err != nil {
+		t.Fatalf("ingest --demo: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "47 records: added 47") {
+		t.Errorf("ingest summary = %q", out)
+	}
+	st := statsJSON(t, db)
+	by := st["entitiesBySchema"].(map[string]any)
+	if by["Company"].(float64) != 9 || by["Person"].(float64) != 3 {
+		t.Errorf("stats = %v", st)
+	}
+	// Again: nothing changes.
+	out, _, _ = run(t, "ingest", "--db", db, "--demo")
+	if !strings.Contains(out, "added 0, updated 0, unchanged 47") {
+		t.Errorf("second ingest = %q", out)
+	}
+	out, stderr, err = run(t, "entity", "--db", db, "demo-rfs")
+	if err != nil {
+		t.Fatalf("entity: %v %s", err, stderr)
+	}
+	for _, want := range []string{"Russian Financial Society  [Company]", "taxNumber 7744002860", "US OFAC / NPWMD, listed 2019-06-19",
+		"-[opened-accounts-for]-> Dandong Zhongsheng Industry & Trade  demo-dandong", "source: sanctionsgraph_demo"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("entity output lacks %q:\n%s", want, out)
+		}
+	}
+	// Look-up by another source id, JSON output.
+	out, _, err = run(t, "entity", "--db", db, "--json", "ofac-15603")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view struct {
+		Entity struct {
+			ID string `json:"id"`
+		} `json:"entity"`
+		Designations []struct {
+			Authority, Programme, Reference string
+		} `json:"designations"`
+	}
+	if err := json.Unmarshal([]byte(out), &view); err != nil {
+		t.Fatal(err)
+	}
+	if view.Entity.ID != "demo-ftb" || len(view.Designations) != 4 {
+		t.Errorf("entity ofac-15603 = %s with %d designations", view.Entity.ID, len(view.Designations))
+	}
+	if _, _, err := run(t, "entity", "--db", db, "no-such-id"); exitCode(err) != 1 || !strings.Contains(err.Error(), `no entity has id "no-such-id"`) {
+		t.Errorf("unknown id: %v", err)
+	}
+	if out, _, err := run(t, "check", "--db", db); err != nil || !strings.HasPrefix(out, "ok:") {
+		t.Errorf("check = %q, %v", out, err)
+	}
+}
+
+func TestIngestErrorsAndExitCodes(t *testing.T) {
+	db := t.TempDir()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "mixed.ftm.json")
+	os.WriteFile(bad, []byte(`{"id":"a","schema":"Company","properties":{"name":["A"]}}`+"\n"+`{"id":"b","properties":{}}`+"\n"), 0o644)
+	out, _, err := run(t, "ingest", "--db", db, bad)
+	if exitCode(err) != exitRejected || !strings.Contains(out, "mixed.ftm.json:2: schema: missing schema") {
+		t.Errorf("rejected record: code %d, out %q", exitCode(err), out)
+	}
+	_, _, err = run(t, "ingest", "--db", db, "--strict", bad)
+	if exitCode(err) != exitFailed || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("strict: %v", err)
+	}
+	_, _, err = run(t, "ingest", "--db", db, filepath.Join(dir, "missing.json"))
+	if exitCode(err) != exitFailed || !strings.Contains(err.Error(), "missing.json: cannot open") {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, _, err := run(t, "stats", "--db", filepath.Join(dir, "nowhere")); err == nil || !strings.Contains(err.Error(), "no store in") {
+		t.Errorf("stats on a missing store: %v", err)
+	}
+	if _, _, err := run(t, "frobnicate"); exitCode(err) != exitUsage {
+		t.Errorf("unknown command: %v", err)
+	}
+}
+
+// stats --json counts per schema equal those of the fixture.
+func TestStatsJSONZala(t *testing.T) {
+	p := graphtest.SharedData(t, "opensanctions/yente-fixtures/zala/entities.ftm.json")
+	db := t.TempDir()
+	if _, stderr, err := run(t, "ingest", "--db", db, p); err != nil {
+		t.Fatalf("%v %s", err, stderr)
+	}
+	st := statsJSON(t, db)
+	by := st["entitiesBySchema"].(map[string]any)
+	kinds := st["relationshipsByKind"].(map[string]any)
+	// Counted in the fixture: Person 6, Company 11, Address 11, Ownership 14,
+	// Directorship 3, Family 4, Sanction 41, Passport 1.
+	for k, want := range map[string]float64{"Person": 6, "Company": 11, "Address": 11} {
+		if by[k] != want {
+			t.Errorf("entitiesBySchema[%s] = %v, want %v", k, by[k], want)
+		}
+	}
+	for k, want := range map[string]float64{"owns": 14, "director-of": 3, "family": 4, "designated-by": 41} {
+		if kinds[k] != want {
+			t.Errorf("relationshipsByKind[%s] = %v, want %v", k, kinds[k], want)
+		}
+	}
+	if st["heldDocuments"] != float64(1) {
+		t.Errorf("heldDocuments = %v, want 1 (the Passport)", st["heldDocuments"])
+	}
+}
+
+// Kill -9 in the middle of an ingest: the store opens, nothing that was
+// there before is lost or changed, and nothing of the killed run remains.
+func TestKillDuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a large file")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	big := filepath.Join(dir, "big.ftm.json")
+	// The real binary does the work: this test must not be slowed down by
+	// the race detector.
+	sg := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(binary, args...).Output()
+		if err != nil {
+			t.Fatalf("sanctionsgraph %v: %v", args, err)
+		}
+		return string(out)
+	}
+	sg("generate", "--entities", "150000", "--seed", "3", "--out", big)
+	sg("ingest", "--db", db, "--demo")
+	before := sg("stats", "--db", db, "--json")
+	demoEntity := sg("entity", "--db", db, "--json", "demo-ftb")
+	for i := 0; i < 3; i++ {
+		cmd := exec.Command(binary, "ingest", "--db", db, big)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Let it write for a while; vary the moment of the kill.
+		time.Sleep(time.Duration(700+600*i) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		after := sg("stats", "--db", db, "--json") // opens the store: rolls the run back
+		if before != after {
+			t.Fatalf("kill %d: stats changed:\nbefore %s\nafter  %s", i, before, after)
+		}
+		if e := sg("entity", "--db", db, "--json", "demo-ftb"); e != demoEntity {
+			t.Fatalf("kill %d: demo-ftb changed", i)
+		}
+		sg("check", "--db", db) // fails the test if an index key is missing or extra
+	}
+	out := sg("runs", "--db", db)
+	if strings.Count(out, "rolled-back") != 3 || strings.Count(out, "interrupted") != 3 || strings.Contains(out, "undid 0 records") {
+		t.Errorf("runs = %s\nwant three interrupted runs, each of which had written records", out)
+	}
+}
