@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Enforces the package layering of ../shared/STYLE.md with go list:
+# which project packages a package may depend on (transitively), and which
+# outside packages it may import itself (Badger pulls in net/http through
+# expvar, so outside imports are checked directly, not transitively).
+set -euo pipefail
+mod=$(go list -m)
+fail=0
+deps()    { go list -deps "$1"; }
+imports() { go list -f '{{join .Imports "\n"}}' "$1"; }
+check() { # kind package forbidden-regex reason
+  local list bad
+  if [ "$1" = deps ]; then list=$(deps "$2"); else list=$(imports "$2"); fi
+  bad=$(echo "$list" | grep -E "$3" | grep -v -x -F "$2" || true)
+  if [ -n "$bad" ]; then
+    echo "layering: $2 must not import $(echo $bad): $4"; fail=1
+  fi
+}
+exists() { go list "$mod/$1" >/dev/null 2>&1; }
+for p in graph graph/synth graph/graphtest; do
+  check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph imports no other project package"
+done
+check deps "$mod/ingest" "^$mod/(store|schema|web|cmd)" "ingest builds graph values only"
+check deps "$mod/store" "^$mod/(ingest|schema|web|cmd)" "store imports only graph"
+if exists schema; then check deps "$mod/schema" "^$mod/(store|ingest|web|cmd)" "schema sees the graph through its own interface"; fi
+if exists web; then check deps "$mod/web" "^$mod/(store|ingest|cmd)" "web sees the graph through an interface"; fi
+for p in $(go list ./... | grep -v -E "^$mod/store(/|$)"); do
+  check imports "$p" "^github.com/dgraph-io/badger" "Badger is used only in store"
+done
+for p in $(go list ./... | grep -v -E "^$mod/(schema|web)(/|$)"); do
+  check imports "$p" "^github.com/graph-gophers/graphql-go" "graphql-go is used only in schema and web"
+done
+for p in $(go list ./... | grep -v -E "^$mod/(web|cmd)(/|$)"); do
+  check imports "$p" "^net/http$" "net/http is used only in web and cmd"
+done
+exit $fail
