@@ -60,3 +60,22 @@ func firstOf(r *Relationship, props ...string) string {
 	}
 	return ""
 }
+
+// DesignatorOf describes an authority or programme entity for the index;
+// it returns nil for other entities.
+func DesignatorOf(e *Entity) *DesignatorInfo {
+	switch e.Schema {
+	case SchemaAuthority:
+		return &DesignatorInfo{Authority: e.Name(), Name: e.Name()}
+	case SchemaProgramme:
+		d := &DesignatorInfo{Authority: e.First("authority"), Programme: e.First("programId"), Name: e.Name()}
+		if d.Programme == "" {
+			d.Programme = e.Name()
+			if a := d.Authority + " / "; len(d.Programme) > len(a) && d.Programme[:len(a)] == a {
+				d.Programme = d.Programme[len(a):]
+			}
+		}
+		return d
+	}
+	return nil
+}

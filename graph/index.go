@@ -1,0 +1,242 @@
+package graph
+
+import (
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// Index is a compact in-memory adjacency of the graph: entities are
+// numbered (int32) and each relationship appears once in the list of each
+// of its ends. Path search runs on it; Badger stays the source of truth, and
+// the store rebuilds the Index at open and keeps it in step with every
+// committed write. An Index is safe for concurrent use: searches hold a read
+// lock, updates a write lock.
+type Index struct {
+	mu          sync.RWMutex
+	ids         []uuid.UUID
+	nums        map[uuid.UUID]int32
+	schema      []uint16 // schema code; 0: not stored (the end of a pending relationship)
+	adj         [][]Link
+	codes       map[string]uint16
+	schemaNames []string // schema code -> name; [0] = ""
+	desig       map[int32]DesignatorInfo
+	stored      int
+	links       int
+	scratch     sync.Pool
+	lookup      nameIndex // name look-up (search.go)
+}
+
+// Link is one relationship as seen from one of its ends.
+type Link struct {
+	Other int32   // the entity at the other end
+	From  Day     // first day the relationship holds (DayMin: unknown)
+	To    Day     // last day (DayMax: unknown)
+	Kind  RelType //
+	Out   bool    // this end is the relationship's source
+}
+
+// DesignatorInfo names an authority or programme node.
+type DesignatorInfo struct {
+	Authority string // canonical authority name: "US OFAC"
+	Programme string // programme id or name: "NPWMD"; empty for an authority
+	Name      string // display name: "US OFAC / NPWMD"
+}
+
+// NewIndex returns an empty Index.
+func NewIndex() *Index {
+	return &Index{nums: map[uuid.UUID]int32{}, codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{}}
+}
+
+// num returns the number of id, adding it if create is set. Callers hold mu.
+func (ix *Index) num(id uuid.UUID, create bool) (int32, bool) {
+	if n, ok := ix.nums[id]; ok {
+		return n, true
+	}
+	if !create {
+		return 0, false
+	}
+	n := int32(len(ix.ids))
+	ix.ids = append(ix.ids, id)
+	ix.schema = append(ix.schema, 0)
+	ix.adj = append(ix.adj, nil)
+	ix.nums[id] = n
+	return n, true
+}
+
+// SetNode records that entity id is stored with the given schema;
+// designator describes authority and programme nodes (nil otherwise).
+func (ix *Index) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n, _ := ix.num(id, true)
+	code, ok := ix.codes[schema]
+	if !ok {
+		code = uint16(len(ix.schemaNames))
+		ix.codes[schema] = code
+		ix.schemaNames = append(ix.schemaNames, schema)
+	}
+	if ix.schema[n] == 0 {
+		ix.stored++
+	}
+	ix.schema[n] = code
+	if designator != nil {
+		ix.desig[n] = *designator
+	} else {
+		delete(ix.desig, n)
+	}
+}
+
+// DeleteNode records that entity id is no longer stored. Its relationships
+// stay (they are pending until it comes back).
+func (ix *Index) DeleteNode(id uuid.UUID) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if n, ok := ix.num(id, false); ok && ix.schema[n] != 0 {
+		ix.schema[n] = 0
+		ix.stored--
+		delete(ix.desig, n)
+	}
+}
+
+// AddLink records a relationship src -kind-> dst valid from..to.
+func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s, _ := ix.num(src, true)
+	d, _ := ix.num(dst, true)
+	ix.adj[s] = append(ix.adj[s], Link{Other: d, From: from, To: to, Kind: kind, Out: true})
+	ix.adj[d] = append(ix.adj[d], Link{Other: s, From: from, To: to, Kind: kind, Out: false})
+	ix.links++
+}
+
+// RemoveLink removes one relationship src -kind-> dst valid from..to.
+func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s, ok1 := ix.num(src, false)
+	d, ok2 := ix.num(dst, false)
+	if !ok1 || !ok2 {
+		return
+	}
+	if removeLink(&ix.adj[s], Link{Other: d, From: from, To: to, Kind: kind, Out: true}) &&
+		removeLink(&ix.adj[d], Link{Other: s, From: from, To: to, Kind: kind, Out: false}) {
+		ix.links--
+	}
+}
+
+func removeLink(list *[]Link, l Link) bool {
+	a := *list
+	for i := range a {
+		if a[i] == l {
+			a[i] = a[len(a)-1]
+			*list = a[:len(a)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// Counts returns the number of stored entities and of relationships.
+func (ix *Index) Counts() (entities, relationships int) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.stored, ix.links
+}
+
+// Has reports whether entity id is stored.
+func (ix *Index) Has(id uuid.UUID) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n, ok := ix.nums[id]
+	return ok && ix.schema[n] != 0
+}
+
+// Degree returns the number of relationships of entity id.
+func (ix *Index) Degree(id uuid.UUID) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if n, ok := ix.nums[id]; ok {
+		return len(ix.adj[n])
+	}
+	return 0
+}
+
+// Designator returns what the index knows of an authority or programme node.
+func (ix *Index) Designator(id uuid.UUID) (DesignatorInfo, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n, ok := ix.nums[id]
+	if !ok {
+		return DesignatorInfo{}, false
+	}
+	d, ok := ix.desig[n]
+	return d, ok
+}
+
+// isDesignator reports whether node n is an authority or programme.
+// Callers hold mu.
+func (ix *Index) isDesignator(n int32) bool {
+	_, ok := ix.desig[n]
+	return ok
+}
+
+// Snapshot returns every stored entity with its schema and every link
+// (each relationship once), for tests comparing the Index with the store.
+func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]map[RelType]int) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	nodes = map[uuid.UUID]string{}
+	links = map[[2]uuid.UUID]map[RelType]int{}
+	for n, id := range ix.ids {
+		if ix.schema[n] != 0 {
+			nodes[id] = ix.schemaNames[ix.schema[n]]
+		}
+		for _, l := range ix.adj[n] {
+			if l.Out {
+				k := [2]uuid.UUID{id, ix.ids[l.Other]}
+				if links[k] == nil {
+					links[k] = map[RelType]int{}
+				}
+				links[k][l.Kind]++
+			}
+		}
+	}
+	return nodes, links
+}
+
+// LinksBetween returns the relationships between a and b as seen from a
+// (Out: a is the source), each kind and direction once.
+func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	na, ok1 := ix.nums[a]
+	nb, ok2 := ix.nums[b]
+	if !ok1 || !ok2 {
+		return nil
+	}
+	from, other, flip := na, nb, false
+	if len(ix.adj[nb]) < len(ix.adj[na]) {
+		from, other, flip = nb, na, true
+	}
+	var out []Link
+	for _, l := range ix.adj[from] {
+		if l.Other != other {
+			continue
+		}
+		if flip {
+			l.Other, l.Out = nb, !l.Out
+		}
+		dup := false
+		for _, o := range out {
+			if o.Kind == l.Kind && o.Out == l.Out {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,646 @@
+package graph
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+// Hard limits of path queries; callers may ask for less.
+const (
+	DefaultMaxHops    = 6
+	MaxHopsLimit      = 10
+	DefaultPaths      = 3
+	MaxPathsLimit     = 20
+	DefaultMaxVisited = 2_000_000
+)
+
+// Truncation reasons reported in PathSearch.Limits.
+const (
+	LimitVisited = "visited-nodes" // the cap on visited entities cut the search
+	LimitTimeout = "timeout"       // the deadline cut the search
+	LimitHops    = "max-hops"      // maxHops was lowered to MaxHopsLimit
+	LimitPaths   = "first"         // first was lowered to MaxPathsLimit
+)
+
+// PathQuery asks for paths between two entities.
+type PathQuery struct {
+	From, To  uuid.UUID
+	MaxHops   int       // 0: DefaultMaxHops
+	K         int       // number of paths; 0: DefaultPaths
+	Via       []RelType // relationship kinds to walk; empty: all
+	Avoid     []uuid.UUID
+	MaxDegree int // entities with more relationships are not passed through; 0: no limit
+	AsOf      Day // only relationships valid on that day; 0 with HasAsOf false: any
+	HasAsOf   bool
+	// MaxVisited caps the entities visited by the whole query;
+	// 0: DefaultMaxVisited.
+	MaxVisited int
+}
+
+// PathSearch is the result of a path query: node sequences, each from the
+// query's From to its target.
+type PathSearch struct {
+	Paths   [][]uuid.UUID
+	Visited int      // entities visited
+	Limits  []string // the limits that cut the search; empty if none did
+}
+
+// Truncated reports whether a limit cut the search.
+func (p *PathSearch) Truncated() bool { return len(p.Limits) > 0 }
+
+func (p *PathSearch) limit(reason string) {
+	if !slices.Contains(p.Limits, reason) {
+		p.Limits = append(p.Limits, reason)
+	}
+}
+
+var errStop = errors.New("search stopped")
+
+// scratch holds per-search state, reused through the Index's pool: a
+// generation stamp per node and side makes clearing free.
+type scratch struct {
+	gen    uint32
+	seen   [2][]uint32 // == gen: the side has reached the node
+	dist   [2][]int8   // its distance from the side's origin
+	parent []int32     // its parent in a one-sided search
+	mark   [2]map[int32]bool
+	level  [2][][]int32
+}
+
+func (sc *scratch) reset(n int) {
+	if len(sc.parent) < n {
+		c := n + n/4
+		for s := 0; s < 2; s++ {
+			sc.seen[s], sc.dist[s] = make([]uint32, c), make([]int8, c)
+		}
+		sc.parent = make([]int32, c)
+		sc.gen = 0
+	}
+	for s := 0; s < 2; s++ {
+		sc.level[s] = sc.level[s][:0]
+		sc.mark[s] = nil
+	}
+	sc.gen++
+	if sc.gen == 0 { // wrapped: clear once every 2^32 searches
+		for s := 0; s < 2; s++ {
+			clear(sc.seen[s])
+		}
+		sc.gen = 1
+	}
+}
+
+func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[side][v] == sc.gen }
+func (sc *scratch) isMarked(side int, v int32) bool {
+	return sc.mark[side][v]
+}
+
+// searcher runs searches on a read-locked Index.
+type searcher struct {
+	ix         *Index
+	sc         *scratch
+	ctx        context.Context
+	allowed    [numRelTypes]bool
+	asOf       Day
+	hasAsOf    bool
+	maxDeg     int
+	avoid      map[int32]bool
+	maxVisited int
+	res        *PathSearch
+	ops        int
+	// Yen's algorithm blocks nodes and links per spur search.
+	blockedNodes map[int32]bool
+	blockedLinks map[[2]int32]bool
+}
+
+func (ix *Index) newSearcher(ctx context.Context, via []RelType, asOf Day, hasAsOf bool, maxDeg int, avoid []uuid.UUID, maxVisited int, res *PathSearch) *searcher {
+	s := &searcher{ix: ix, ctx: ctx, asOf: asOf, hasAsOf: hasAsOf, maxDeg: maxDeg, maxVisited: maxVisited, res: res, avoid: map[int32]bool{}}
+	if s.maxVisited <= 0 {
+		s.maxVisited = DefaultMaxVisited
+	}
+	if len(via) == 0 {
+		for i := range s.allowed {
+			s.allowed[i] = true
+		}
+	}
+	for _, k := range via {
+		if k.Valid() {
+			s.allowed[k] = true
+		}
+	}
+	for _, a := range avoid {
+		if n, ok := ix.nums[a]; ok {
+			s.avoid[n] = true
+		}
+	}
+	sc, _ := ix.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	s.sc = sc
+	return s
+}
+
+func (s *searcher) release() { s.ix.scratch.Put(s.sc) }
+
+// tick counts work and stops the search at the deadline.
+func (s *searcher) tick(n int) error {
+	s.ops += n
+	if s.ops >= 4096 {
+		s.ops = 0
+		if s.ctx.Err() != nil {
+			s.res.limit(LimitTimeout)
+			return errStop
+		}
+	}
+	return nil
+}
+
+// linkOK reports whether a search may follow l.
+func (s *searcher) linkOK(from int32, l Link) bool {
+	if !s.allowed[l.Kind] || s.ix.schema[l.Other] == 0 || s.avoid[l.Other] {
+		return false
+	}
+	if s.hasAsOf && (s.asOf < l.From || s.asOf > l.To) {
+		return false
+	}
+	if s.blockedNodes != nil && s.blockedNodes[l.Other] {
+		return false
+	}
+	if s.blockedLinks != nil && s.blockedLinks[pairKey(from, l.Other)] {
+		return false
+	}
+	return true
+}
+
+func pairKey(a, b int32) [2]int32 {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]int32{a, b}
+}
+
+// interior reports whether node v may be passed through: authorities and
+// programmes may only end a path (otherwise any two parties designated by
+// OFAC would be two hops apart), and hubs above maxDegree are skipped.
+func (s *searcher) interior(v int32) bool {
+	if s.ix.isDesignator(v) {
+		return false
+	}
+	return s.maxDeg <= 0 || len(s.ix.adj[v]) <= s.maxDeg
+}
+
+func (s *searcher) less(a, b int32) bool {
+	return bytes.Compare(s.ix.ids[a][:], s.ix.ids[b][:]) < 0
+}
+
+// shortest finds the canonical shortest path from src to dst of at most
+// maxHops: of all shortest paths, the one whose sequence of entity ids is
+// smallest, so that the answer never depends on the order relationships
+// were stored in. It runs a bidirectional breadth-first search, then walks
+// the nodes that lie on shortest paths choosing the smallest id each step.
+func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
+	if src == dst {
+		return []int32{src}, nil
+	}
+	sc := s.sc
+	sc.reset(len(s.ix.ids))
+	origin := [2]int32{src, dst}
+	for side := 0; side < 2; side++ {
+		sc.seen[side][origin[side]] = sc.gen
+		sc.dist[side][origin[side]] = 0
+		sc.level[side] = append(sc.level[side], []int32{origin[side]})
+	}
+	s.res.Visited += 2
+	depth := [2]int{}
+	met := false
+	for depth[0]+depth[1] < maxHops && !met {
+		side := 0
+		if s.frontierCost(1, depth[1]) < s.frontierCost(0, depth[0]) {
+			side = 1
+		}
+		other := 1 - side
+		var next []int32
+		for _, u := range sc.level[side][depth[side]] {
+			if u != origin[side] && !s.interior(u) {
+				continue
+			}
+			adj := s.ix.adj[u]
+			if err := s.tick(len(adj)); err != nil {
+				return nil, err
+			}
+			for _, l := range adj {
+				v := l.Other
+				if sc.isSeen(side, v) || !s.linkOK(u, l) {
+					continue
+				}
+				sc.seen[side][v] = sc.gen
+				sc.dist[side][v] = int8(depth[side] + 1)
+				next = append(next, v)
+				if sc.isSeen(other, v) && (v == origin[other] || s.interior(v)) {
+					met = true
+				}
+			}
+			if s.res.Visited+len(next) > s.maxVisited {
+				s.res.Visited += len(next)
+				s.res.limit(LimitVisited)
+				return nil, errStop
+			}
+		}
+		s.res.Visited += len(next)
+		depth[side]++
+		sc.level[side] = append(sc.level[side], next)
+		if len(next) == 0 {
+			return nil, nil
+		}
+	}
+	if !met {
+		return nil, nil
+	}
+	return s.extract(origin, depth), nil
+}
+
+// frontierCost estimates the work of expanding a side's frontier.
+func (s *searcher) frontierCost(side, depth int) int {
+	c := 0
+	for _, u := range s.sc.level[side][depth] {
+		c += len(s.ix.adj[u])
+	}
+	return c
+}
+
+// extract returns the smallest shortest path after a search that met.
+func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
+	sc := s.sc
+	// The length d and the meeting nodes: seen from both sides with the
+	// smallest sum of distances.
+	d := 1 << 30
+	var meet []int32
+	for _, lvl := range sc.level[0] {
+		for _, v := range lvl {
+			if !sc.isSeen(1, v) || (v != origin[0] && v != origin[1] && !s.interior(v)) {
+				continue
+			}
+			switch t := int(sc.dist[0][v]) + int(sc.dist[1][v]); {
+			case t < d:
+				d, meet = t, append(meet[:0], v)
+			case t == d:
+				meet = append(meet, v)
+			}
+		}
+	}
+	// Mark, on each side, the nodes from which a meeting node is reached
+	// along shortest steps.
+	for side := 0; side < 2; side++ {
+		sc.mark[side] = map[int32]bool{}
+		for _, m := range meet {
+			sc.mark[side][m] = true
+		}
+		for i := len(sc.level[side]) - 1; i > 0; i-- {
+			for _, v := range sc.level[side][i] {
+				if !sc.isMarked(side, v) {
+					continue
+				}
+				for _, l := range s.ix.adj[v] {
+					u := l.Other
+					if sc.isSeen(side, u) && int(sc.dist[side][u]) == i-1 && !sc.isMarked(side, u) &&
+						(u == origin[side] || s.interior(u)) && s.linkOK(v, l) {
+						sc.mark[side][u] = true
+					}
+				}
+			}
+		}
+	}
+	// Walk from the source, taking the smallest admissible next node.
+	path := []int32{origin[0]}
+	cur := origin[0]
+	for pos := 0; pos < d; pos++ {
+		best := int32(-1)
+		for _, l := range s.ix.adj[cur] {
+			v := l.Other
+			if !s.linkOK(cur, l) {
+				continue
+			}
+			onPath := (sc.isMarked(0, v) && sc.isSeen(0, v) && int(sc.dist[0][v]) == pos+1) ||
+				(sc.isMarked(1, v) && sc.isSeen(1, v) && d-int(sc.dist[1][v]) == pos+1)
+			if onPath && (best < 0 || s.less(v, best)) {
+				best = v
+			}
+		}
+		if best < 0 { // cannot happen: the marks guarantee a way on
+			return nil
+		}
+		path = append(path, best)
+		cur = best
+	}
+	return path
+}
+
+// Paths returns up to q.K shortest simple paths from q.From to q.To, in
+// order of hops, ties in order of their entity ids (Yen's algorithm over
+// canonical shortest paths). A path is a sequence of entities; the caller
+// reads the relationships between consecutive ones. Returns ErrNotFound if
+// an end is not stored.
+func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
+	res := &PathSearch{}
+	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	src, ok1 := ix.nums[q.From]
+	dst, ok2 := ix.nums[q.To]
+	if !ok1 || ix.schema[src] == 0 || !ok2 || ix.schema[dst] == 0 {
+		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
+	}
+	s := ix.newSearcher(ctx, q.Via, q.AsOf, q.HasAsOf, q.MaxDegree, q.Avoid, q.MaxVisited, res)
+	defer s.release()
+	if s.avoid[src] || s.avoid[dst] {
+		return nil, fmt.Errorf("%w: an end of the path is in avoid", ErrInvalid)
+	}
+	first, err := s.shortest(src, dst, maxHops)
+	if err != nil || first == nil {
+		return res, nil
+	}
+	found := [][]int32{first}
+	cands := &pathHeap{s: s}
+	seen := map[string]bool{pathString(first): true}
+	for len(found) < k {
+		prev := found[len(found)-1]
+		for i := 0; i < len(prev)-1; i++ {
+			spur, root := prev[i], prev[:i+1]
+			s.blockedNodes = map[int32]bool{}
+			for _, n := range root[:i] {
+				s.blockedNodes[n] = true
+			}
+			s.blockedLinks = map[[2]int32]bool{}
+			for _, p := range found {
+				if len(p) > i+1 && slices.Equal(p[:i+1], root) {
+					s.blockedLinks[pairKey(p[i], p[i+1])] = true
+				}
+			}
+			tail, err := s.shortest(spur, dst, maxHops-i)
+			s.blockedNodes, s.blockedLinks = nil, nil
+			if err != nil {
+				return s.finish(found), nil
+			}
+			if tail == nil {
+				continue
+			}
+			p := append(append([]int32(nil), root[:i]...), tail...)
+			if key := pathString(p); !seen[key] {
+				seen[key] = true
+				heap.Push(cands, p)
+			}
+		}
+		if cands.Len() == 0 {
+			break
+		}
+		found = append(found, heap.Pop(cands).([]int32))
+	}
+	return s.finish(found), nil
+}
+
+func (s *searcher) finish(found [][]int32) *PathSearch {
+	for _, p := range found {
+		out := make([]uuid.UUID, len(p))
+		for i, n := range p {
+			out[i] = s.ix.ids[n]
+		}
+		s.res.Paths = append(s.res.Paths, out)
+	}
+	return s.res
+}
+
+func normalizeLimits(maxHops, k int, res *PathSearch) (int, int) {
+	switch {
+	case maxHops <= 0:
+		maxHops = DefaultMaxHops
+	case maxHops > MaxHopsLimit:
+		maxHops = MaxHopsLimit
+		res.limit(LimitHops)
+	}
+	switch {
+	case k <= 0:
+		k = DefaultPaths
+	case k > MaxPathsLimit:
+		k = MaxPathsLimit
+		res.limit(LimitPaths)
+	}
+	return maxHops, k
+}
+
+func pathString(p []int32) string {
+	b := make([]byte, 0, 4*len(p))
+	for _, n := range p {
+		b = append(b, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	}
+	return string(b)
+}
+
+// pathHeap orders candidate paths by hops, then by entity ids.
+type pathHeap struct {
+	s     *searcher
+	items [][]int32
+}
+
+func (h *pathHeap) Len() int { return len(h.items) }
+func (h *pathHeap) Less(i, j int) bool {
+	a, b := h.items[i], h.items[j]
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	for x := range a {
+		if a[x] != b[x] {
+			return h.s.less(a[x], b[x])
+		}
+	}
+	return false
+}
+func (h *pathHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *pathHeap) Push(x any)    { h.items = append(h.items, x.([]int32)) }
+func (h *pathHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// NearestQuery asks for the designated entities nearest to an entity.
+type NearestQuery struct {
+	From       uuid.UUID
+	MaxHops    int
+	K          int
+	Authority  string // only designations by this authority ("OFAC", "UN Security Council")
+	Programme  string // only designations under this programme ("DPRK3", "1718")
+	Via        []RelType
+	MaxDegree  int
+	AsOf       Day // designations and relationships in force on that day; 0: today
+	HasAsOf    bool
+	MaxVisited int
+}
+
+// Nearest returns paths from q.From to the nearest entities that are
+// designated (have a designated-by relationship in force, matching the
+// authority and programme filters), nearest first, ties in order of the
+// canonical path. The entity itself counts, at 0 hops, if it is designated.
+func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, error) {
+	res := &PathSearch{}
+	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	src, ok := ix.nums[q.From]
+	if !ok || ix.schema[src] == 0 {
+		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
+	}
+	day := q.AsOf
+	if !q.HasAsOf {
+		day = Today()
+	}
+	s := ix.newSearcher(ctx, q.Via, q.AsOf, q.HasAsOf, q.MaxDegree, nil, q.MaxVisited, res)
+	defer s.release()
+	designated := func(v int32) bool {
+		if s.ix.isDesignator(v) {
+			return false
+		}
+		for _, l := range s.ix.adj[v] {
+			if l.Kind != RelDesignatedBy || !l.Out || day < l.From || day > l.To {
+				continue
+			}
+			d, ok := s.ix.desig[l.Other]
+			if ok && MatchAuthority(q.Authority, d.Authority) && MatchProgramme(q.Programme, d.Programme, d.Name) {
+				return true
+			}
+		}
+		return false
+	}
+	sc := s.sc
+	sc.reset(len(ix.ids))
+	parent := sc.parent
+	parent[src] = -1
+	sc.seen[0][src] = sc.gen
+	res.Visited = 1
+	var targets []int32
+	if designated(src) {
+		targets = append(targets, src)
+	}
+	level := []int32{src}
+	for depth := 0; depth < maxHops && len(targets) < k && len(level) > 0; depth++ {
+		var next []int32
+		for _, u := range level {
+			if u != src && !s.interior(u) {
+				continue
+			}
+			adj := ix.adj[u]
+			if err := s.tick(len(adj)); err != nil {
+				return s.paths(targets, parent), nil
+			}
+			start := len(next)
+			for _, l := range adj {
+				v := l.Other
+				if sc.isSeen(0, v) || !s.linkOK(u, l) || ix.isDesignator(v) {
+					continue
+				}
+				sc.seen[0][v] = sc.gen
+				parent[v] = u
+				next = append(next, v)
+			}
+			// Children of one parent in id order: with parents taken in
+			// rank order, every path is the smallest of its length.
+			slices.SortFunc(next[start:], func(a, b int32) int { return bytes.Compare(ix.ids[a][:], ix.ids[b][:]) })
+			if res.Visited+len(next) > s.maxVisited {
+				res.Visited += len(next)
+				res.limit(LimitVisited)
+				return s.paths(targets, parent), nil
+			}
+		}
+		res.Visited += len(next)
+		for _, v := range next {
+			if len(targets) < k && designated(v) {
+				targets = append(targets, v)
+			}
+		}
+		level = next
+	}
+	return s.paths(targets, parent), nil
+}
+
+func (s *searcher) paths(targets []int32, parent []int32) *PathSearch {
+	var found [][]int32
+	for _, t := range targets {
+		var p []int32
+		for n := t; n >= 0; n = parent[n] {
+			p = append(p, n)
+		}
+		slices.Reverse(p)
+		found = append(found, p)
+	}
+	return s.finish(found)
+}
+
+// NeighbourhoodQuery asks for the entities around one.
+type NeighbourhoodQuery struct {
+	From      uuid.UUID
+	Hops      int // 0: 1
+	Via       []RelType
+	MaxNodes  int // entities to return at most; 0: 100
+	MaxDegree int // do not expand hubs with more relationships
+}
+
+// Neighbourhood returns the entities within q.Hops of q.From (q.From
+// first, then by distance and id), at most q.MaxNodes, and whether the limit
+// cut the list. Authorities and programmes are included but not expanded.
+func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uuid.UUID, bool, error) {
+	if q.Hops <= 0 {
+		q.Hops = 1
+	}
+	if q.MaxNodes <= 0 {
+		q.MaxNodes = 100
+	}
+	res := &PathSearch{}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	src, ok := ix.nums[q.From]
+	if !ok || ix.schema[src] == 0 {
+		return nil, false, fmt.Errorf("%w: no such entity", ErrNotFound)
+	}
+	s := ix.newSearcher(ctx, q.Via, 0, false, q.MaxDegree, nil, 0, res)
+	defer s.release()
+	sc := s.sc
+	sc.reset(len(ix.ids))
+	sc.seen[0][src] = sc.gen
+	out := []int32{src}
+	level := []int32{src}
+	truncated := false
+	for depth := 0; depth < q.Hops && len(level) > 0 && !truncated; depth++ {
+		var next []int32
+		for _, u := range level {
+			if u != src && !s.interior(u) {
+				continue
+			}
+			if err := s.tick(len(ix.adj[u])); err != nil {
+				return nil, false, ctx.Err()
+			}
+			for _, l := range ix.adj[u] {
+				if !sc.isSeen(0, l.Other) && s.linkOK(u, l) {
+					sc.seen[0][l.Other] = sc.gen
+					next = append(next, l.Other)
+				}
+			}
+		}
+		slices.SortFunc(next, func(a, b int32) int { return bytes.Compare(ix.ids[a][:], ix.ids[b][:]) })
+		if len(out)+len(next) > q.MaxNodes {
+			next = next[:q.MaxNodes-len(out)]
+			truncated = true
+		}
+		out = append(out, next...)
+		level = next
+	}
+	ids := make([]uuid.UUID, len(out))
+	for i, n := range out {
+		ids[i] = ix.ids[n]
+	}
+	return ids, truncated, nil
+}

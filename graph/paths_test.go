@@ -1,0 +1,382 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// testGraph builds an Index from a compact description: nodes are named by
+// letters, whose ids sort in name order.
+type testGraph struct {
+	ix  *Index
+	ids map[string]uuid.UUID
+}
+
+func nodeID(name string) uuid.UUID {
+	var u uuid.UUID
+	copy(u[:], fmt.Sprintf("%-16s", name))
+	return u
+}
+
+func newTestGraph(nodes string, links ...string) *testGraph {
+	g := &testGraph{ix: NewIndex(), ids: map[string]uuid.UUID{}}
+	for _, n := range strings.Fields(nodes) {
+		schema := "Company"
+		var d *DesignatorInfo
+		if strings.HasPrefix(n, "P") { // P... are programmes
+			schema, d = SchemaProgramme, &DesignatorInfo{Authority: "US OFAC", Programme: n[1:], Name: "US OFAC / " + n[1:]}
+		}
+		g.ids[n] = nodeID(n)
+		g.ix.SetNode(nodeID(n), schema, d)
+	}
+	for _, l := range links {
+		g.link(l)
+	}
+	return g
+}
+
+// link adds "a-b" (linked-to), "a>b:owns", or "a>b:owns@2018..2019".
+func (g *testGraph) link(spec string) {
+	kind := RelLinkedTo
+	from, to := DayMin, DayMax
+	if i := strings.IndexByte(spec, '@'); i > 0 {
+		f, t, _ := strings.Cut(spec[i+1:], "..")
+		if d, ok := ParseDay(f, false); ok {
+			from = d
+		}
+		if d, ok := ParseDay(t, true); ok {
+			to = d
+		}
+		spec = spec[:i]
+	}
+	if i := strings.IndexByte(spec, ':'); i > 0 {
+		kind, _ = ParseRelType(spec[i+1:])
+		spec = spec[:i]
+	}
+	a, b, _ := strings.Cut(strings.ReplaceAll(spec, ">", "-"), "-")
+	g.ix.AddLink(nodeID(a), nodeID(b), kind, from, to)
+}
+
+func (g *testGraph) name(id uuid.UUID) string { return strings.TrimSpace(string(id[:])) }
+
+func (g *testGraph) paths(t *testing.T, q PathQuery) ([]string, *PathSearch) {
+	t.Helper()
+	res, err := g.ix.Paths(context.Background(), q)
+	if err != nil {
+		t.Fatalf("Paths: %v", err)
+	}
+	return g.render(res), res
+}
+
+func (g *testGraph) render(res *PathSearch) []string {
+	var out []string
+	for _, p := range res.Paths {
+		var names []string
+		for _, id := range p {
+			names = append(names, g.name(id))
+		}
+		out = append(out, strings.Join(names, " "))
+	}
+	return out
+}
+
+func TestPathsKnownAnswers(t *testing.T) {
+	tests := []struct {
+		name  string
+		nodes string
+		links []string
+		from  string
+		to    string
+		q     PathQuery
+		want  []string
+	}{
+		{"direct", "a b", []string{"a-b"}, "a", "b", PathQuery{}, []string{"a b"}},
+		{"from equals to", "a b", []string{"a-b"}, "a", "a", PathQuery{}, []string{"a"}},
+		{"unreachable", "a b c", []string{"a-b"}, "a", "c", PathQuery{}, nil},
+		{"a link is a link: direction ignored", "a b c", []string{"b>a:owns", "c>b:owns"}, "a", "c", PathQuery{}, []string{"a b c"}},
+		{"ties broken by ids", "a b c d e", []string{"a-d", "d-e", "a-c", "c-e", "a-b", "b-e"}, "a", "e", PathQuery{K: 2},
+			[]string{"a b e", "a c e"}},
+		{"k shortest in hop order", "a b c d e f", []string{"a-b", "b-f", "a-c", "c-d", "d-f", "a-e", "e-f", "c-e"}, "a", "f", PathQuery{K: 5},
+			[]string{"a b f", "a e f", "a c d f", "a c e f", "a e c d f"}},
+		{"cycle does not loop", "a b c d", []string{"a-b", "b-c", "c-a", "c-d"}, "a", "d", PathQuery{K: 5},
+			[]string{"a c d", "a b c d"}},
+		{"max hops", "a b c d", []string{"a-b", "b-c", "c-d"}, "a", "d", PathQuery{MaxHops: 2}, nil},
+		{"avoid", "a b c d", []string{"a-b", "b-d", "a-c", "c-d"}, "a", "d", PathQuery{Avoid: []uuid.UUID{nodeID("b")}},
+			[]string{"a c d"}},
+		{"via", "a b c d", []string{"a>b:owns", "b>d:owns", "a-c", "c-d"}, "a", "d", PathQuery{Via: []RelType{RelOwns}, K: 3},
+			[]string{"a b d"}},
+		{"programme never passed through", "a b Pdprk", []string{"a>Pdprk:designated-by", "b>Pdprk:designated-by"}, "a", "b", PathQuery{}, nil},
+		{"programme may end a path", "a b Pdprk", []string{"a-b", "b>Pdprk:designated-by"}, "a", "Pdprk", PathQuery{}, []string{"a b Pdprk"}},
+		{"hub skipped by maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", PathQuery{MaxDegree: 3, K: 3},
+			[]string{"a c x b"}},
+		{"hub passed without maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", PathQuery{K: 1},
+			[]string{"a h b"}},
+		{"asOf: ended ownership not walked", "a b c", []string{"a>b:owns@2010..2015", "b>c:owns"}, "a", "c",
+			PathQuery{AsOf: mustDay("2020-01-01"), HasAsOf: true}, nil},
+		{"asOf: valid then", "a b c", []string{"a>b:owns@2010..2015", "b>c:owns"}, "a", "c",
+			PathQuery{AsOf: mustDay("2012-06-30"), HasAsOf: true}, []string{"a b c"}},
+		{"parallel links are one path", "a b c", []string{"a>b:owns", "a>b:controls", "b-c"}, "a", "c", PathQuery{K: 3}, []string{"a b c"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newTestGraph(tt.nodes, tt.links...)
+			tt.q.From, tt.q.To = nodeID(tt.from), nodeID(tt.to)
+			got, _ := g.paths(t, tt.q)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Paths(%s, %s) = %q, want %q", tt.from, tt.to, got, tt.want)
+			}
+		})
+	}
+}
+
+func mustDay(s string) Day {
+	d, ok := ParseDay(s, false)
+	if !ok {
+		panic(s)
+	}
+	return d
+}
+
+func TestPathsLimits(t *testing.T) {
+	// A long chain: the visited cap cuts the search and says so.
+	var links []string
+	var nodes []string
+	for i := 0; i < 200; i++ {
+		nodes = append(nodes, fmt.Sprintf("n%03d", i))
+		if i > 0 {
+			links = append(links, fmt.Sprintf("n%03d-n%03d", i-1, i))
+		}
+		links = append(links, fmt.Sprintf("n%03d-x%03d", i, i))
+		nodes = append(nodes, fmt.Sprintf("x%03d", i))
+	}
+	g := newTestGraph(strings.Join(nodes, " "), links...)
+	_, res := g.paths(t, PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxVisited: 5, MaxHops: 10})
+	if !res.Truncated() || res.Limits[0] != LimitVisited || len(res.Paths) != 0 {
+		t.Errorf("visited cap: %+v", res)
+	}
+	got, res := g.paths(t, PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxHops: 99, K: 99})
+	if !slices.Equal(res.Limits, []string{LimitHops, LimitPaths}) || len(got) != 1 {
+		t.Errorf("clamped limits: %v %v", res.Limits, got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := g.ix.Paths(ctx, PathQuery{From: nodeID("n000"), To: nodeID("n199"), MaxHops: 10})
+	if err != nil || res.Truncated() && res.Limits[0] != LimitTimeout {
+		t.Errorf("cancelled: %+v %v", res, err)
+	}
+	if _, err := g.ix.Paths(context.Background(), PathQuery{From: nodeID("n000"), To: nodeID("nope")}); err == nil {
+		t.Error("unknown end accepted")
+	}
+}
+
+func TestNearest(t *testing.T) {
+	g := newTestGraph("rfs dandong ftb han Pnpwmd Pdprk3 Pun x",
+		"rfs>dandong:opened-accounts-for", "ftb>dandong:owns", "han>ftb:represents",
+		"ftb>Pnpwmd:designated-by", "ftb>Pdprk3:designated-by", "dandong>Pnpwmd:designated-by@2018..",
+		"rfs-x", "x-han", "han>Pun:designated-by",
+	)
+	g.ix.SetNode(nodeID("Pun"), SchemaProgramme, &DesignatorInfo{Authority: "UN Security Council", Programme: "1718 Committee", Name: "UN Security Council / 1718 Committee"})
+	ctx := context.Background()
+	res, err := g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := g.render(res), []string{"rfs dandong", "rfs dandong ftb", "rfs x han"}; !slices.Equal(got, want) {
+		t.Errorf("Nearest = %q, want %q", got, want)
+	}
+	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3, Authority: "security council"})
+	if got, want := g.render(res), []string{"rfs x han"}; !slices.Equal(got, want) {
+		t.Errorf("Nearest(UN) = %q, want %q", got, want)
+	}
+	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3, Programme: "DPRK3"})
+	if got, want := g.render(res), []string{"rfs dandong ftb"}; !slices.Equal(got, want) {
+		t.Errorf("Nearest(DPRK3) = %q, want %q", got, want)
+	}
+	// Before Dandong Zhongsheng's designation, FTB is nearest through it.
+	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 1, AsOf: mustDay("2017-01-01"), HasAsOf: true, Authority: "OFAC"})
+	if got, want := g.render(res), []string{"rfs dandong ftb"}; !slices.Equal(got, want) {
+		t.Errorf("Nearest(asOf 2017) = %q, want %q", got, want)
+	}
+	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("ftb"), K: 1})
+	if got := g.render(res); !slices.Equal(got, []string{"ftb"}) {
+		t.Errorf("a designated entity is its own nearest: %q", got)
+	}
+}
+
+func TestNeighbourhood(t *testing.T) {
+	g := newTestGraph("a b c d e Pp", "a-b", "b-c", "c-d", "a-e", "a>Pp:designated-by", "b>Pp:designated-by")
+	ids, trunc, err := g.ix.Neighbourhood(context.Background(), NeighbourhoodQuery{From: nodeID("a"), Hops: 2})
+	if err != nil || trunc {
+		t.Fatal(err, trunc)
+	}
+	var names []string
+	for _, id := range ids {
+		names = append(names, g.name(id))
+	}
+	if want := []string{"a", "Pp", "b", "e", "c"}; !slices.Equal(names, want) {
+		t.Errorf("Neighbourhood = %v, want %v (the programme is not expanded)", names, want)
+	}
+	_, trunc, _ = g.ix.Neighbourhood(context.Background(), NeighbourhoodQuery{From: nodeID("a"), Hops: 2, MaxNodes: 3})
+	if !trunc {
+		t.Error("MaxNodes did not truncate")
+	}
+}
+
+// bruteForce lists every simple path from a to b of at most maxHops hops
+// whose interior avoids programmes, sorted by hops then ids.
+func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
+	ix := g.ix
+	src, dst := ix.nums[a], ix.nums[b]
+	var out [][]uuid.UUID
+	var walk func(path []int32)
+	walk = func(path []int32) {
+		u := path[len(path)-1]
+		if u == dst {
+			p := make([]uuid.UUID, len(path))
+			for i, n := range path {
+				p[i] = ix.ids[n]
+			}
+			out = append(out, p)
+			return
+		}
+		if len(path)-1 == maxHops || (u != src && ix.isDesignator(u)) {
+			return
+		}
+		seen := map[int32]bool{}
+		for _, l := range ix.adj[u] {
+			if slices.Contains(path, l.Other) || seen[l.Other] {
+				continue
+			}
+			seen[l.Other] = true
+			walk(append(slices.Clone(path), l.Other))
+		}
+	}
+	if src == dst {
+		return [][]uuid.UUID{{a}}
+	}
+	walk([]int32{src})
+	slices.SortFunc(out, func(p, q []uuid.UUID) int {
+		if len(p) != len(q) {
+			return len(p) - len(q)
+		}
+		for i := range p {
+			if c := bytes.Compare(p[i][:], q[i][:]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return out
+}
+
+// On random graphs, Paths returns exactly the first k of all simple paths
+// in (hops, ids) order, and Nearest the nearest designated entities.
+func TestPathsMatchBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 300; trial++ {
+		n := 5 + r.IntN(8)
+		var nodes []string
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("n%02d", r.IntN(90)+10*i/10+i*100)
+			if r.IntN(8) == 0 {
+				name = "P" + name
+			}
+			nodes = append(nodes, name)
+		}
+		var links []string
+		for i := 0; i < n*3/2+r.IntN(n); i++ {
+			a, b := nodes[r.IntN(n)], nodes[r.IntN(n)]
+			if a != b {
+				links = append(links, a+"-"+b)
+			}
+		}
+		g := newTestGraph(strings.Join(nodes, " "), links...)
+		a, b := nodes[r.IntN(n)], nodes[r.IntN(n)]
+		if strings.HasPrefix(a, "P") {
+			continue
+		}
+		k, hops := 1+r.IntN(6), 1+r.IntN(5)
+		want := bruteForce(g, nodeID(a), nodeID(b), hops)
+		if len(want) > k {
+			want = want[:k]
+		}
+		res, err := g.ix.Paths(context.Background(), PathQuery{From: nodeID(a), To: nodeID(b), K: k, MaxHops: hops})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(res.Paths, want, func(p, q []uuid.UUID) bool { return slices.Equal(p, q) }) {
+			t.Fatalf("trial %d: graph %v %v, Paths(%s, %s, k=%d, hops=%d)\n got  %q\n want %q", trial, nodes, links, a, b, k, hops,
+				g.render(res), g.render(&PathSearch{Paths: want}))
+		}
+	}
+}
+
+// The answer does not depend on the order relationships were added in.
+func TestPathsIndependentOfInsertionOrder(t *testing.T) {
+	links := []string{"a-b", "b-f", "a-c", "c-d", "d-f", "a-e", "e-f", "c-e", "b-d"}
+	var first []string
+	for i := 0; i < 20; i++ {
+		r := rand.New(rand.NewPCG(uint64(i), 7))
+		shuffled := slices.Clone(links)
+		r.Shuffle(len(shuffled), func(x, y int) { shuffled[x], shuffled[y] = shuffled[y], shuffled[x] })
+		g := newTestGraph("a b c d e f", shuffled...)
+		got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("f"), K: 6})
+		if i == 0 {
+			first = got
+		} else if !slices.Equal(got, first) {
+			t.Fatalf("order %v gives %q, first order gave %q", shuffled, got, first)
+		}
+	}
+}
+
+func TestIndexUpdates(t *testing.T) {
+	g := newTestGraph("a b c", "a>b:owns", "b>c:owns")
+	g.ix.RemoveLink(nodeID("a"), nodeID("b"), RelOwns, DayMin, DayMax)
+	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
+		t.Errorf("removed link still walked: %q", got)
+	}
+	g.link("a>b:owns")
+	g.ix.DeleteNode(nodeID("b"))
+	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
+		t.Errorf("deleted node still walked: %q", got)
+	}
+	g.ix.SetNode(nodeID("b"), "Company", nil)
+	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); !slices.Equal(got, []string{"a b c"}) {
+		t.Errorf("restored node: %q", got)
+	}
+	if n, l := g.ix.Counts(); n != 3 || l != 2 {
+		t.Errorf("Counts = %d, %d", n, l)
+	}
+}
+
+func BenchmarkPathsGrid(b *testing.B) {
+	// A 300x300 grid with shortcuts: 90k nodes, worst-case many ties.
+	ix := NewIndex()
+	id := func(x, y int) uuid.UUID { return nodeID(fmt.Sprintf("%d,%d", x, y)) }
+	for x := 0; x < 300; x++ {
+		for y := 0; y < 300; y++ {
+			ix.SetNode(id(x, y), "Company", nil)
+			if x > 0 {
+				ix.AddLink(id(x-1, y), id(x, y), RelOwns, DayMin, DayMax)
+			}
+			if y > 0 {
+				ix.AddLink(id(x, y-1), id(x, y), RelOwns, DayMin, DayMax)
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix.Paths(ctx, PathQuery{From: id(10, 10), To: id(13, 12), K: 3})
+	}
+}
