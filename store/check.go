@@ -64,12 +64,15 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 					}
 					it = item{tag: tag, edge: l}
 				}
-				derived, err := derivedOf(it, v)
+				ni, err := decodeItem(it, v)
 				if err != nil {
 					rep.add("undecodable value under %q: %v", k, err)
 					return nil
 				}
-				for _, d := range derived {
+				for _, d := range ni.derived {
+					if d[0] == tagIn { // its value is the validity
+						d = append(append([]byte(nil), d...), encodeValidity(ni.meta.from, ni.meta.to)...)
+					}
 					want[hash(d)]++
 				}
 				return ctx.Err()
@@ -80,8 +83,11 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		}
 		// Index keys that exist.
 		for _, tag := range []byte{tagKind, tagName, tagIdent, tagReferent, tagIn} {
-			err := tx.keys([]byte{tag}, func(k []byte) error {
+			err := tx.values([]byte{tag}, func(k, v []byte) error {
 				rep.Keys++
+				if tag == tagIn {
+					k = append(append([]byte(nil), k...), v...)
+				}
 				h := hash(k)
 				if want[h] == 0 {
 					rep.add("index key %q is implied by nothing stored", k)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/dgraph-io/badger/v4"
@@ -134,36 +135,9 @@ func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
 	return err == nil, err
 }
 
-// Direction selects relationships by which end an entity is.
-type Direction uint8
-
-const (
-	Both     Direction = iota
-	Outgoing           // the entity is the source
-	Incoming           // the entity is the target
-)
-
-// RelQuery selects an entity's relationships.
-type RelQuery struct {
-	Direction Direction
-	Kinds     []graph.RelType // empty: all
-	Limit     int             // 0: no limit
-	// After is a cursor returned by an earlier call: the listing continues
-	// after it. Relationships are listed outgoing first, then incoming, each
-	// in key order (kind, other end, id).
-	After []byte
-}
-
-// RelPage is one page of an entity's relationships.
-type RelPage struct {
-	Relationships []*graph.Relationship
-	Cursors       [][]byte // Cursors[i] resumes after Relationships[i]
-	More          bool     // more relationships follow the last one
-}
-
 // Relationships lists the relationships of entity id that q selects.
-func (tx *Tx) Relationships(id uuid.UUID, q RelQuery) (*RelPage, error) {
-	page := &RelPage{}
+func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, error) {
+	page := &graph.RelPage{}
 	var kinds map[graph.RelType]bool
 	if len(q.Kinds) > 0 {
 		kinds = map[graph.RelType]bool{}
@@ -173,9 +147,9 @@ func (tx *Tx) Relationships(id uuid.UUID, q RelQuery) (*RelPage, error) {
 	}
 	var tags []byte
 	switch q.Direction {
-	case Outgoing:
+	case graph.Outgoing:
 		tags = []byte{tagOut}
-	case Incoming:
+	case graph.Incoming:
 		tags = []byte{tagIn}
 	default:
 		tags = []byte{tagOut, tagIn}
@@ -242,23 +216,39 @@ func (tx *Tx) Relationships(id uuid.UUID, q RelQuery) (*RelPage, error) {
 	return page, nil
 }
 
-// Relationship returns the relationship whose record has ref.
-// Returns graph.ErrNotFound if there is none.
+// Relationship returns the relationship with id ref: the id of the record
+// that states it (an FtM Ownership's id), or, for a relationship read from
+// an entity's properties or one of several of a record, that record's id
+// followed by "/" or "#" and more. Returns graph.ErrNotFound if there is
+// none.
 func (tx *Tx) Relationship(ref string) (*graph.Relationship, error) {
-	man, err := tx.value(manifestKey(ref))
-	if err != nil {
-		return nil, err
+	want := graph.KeyFor(ref)
+	candidates := []string{ref}
+	for i := len(ref) - 1; i > 0; i-- {
+		if ref[i] == '/' || ref[i] == '#' {
+			candidates = append(candidates, ref[:i])
+		}
 	}
-	if man != nil {
+	for _, rec := range candidates {
+		man, err := tx.value(manifestKey(rec))
+		if err != nil {
+			return nil, err
+		}
+		if man == nil {
+			continue
+		}
 		items, err := decodeManifest(man)
 		if err != nil {
 			return nil, err
 		}
 		for _, it := range items {
-			if it.tag == tagOut {
+			if it.tag == tagOut && it.edge.ID == want {
 				v, err := tx.value(outKey(it.edge))
-				if err != nil || v == nil {
+				if err != nil {
 					return nil, err
+				}
+				if v == nil {
+					break
 				}
 				return decodeRelationship(it.edge, v)
 			}
@@ -431,4 +421,105 @@ func (tx *Tx) ScanRelationships(fn func(*graph.Relationship) error) error {
 		}
 		return fn(r)
 	})
+}
+
+// Relationships lists the relationships of entity id that q selects.
+func (s *Store) Relationships(ctx context.Context, id uuid.UUID, q graph.RelQuery) (p *graph.RelPage, err error) {
+	err = s.View(ctx, func(tx *Tx) error {
+		p, err = tx.Relationships(id, q)
+		return err
+	})
+	return p, err
+}
+
+// Relationship returns the relationship whose record has ref, or whose id
+// (UUID) is ref. Returns graph.ErrNotFound if there is none.
+func (s *Store) Relationship(ctx context.Context, ref string) (r *graph.Relationship, err error) {
+	err = s.View(ctx, func(tx *Tx) error {
+		r, err = tx.Relationship(ref)
+		return err
+	})
+	return r, err
+}
+
+// Entities returns the entities with the given ids, nil where there is none,
+// read on one snapshot.
+func (s *Store) Entities(ctx context.Context, ids []uuid.UUID) ([]*graph.Entity, error) {
+	out := make([]*graph.Entity, len(ids))
+	err := s.View(ctx, func(tx *Tx) error {
+		for i, id := range ids {
+			e, err := tx.Entity(id)
+			if errors.Is(err, graph.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[i] = e
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EntitiesByIdentifier returns the ids of entities that carry identifier v.
+func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.UUID, err error) {
+	err = s.View(ctx, func(tx *Tx) error {
+		ids, err = tx.EntitiesByIdentifier(v)
+		return err
+	})
+	return ids, err
+}
+
+// Between returns the relationships between a and b, in either direction,
+// of the given kinds (all if empty) and, with hasAsOf, valid on asOf; in
+// order of kind, then id. The in-memory index says which kinds exist, so
+// only those keys are read.
+func (s *Store) Between(ctx context.Context, a, b uuid.UUID, via []graph.RelType, asOf graph.Day, hasAsOf bool) ([]*graph.Relationship, error) {
+	ix, err := s.needIndex()
+	if err != nil {
+		return nil, err
+	}
+	links := ix.LinksBetween(a, b)
+	var out []*graph.Relationship
+	err = s.View(ctx, func(tx *Tx) error {
+		for _, l := range links {
+			if len(via) > 0 && !slices.Contains(via, l.Kind) {
+				continue
+			}
+			src, dst := a, b
+			if !l.Out {
+				src, dst = b, a
+			}
+			prefix := append(edgeKindPrefix(tagOut, src, l.Kind), dst[:]...)
+			err := tx.values(prefix, func(k, v []byte) error {
+				loc, err := parseEdgeKey(k)
+				if err != nil {
+					return err
+				}
+				r, err := decodeRelationship(loc, v)
+				if err != nil {
+					return err
+				}
+				if hasAsOf {
+					if from, to := r.Validity(); asOf < from || asOf > to {
+						return nil
+					}
+				}
+				out = append(out, r)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(x, y *graph.Relationship) int {
+		if x.Kind != y.Kind {
+			return int(x.Kind) - int(y.Kind)
+		}
+		return bytes.Compare(x.ID[:], y.ID[:])
+	})
+	return out, err
 }

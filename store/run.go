@@ -163,6 +163,7 @@ func (r *Run) Apply(ctx context.Context, recs []graph.Record) ([]graph.Outcome, 
 // pendingCommit is a batch whose transaction Badger is still writing.
 type pendingCommit struct {
 	preps []*prepared
+	ops   []indexOp
 	done  chan error
 }
 
@@ -176,6 +177,9 @@ func (r *Run) wait() error {
 	}
 	r.pending = nil
 	err := <-p.done
+	if err == nil {
+		r.s.applyOps(p.ops)
+	}
 	if errors.Is(err, badger.ErrConflict) {
 		return r.applyBatch(p.preps, make([]graph.Outcome, len(p.preps)), false)
 	}
@@ -214,7 +218,7 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 
 func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, async bool) error {
 	txn := r.s.db.NewTransaction(true)
-	w := writer{txn: txn, journaling: true}
+	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil}
 	for i, p := range preps {
 		o, err := w.apply(p)
 		if err != nil {
@@ -234,9 +238,13 @@ func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, asy
 	}
 	if !async {
 		defer txn.Discard()
-		return txn.Commit()
+		if err := txn.Commit(); err != nil {
+			return err
+		}
+		r.s.applyOps(w.ops)
+		return nil
 	}
-	p := &pendingCommit{preps: preps, done: make(chan error, 1)}
+	p := &pendingCommit{preps: preps, ops: w.ops, done: make(chan error, 1)}
 	txn.CommitWith(func(err error) { p.done <- err })
 	r.pending = p
 	return nil
@@ -340,6 +348,9 @@ func (s *Store) rollback(info *RunInfo) error {
 				return fmt.Errorf("roll back run %d: %s", info.ID, badgerMessage(err))
 			}
 		}
+	}
+	if err := s.rebuildIndex(context.Background()); err != nil {
+		return fmt.Errorf("roll back run %d: %w", info.ID, err)
 	}
 	info.State, info.Finished = RunRolledBack, time.Now().UTC()
 	b, _ := json.Marshal(info)

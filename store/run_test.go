@@ -111,11 +111,11 @@ func TestApplyOutcomes(t *testing.T) {
 		t.Fatalf("retarget = %v", got)
 	}
 	s.View(ctx, func(tx *Tx) error {
-		p, err := tx.Relationships(graph.KeyFor("c2"), RelQuery{})
+		p, err := tx.Relationships(graph.KeyFor("c2"), graph.RelQuery{})
 		if err != nil || len(p.Relationships) != 0 {
 			t.Errorf("c2 still has relationships %v %v", p, err)
 		}
-		p, err = tx.Relationships(graph.KeyFor("c1"), RelQuery{})
+		p, err = tx.Relationships(graph.KeyFor("c1"), graph.RelQuery{})
 		if err != nil || len(p.Relationships) != 1 || p.Relationships[0].TargetRef != "c3" {
 			t.Errorf("c1 relationships = %+v, %v", p, err)
 		}
@@ -258,9 +258,9 @@ func TestRelationshipPaging(t *testing.T) {
 	var after []byte
 	pages := 0
 	for {
-		var p *RelPage
+		var p *graph.RelPage
 		err := s.View(context.Background(), func(tx *Tx) (err error) {
-			p, err = tx.Relationships(hub, RelQuery{Limit: 7, After: after})
+			p, err = tx.Relationships(hub, graph.RelQuery{Limit: 7, After: after})
 			return err
 		})
 		if err != nil {
@@ -282,11 +282,11 @@ func TestRelationshipPaging(t *testing.T) {
 		t.Errorf("paged %d relationships in %d pages, want 50 in 8", len(seen), pages)
 	}
 	s.View(context.Background(), func(tx *Tx) error {
-		p, _ := tx.Relationships(hub, RelQuery{Kinds: []graph.RelType{graph.RelLinkedTo}, Direction: Incoming})
+		p, _ := tx.Relationships(hub, graph.RelQuery{Kinds: []graph.RelType{graph.RelLinkedTo}, Direction: graph.Incoming})
 		if len(p.Relationships) != 25 {
 			t.Errorf("incoming linked-to = %d, want 25", len(p.Relationships))
 		}
-		if _, err := tx.Relationships(graph.KeyFor("ca"), RelQuery{After: after}); !errors.Is(err, graph.ErrInvalid) {
+		if _, err := tx.Relationships(graph.KeyFor("ca"), graph.RelQuery{After: after}); !errors.Is(err, graph.ErrInvalid) {
 			t.Errorf("foreign cursor accepted: %v", err)
 		}
 		return nil
@@ -324,7 +324,7 @@ func TestConsistentReadsDuringWrites(t *testing.T) {
 					if err != nil || len(ids) != 1 {
 						t.Errorf("snapshot: entity named %q but name index has %v (%v)", e.Caption, ids, err)
 					}
-					p, err := tx.Relationships(graph.KeyFor("c2"), RelQuery{Direction: Incoming})
+					p, err := tx.Relationships(graph.KeyFor("c2"), graph.RelQuery{Direction: graph.Incoming})
 					if err != nil || len(p.Relationships) != 1 || p.Relationships[0].First("role") != e.First("note") {
 						t.Errorf("snapshot: relationship %v does not match entity version %q (%v)", p, e.First("note"), err)
 					}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Options configure Open.
@@ -28,6 +29,9 @@ type Options struct {
 	// GCInterval is how often the value log is garbage-collected; 0 means
 	// every 10 minutes, a negative value never.
 	GCInterval time.Duration
+	// Index keeps an in-memory graph index for path queries, built at open
+	// and kept in step with every committed write.
+	Index bool
 }
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
@@ -36,6 +40,8 @@ type Store struct {
 	opt    Options
 	log    *slog.Logger
 	runMu  sync.Mutex // held by the one ingest run that may be open
+	ixMu   sync.RWMutex
+	index  *graph.Index // nil without Options.Index
 	stopGC context.CancelFunc
 	gcDone chan struct{}
 }
@@ -90,6 +96,14 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.recover(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opt.Index {
+		ix, err := s.buildIndex(context.Background())
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.index = ix
 	}
 	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
 		s.startGC(opt.GCInterval)

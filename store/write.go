@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -27,7 +28,32 @@ type prepared struct {
 type newItem struct {
 	item
 	val     []byte
-	derived [][]byte
+	derived [][]byte // index keys, written with empty values; for a relationship, its in-edge key
+	meta    itemMeta
+}
+
+// itemMeta is what the in-memory graph index and the in-edge key need to
+// know of an item.
+type itemMeta struct {
+	schema     string                // entity schema
+	designator *graph.DesignatorInfo // authority or programme
+	nameKeys   []string              // the entity's name keys (its x keys)
+	from, to   graph.Day             // relationship validity
+}
+
+func metaOf(ent *graph.Entity, rel *graph.Relationship) itemMeta {
+	switch {
+	case rel != nil:
+		from, to := rel.Validity()
+		return itemMeta{from: from, to: to}
+	case ent != nil:
+		keys := graph.NameKeys(ent)
+		for i := range keys {
+			keys[i] = clip(keys[i])
+		}
+		return itemMeta{schema: ent.Schema, designator: graph.DesignatorOf(ent), nameKeys: keys}
+	}
+	return itemMeta{}
 }
 
 // prepareAll prepares recs on all cores.
@@ -105,7 +131,7 @@ func prepare(rec *graph.Record) (*prepared, error) {
 		}
 		for _, holder := range rec.Holders {
 			it := item{tag: tagHeld, id: h.ID, holder: graph.KeyFor(holder)}
-			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h)})
+			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h), meta: metaOf(h, nil)})
 		}
 	}
 	rels, err := relItems(rec.Relationships)
@@ -134,7 +160,7 @@ func entityItems(e *graph.Entity) ([]newItem, error) {
 		return nil, err
 	}
 	it := item{tag: tagNode, id: e.ID}
-	return []newItem{{item: it, val: v, derived: derive(it, e)}}, nil
+	return []newItem{{item: it, val: v, derived: derive(it, e), meta: metaOf(e, nil)}}, nil
 }
 
 func relItems(rels []graph.Relationship) ([]newItem, error) {
@@ -155,7 +181,7 @@ func relItems(rels []graph.Relationship) ([]newItem, error) {
 			return nil, err
 		}
 		it := item{tag: tagOut, edge: edgeLoc{Src: r.Source, Dst: r.Target, ID: r.ID, Rel: r.Kind}}
-		out = append(out, newItem{item: it, val: v, derived: derive(it, nil)})
+		out = append(out, newItem{item: it, val: v, derived: derive(it, nil), meta: metaOf(nil, r)})
 	}
 	return out, nil
 }
@@ -181,8 +207,8 @@ func derive(it item, ent *graph.Entity) [][]byte {
 	}
 	out := [][]byte{kindKey(ent.Schema, it.id)}
 	seen := map[string]bool{}
-	for _, n := range ent.Names() {
-		if k := clip(graph.NameKey(n)); k != "" && !seen[k] {
+	for _, k := range graph.NameKeys(ent) {
+		if k = clip(k); !seen[k] {
 			seen[k] = true
 			out = append(out, nameKey(k, it.id))
 		}
@@ -208,25 +234,58 @@ func clip(s string) string {
 	return s
 }
 
-// derivedOf decodes a stored value to find the index keys it implies.
-func derivedOf(it item, val []byte) ([][]byte, error) {
+// decodeItem decodes a stored value into the newItem that wrote it.
+func decodeItem(it item, val []byte) (newItem, error) {
+	ni := newItem{item: it, val: val}
 	switch it.tag {
 	case tagOut:
-		return derive(it, nil), nil
+		r, err := decodeRelationship(it.edge, val)
+		if err != nil {
+			return ni, err
+		}
+		ni.derived, ni.meta = derive(it, nil), metaOf(nil, r)
 	default:
 		e, err := decodeEntity(it.id, val)
 		if err != nil {
-			return nil, err
+			return ni, err
 		}
-		return derive(it, e), nil
+		ni.derived, ni.meta = derive(it, e), metaOf(e, nil)
 	}
+	return ni, nil
+}
+
+// derivedOf decodes a stored value to find the index keys it implies.
+func derivedOf(it item, val []byte) ([][]byte, error) {
+	if it.tag == tagOut {
+		return derive(it, nil), nil
+	}
+	ni, err := decodeItem(it, val)
+	return ni.derived, err
+}
+
+// The value of an in-edge key is the relationship's validity, so that the
+// in-memory index is built from the tree alone: from and to as int32 days.
+func encodeValidity(from, to graph.Day) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint32(b, uint32(from))
+	binary.BigEndian.PutUint32(b[4:], uint32(to))
+	return b
+}
+
+func decodeValidity(b []byte) (from, to graph.Day, ok bool) {
+	if len(b) != 8 {
+		return graph.DayMin, graph.DayMax, false
+	}
+	return graph.Day(int32(binary.BigEndian.Uint32(b))), graph.Day(int32(binary.BigEndian.Uint32(b[4:]))), true
 }
 
 // writer applies prepared records inside one Badger transaction.
 type writer struct {
 	txn        *badger.Txn
-	journaling bool   // record the old state of changed records in undo
-	undo       []byte // the transaction's undo entries (appendUndo)
+	journaling bool      // record the old state of changed records in undo
+	undo       []byte    // the transaction's undo entries (appendUndo)
+	tracking   bool      // collect what the in-memory graph index must learn
+	ops        []indexOp // changes to apply to it once the transaction commits
 }
 
 func (w *writer) apply(p *prepared) (graph.Outcome, error) {
@@ -364,11 +423,11 @@ func (w *writer) restore(u undoEntry) error {
 		if u.values[i] == nil {
 			continue
 		}
-		derived, err := derivedOf(it, u.values[i])
+		ni, err := decodeItem(it, u.values[i])
 		if err != nil {
 			return err
 		}
-		if err := w.writeItem(newItem{item: it, val: u.values[i], derived: derived}); err != nil {
+		if err := w.writeItem(ni); err != nil {
 			return err
 		}
 	}
@@ -380,9 +439,16 @@ func (w *writer) writeItem(it newItem) error {
 		return err
 	}
 	for _, k := range it.derived {
-		if err := w.txn.Set(k, nil); err != nil {
+		var v []byte
+		if k[0] == tagIn {
+			v = encodeValidity(it.meta.from, it.meta.to)
+		}
+		if err := w.txn.Set(k, v); err != nil {
 			return err
 		}
+	}
+	if w.tracking {
+		w.ops = append(w.ops, indexOp{add: true, item: it.item, meta: it.meta})
 	}
 	return nil
 }
@@ -394,14 +460,47 @@ func (w *writer) deleteItem(it item, val []byte) error {
 	if val == nil {
 		return nil
 	}
-	derived, err := derivedOf(it, val)
+	old, err := decodeItem(it, val)
 	if err != nil {
 		return err
 	}
-	for _, k := range derived {
+	for _, k := range old.derived {
 		if err := w.txn.Delete(k); err != nil {
 			return err
 		}
 	}
+	if w.tracking {
+		w.ops = append(w.ops, indexOp{item: it, meta: old.meta})
+	}
 	return nil
+}
+
+// indexOp is one change to the in-memory graph index.
+type indexOp struct {
+	add  bool
+	item item
+	meta itemMeta
+}
+
+// applyIndexOps applies committed changes to the in-memory index.
+func applyIndexOps(ix *graph.Index, ops []indexOp) {
+	for _, op := range ops {
+		switch op.item.tag {
+		case tagNode:
+			if op.add {
+				ix.SetNode(op.item.id, op.meta.schema, op.meta.designator)
+				ix.AddNames(op.item.id, op.meta.nameKeys)
+			} else {
+				ix.DeleteNode(op.item.id)
+				ix.RemoveNames(op.item.id, op.meta.nameKeys)
+			}
+		case tagOut:
+			l := op.item.edge
+			if op.add {
+				ix.AddLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
+			} else {
+				ix.RemoveLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
+			}
+		}
+	}
 }

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// storeSnapshot is what the in-memory index must agree with, read from Badger.
+func storeSnapshot(t *testing.T, s *Store) (map[uuid.UUID]string, map[[2]uuid.UUID]map[graph.RelType]int) {
+	t.Helper()
+	nodes := map[uuid.UUID]string{}
+	links := map[[2]uuid.UUID]map[graph.RelType]int{}
+	err := s.View(context.Background(), func(tx *Tx) error {
+		if err := tx.ScanEntities(func(e *graph.Entity) error { nodes[e.ID] = e.Schema; return nil }); err != nil {
+			return err
+		}
+		return tx.ScanRelationships(func(r *graph.Relationship) error {
+			k := [2]uuid.UUID{r.Source, r.Target}
+			if links[k] == nil {
+				links[k] = map[graph.RelType]int{}
+			}
+			links[k][r.Kind]++
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nodes, links
+}
+
+func assertIndexAgrees(t *testing.T, s *Store, when string) {
+	t.Helper()
+	wantN, wantL := storeSnapshot(t, s)
+	gotN, gotL := s.Index().Snapshot()
+	if !reflect.DeepEqual(gotN, wantN) {
+		t.Errorf("%s: index entities = %v, store has %v", when, gotN, wantN)
+	}
+	if !reflect.DeepEqual(gotL, wantL) {
+		t.Errorf("%s: index links = %v, store has %v", when, gotL, wantL)
+	}
+}
+
+func TestIndexFollowsWrites(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{Index: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []graph.Record
+	for i := 0; i < 3000; i++ { // several batches, committed asynchronously
+		recs = append(recs, company(fmt.Sprintf("c%d", i), fmt.Sprintf("Company %d", i), nil))
+		if i > 0 {
+			recs = append(recs, link(fmt.Sprintf("l%d", i), graph.RelOwns, fmt.Sprintf("c%d", i-1), fmt.Sprintf("c%d", i)))
+		}
+	}
+	apply(t, s, recs...)
+	assertIndexAgrees(t, s, "after ingest")
+	// Update, retarget, delete, and a relationship to an entity not stored.
+	apply(t, s,
+		company("c1", "Renamed", nil),
+		link("l5", graph.RelControls, "c5", "c900"),
+		graph.Record{Ref: "c7", Delete: true},
+		graph.Record{Ref: "l9", Delete: true},
+		link("pending", graph.RelLinkedTo, "c3", "nobody"),
+	)
+	assertIndexAgrees(t, s, "after updates")
+	// A rolled-back run leaves the index as the store.
+	ctx := context.Background()
+	run, _ := s.BeginRun(ctx, "bad")
+	run.Apply(ctx, []graph.Record{company("c8", "Gone", nil), {Ref: "l10", Delete: true}, link("new", graph.RelOwns, "c1", "c2")})
+	run.Rollback(ctx, errors.New("test"))
+	assertIndexAgrees(t, s, "after rollback")
+	res, err := s.Paths(ctx, graph.PathQuery{From: graph.KeyFor("c0"), To: graph.KeyFor("c4"), K: 1})
+	if err != nil || len(res.Paths) != 1 || len(res.Paths[0]) != 5 {
+		t.Errorf("Paths c0..c4 = %+v, %v", res, err)
+	}
+	s.Close()
+	// Reopened: built from the keys alone, still the same.
+	s, err = Open(dir, Options{Index: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	assertIndexAgrees(t, s, "after reopen")
+	if rep, err := s.Check(ctx); err != nil || !rep.OK() {
+		t.Errorf("check: %+v %v", rep, err)
+	}
+}
