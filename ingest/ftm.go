@@ -503,7 +503,7 @@ type DesignatorNodes struct {
 // Designator names the nodes for a designation by authority (any spelling:
 // "OFAC", "Office of Foreign Assets Control"), country and programme.
 func Designator(authority, country, programID, program string) DesignatorNodes {
-	d := DesignatorNodes{Authority: CanonicalAuthority(authority, country)}
+	d := DesignatorNodes{Authority: graph.CanonicalAuthority(authority, country)}
 	d.AuthorityRef = "authority:" + slug(d.Authority)
 	switch {
 	case programID != "":
@@ -550,50 +550,6 @@ func (d DesignatorNodes) Links() []graph.Relationship {
 		return nil
 	}
 	return []graph.Relationship{{Ref: d.ProgrammeRef + "#of", Kind: graph.RelProgrammeOf, SourceRef: d.ProgrammeRef, TargetRef: d.AuthorityRef}}
-}
-
-// authorityNames maps folded spellings of well-known designating bodies to
-// one canonical name, so that the same body is one node whatever the list
-// calls it.
-var authorityNames = map[string]string{
-	"ofac":                             "US OFAC",
-	"us ofac":                          "US OFAC",
-	"office of foreign assets control": "US OFAC",
-	"us treasury ofac":                 "US OFAC",
-	"us department of the treasury":    "US OFAC",
-	"department of the treasury":       "US OFAC",
-	"un security council":              "UN Security Council",
-	"united nations security council":  "UN Security Council",
-	"security council":                 "UN Security Council",
-	"un":                               "UN Security Council",
-	"council of the european union":    "EU Council",
-	"european union":                   "EU Council",
-	"eu":                               "EU Council",
-	"eu council":                       "EU Council",
-	"hm treasury":                      "UK HM Treasury (OFSI)",
-	"office of financial sanctions implementation": "UK HM Treasury (OFSI)",
-	"ofsi":                "UK HM Treasury (OFSI)",
-	"uk hm treasury ofsi": "UK HM Treasury (OFSI)",
-	"foreign commonwealth and development office": "UK FCDO",
-	"fcdo": "UK FCDO",
-	"directorate general for financial stability financial services and capital markets union": "EU Council",
-	"european commission": "EU Council",
-}
-
-// CanonicalAuthority returns the canonical name of a designating authority.
-// Without an authority it names one from the country ("Unknown authority (CA)").
-func CanonicalAuthority(authority, country string) string {
-	a := strings.TrimSpace(authority)
-	if a == "" {
-		if country == "" {
-			return "Unknown authority"
-		}
-		return "Unknown authority (" + strings.ToUpper(country) + ")"
-	}
-	if c, ok := authorityNames[graph.Fold(a)]; ok {
-		return c
-	}
-	return a
 }
 
 // slug makes a readable, stable id part: "US OFAC" -> "us-ofac".

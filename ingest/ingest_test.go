@@ -195,7 +195,7 @@ func snapshot(t *testing.T, s *store.Store, refs ...string) string {
 			if err != nil {
 				return err
 			}
-			p, err := tx.Relationships(id, store.RelQuery{})
+			p, err := tx.Relationships(id, graph.RelQuery{})
 			if err != nil {
 				return err
 			}
@@ -327,7 +327,7 @@ func TestDemo(t *testing.T) {
 	err = s.View(ctx, func(tx *store.Tx) error {
 		for _, ref := range []string{"demo-ftb", "demo-rfs", "demo-dandong", "demo-agrosoyuz", "demo-han-jang-su"} {
 			id, _ := tx.Resolve(ref)
-			p, err := tx.Relationships(id, store.RelQuery{})
+			p, err := tx.Relationships(id, graph.RelQuery{})
 			if err != nil {
 				return err
 			}

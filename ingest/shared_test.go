@@ -303,7 +303,7 @@ func TestZalaEdges(t *testing.T) {
 	// followed from both ends.
 	s.View(ctx, func(tx *store.Tx) error {
 		id, _ := tx.Resolve("NK-abdzbEBkqyT29GyREbiURZ")
-		p, _ := tx.Relationships(id, store.RelQuery{Direction: store.Incoming, Kinds: []graph.RelType{graph.RelOwns}})
+		p, _ := tx.Relationships(id, graph.RelQuery{Direction: graph.Incoming, Kinds: []graph.RelType{graph.RelOwns}})
 		if len(p.Relationships) < 5 {
 			t.Errorf("CST has %d incoming owns edges", len(p.Relationships))
 		}

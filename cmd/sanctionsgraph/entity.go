@@ -83,7 +83,7 @@ func loadEntityView(tx *store.Tx, id uuid.UUID, limit int) (*entityView, error) 
 		return nil, err
 	}
 	v := &entityView{Entity: e, UUID: id, Designations: []graph.Designation{}, Relationships: []relView{}}
-	page, err := tx.Relationships(id, store.RelQuery{Limit: limit})
+	page, err := tx.Relationships(id, graph.RelQuery{Limit: limit})
 	if err != nil {
 		return nil, err
 	}
