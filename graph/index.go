@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+	"runtime"
 	"sync"
 
 	"github.com/google/uuid"
@@ -24,7 +26,8 @@ type Index struct {
 	stored      int
 	links       int
 	scratch     sync.Pool
-	lookup      nameIndex // name look-up (search.go)
+	slots       chan struct{} // bounds concurrent searches, and so scratch memory
+	lookup      nameIndex     // name look-up (search.go)
 }
 
 // Link is one relationship as seen from one of its ends.
@@ -45,7 +48,8 @@ type DesignatorInfo struct {
 
 // NewIndex returns an empty Index.
 func NewIndex() *Index {
-	return &Index{nums: map[uuid.UUID]int32{}, codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{}}
+	return &Index{nums: map[uuid.UUID]int32{}, codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{},
+		slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 }
 
 // num returns the number of id, adding it if create is set. Callers hold mu.
@@ -239,4 +243,68 @@ func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
 		}
 	}
 	return out
+}
+
+// LinksAmong returns the distinct (source, kind, target) triples of the
+// relationships whose both ends are in ids and whose kind is in via (all if
+// empty), at most limit of them, and whether the limit cut the list.
+func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples []LinkTriple, truncated bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	in := make(map[int32]bool, len(ids))
+	for _, id := range ids {
+		if n, ok := ix.nums[id]; ok {
+			in[n] = true
+		}
+	}
+	seen := map[LinkTriple]bool{}
+	for _, id := range ids {
+		n, ok := ix.nums[id]
+		if !ok {
+			continue
+		}
+		for _, l := range ix.adj[n] {
+			if !l.Out || !in[l.Other] || (len(via) > 0 && !containsKind(via, l.Kind)) {
+				continue
+			}
+			t := LinkTriple{Source: id, Kind: l.Kind, Target: ix.ids[l.Other]}
+			if seen[t] {
+				continue
+			}
+			if len(triples) == limit {
+				return triples, true
+			}
+			seen[t] = true
+			triples = append(triples, t)
+		}
+	}
+	return triples, false
+}
+
+// LinkTriple names the relationships of one kind from one entity to another.
+type LinkTriple struct {
+	Source uuid.UUID
+	Kind   RelType
+	Target uuid.UUID
+}
+
+func containsKind(kinds []RelType, k RelType) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// acquire takes a search slot: searches are CPU-bound, so running more at
+// once than there are cores only multiplies their scratch memory (about 22
+// bytes per entity each).
+func (ix *Index) acquire(ctx context.Context) (func(), error) {
+	select {
+	case ix.slots <- struct{}{}:
+		return func() { <-ix.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

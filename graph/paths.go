@@ -68,7 +68,9 @@ type scratch struct {
 	gen    uint32
 	seen   [2][]uint32 // == gen: the side has reached the node
 	dist   [2][]int8   // its distance from the side's origin
-	parent []int32     // its parent in a one-sided search
+	parent []int32     // one-sided search: the node's parent
+	cost   []int32     // one-sided search: total weakness of the path to the node
+	ord    []int32     // one-sided search: position of the node (or of its parent) in its level
 	mark   [2]map[int32]bool
 	level  [2][][]int32
 }
@@ -79,7 +81,7 @@ func (sc *scratch) reset(n int) {
 		for s := 0; s < 2; s++ {
 			sc.seen[s], sc.dist[s] = make([]uint32, c), make([]int8, c)
 		}
-		sc.parent = make([]int32, c)
+		sc.parent, sc.cost, sc.ord = make([]int32, c), make([]int32, c), make([]int32, c)
 		sc.gen = 0
 	}
 	for s := 0; s < 2; s++ {
@@ -200,10 +202,12 @@ func (s *searcher) less(a, b int32) bool {
 }
 
 // shortest finds the canonical shortest path from src to dst of at most
-// maxHops: of all shortest paths, the one whose sequence of entity ids is
+// maxHops: of all paths with the fewest hops, the one whose relationships
+// are strongest (least total weakness: owns before controls before ...
+// linked-to), and among those the one whose sequence of entity ids is
 // smallest, so that the answer never depends on the order relationships
-// were stored in. It runs a bidirectional breadth-first search, then walks
-// the nodes that lie on shortest paths choosing the smallest id each step.
+// were stored in. It runs a bidirectional breadth-first search, marks the
+// nodes that lie on shortest paths, and walks them.
 func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 	if src == dst {
 		return []int32{src}, nil
@@ -316,20 +320,58 @@ func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
 			}
 		}
 	}
-	// Walk from the source, taking the smallest admissible next node.
+	// Place each marked node at its position on the path, then compute,
+	// from the target back, the least total weakness to reach the target.
+	pos := map[int32]int{}
+	byPos := make([][]int32, d+1)
+	for side := 0; side < 2; side++ {
+		for v := range sc.mark[side] {
+			p := int(sc.dist[0][v])
+			if side == 1 {
+				p = d - int(sc.dist[1][v])
+			}
+			if _, ok := pos[v]; !ok && p >= 0 && p <= d {
+				pos[v] = p
+				byPos[p] = append(byPos[p], v)
+			}
+		}
+	}
+	if _, ok := pos[origin[0]]; !ok {
+		pos[origin[0]] = 0
+		byPos[0] = append(byPos[0], origin[0])
+	}
+	cost := map[int32]int{origin[1]: 0}
+	for p := d - 1; p >= 0; p-- {
+		for _, v := range byPos[p] {
+			best := -1
+			for _, l := range s.ix.adj[v] {
+				c, ok := cost[l.Other]
+				if !ok || pos[l.Other] != p+1 || !s.linkOK(v, l) {
+					continue
+				}
+				if x := l.Kind.Weakness() + c; best < 0 || x < best {
+					best = x
+				}
+			}
+			if best >= 0 {
+				cost[v] = best
+			}
+		}
+	}
+	// Walk from the source: the strongest next step, ties by smallest id.
 	path := []int32{origin[0]}
 	cur := origin[0]
-	for pos := 0; pos < d; pos++ {
-		best := int32(-1)
+	for p := 0; p < d; p++ {
+		best, bestCost := int32(-1), 0
 		for _, l := range s.ix.adj[cur] {
 			v := l.Other
-			if !s.linkOK(cur, l) {
+			c, ok := cost[v]
+			if !ok || pos[v] != p+1 || !s.linkOK(cur, l) {
 				continue
 			}
-			onPath := (sc.isMarked(0, v) && sc.isSeen(0, v) && int(sc.dist[0][v]) == pos+1) ||
-				(sc.isMarked(1, v) && sc.isSeen(1, v) && d-int(sc.dist[1][v]) == pos+1)
-			if onPath && (best < 0 || s.less(v, best)) {
-				best = v
+			x := l.Kind.Weakness() + c
+			if best < 0 || x < bestCost || (x == bestCost && s.less(v, best)) {
+				best, bestCost = v, x
 			}
 		}
 		if best < 0 { // cannot happen: the marks guarantee a way on
@@ -341,13 +383,43 @@ func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
 	return path
 }
 
+// stepWeakness is the weakness of the strongest relationship the query
+// allows between a and b.
+func (s *searcher) stepWeakness(a, b int32) int {
+	best := -1
+	for _, l := range s.ix.adj[a] {
+		if l.Other != b || !s.allowed[l.Kind] || (s.hasAsOf && (s.asOf < l.From || s.asOf > l.To)) {
+			continue
+		}
+		if w := l.Kind.Weakness(); best < 0 || w < best {
+			best = w
+		}
+	}
+	return best
+}
+
+// pathWeakness sums the weakness of a path's steps.
+func (s *searcher) pathWeakness(p []int32) int {
+	sum := 0
+	for i := 0; i+1 < len(p); i++ {
+		sum += s.stepWeakness(p[i], p[i+1])
+	}
+	return sum
+}
+
 // Paths returns up to q.K shortest simple paths from q.From to q.To, in
-// order of hops, ties in order of their entity ids (Yen's algorithm over
-// canonical shortest paths). A path is a sequence of entities; the caller
+// order of hops, then of total weakness of their relationships, then of
+// their entity ids (Yen's algorithm over canonical shortest paths). A path is a sequence of entities; the caller
 // reads the relationships between consecutive ones. Returns ErrNotFound if
 // an end is not stored.
 func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 	res := &PathSearch{}
+	release, err := ix.acquire(ctx)
+	if err != nil {
+		res.limit(LimitTimeout)
+		return res, nil
+	}
+	defer release()
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -393,13 +465,13 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 			p := append(append([]int32(nil), root[:i]...), tail...)
 			if key := pathString(p); !seen[key] {
 				seen[key] = true
-				heap.Push(cands, p)
+				heap.Push(cands, candidate{p, s.pathWeakness(p)})
 			}
 		}
 		if cands.Len() == 0 {
 			break
 		}
-		found = append(found, heap.Pop(cands).([]int32))
+		found = append(found, heap.Pop(cands).(candidate).nodes)
 	}
 	return s.finish(found), nil
 }
@@ -441,27 +513,35 @@ func pathString(p []int32) string {
 	return string(b)
 }
 
-// pathHeap orders candidate paths by hops, then by entity ids.
+type candidate struct {
+	nodes    []int32
+	weakness int
+}
+
+// pathHeap orders candidate paths by hops, weakness, then entity ids.
 type pathHeap struct {
 	s     *searcher
-	items [][]int32
+	items []candidate
 }
 
 func (h *pathHeap) Len() int { return len(h.items) }
 func (h *pathHeap) Less(i, j int) bool {
 	a, b := h.items[i], h.items[j]
-	if len(a) != len(b) {
-		return len(a) < len(b)
+	if len(a.nodes) != len(b.nodes) {
+		return len(a.nodes) < len(b.nodes)
 	}
-	for x := range a {
-		if a[x] != b[x] {
-			return h.s.less(a[x], b[x])
+	if a.weakness != b.weakness {
+		return a.weakness < b.weakness
+	}
+	for x := range a.nodes {
+		if a.nodes[x] != b.nodes[x] {
+			return h.s.less(a.nodes[x], b.nodes[x])
 		}
 	}
 	return false
 }
 func (h *pathHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *pathHeap) Push(x any)    { h.items = append(h.items, x.([]int32)) }
+func (h *pathHeap) Push(x any)    { h.items = append(h.items, x.(candidate)) }
 func (h *pathHeap) Pop() any {
 	x := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]
@@ -484,10 +564,18 @@ type NearestQuery struct {
 
 // Nearest returns paths from q.From to the nearest entities that are
 // designated (have a designated-by relationship in force, matching the
-// authority and programme filters), nearest first, ties in order of the
-// canonical path. The entity itself counts, at 0 hops, if it is designated.
+// authority and programme filters), nearest first; at equal distance the
+// one reached through stronger relationships first, then by entity ids.
+// Each path is the strongest shortest path to its target. The entity itself
+// counts, at 0 hops, if it is designated.
 func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, error) {
 	res := &PathSearch{}
+	release, err := ix.acquire(ctx)
+	if err != nil {
+		res.limit(LimitTimeout)
+		return res, nil
+	}
+	defer release()
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -518,8 +606,12 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	}
 	sc := s.sc
 	sc.reset(len(ix.ids))
-	parent := sc.parent
-	parent[src] = -1
+	// A breadth-first search that keeps, for each entity, its strongest
+	// shortest path: least total weakness, then the order of its parent in
+	// the previous level, then its id. Levels are kept in that order, so the
+	// nearest designated entities come out in it too.
+	parent, cost, ord, dist := sc.parent, sc.cost, sc.ord, sc.dist[0]
+	parent[src], cost[src], ord[src], dist[src] = -1, 0, 0, 0
 	sc.seen[0][src] = sc.gen
 	res.Visited = 1
 	var targets []int32
@@ -529,7 +621,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	level := []int32{src}
 	for depth := 0; depth < maxHops && len(targets) < k && len(level) > 0; depth++ {
 		var next []int32
-		for _, u := range level {
+		for ui, u := range level {
 			if u != src && !s.interior(u) {
 				continue
 			}
@@ -537,19 +629,22 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 			if err := s.tick(len(adj)); err != nil {
 				return s.paths(targets, parent), nil
 			}
-			start := len(next)
 			for _, l := range adj {
 				v := l.Other
-				if sc.isSeen(0, v) || !s.linkOK(u, l) || ix.isDesignator(v) {
+				if !s.linkOK(u, l) || ix.isDesignator(v) {
 					continue
 				}
-				sc.seen[0][v] = sc.gen
-				parent[v] = u
-				next = append(next, v)
+				c := cost[u] + int32(l.Kind.Weakness())
+				switch {
+				case !sc.isSeen(0, v):
+					sc.seen[0][v] = sc.gen
+					dist[v] = int8(depth + 1)
+					parent[v], cost[v], ord[v] = u, c, int32(ui)
+					next = append(next, v)
+				case int(dist[v]) == depth+1 && (c < cost[v] || (c == cost[v] && int32(ui) < ord[v])):
+					parent[v], cost[v], ord[v] = u, c, int32(ui)
+				}
 			}
-			// Children of one parent in id order: with parents taken in
-			// rank order, every path is the smallest of its length.
-			slices.SortFunc(next[start:], func(a, b int32) int { return bytes.Compare(ix.ids[a][:], ix.ids[b][:]) })
 			if res.Visited+len(next) > s.maxVisited {
 				res.Visited += len(next)
 				res.limit(LimitVisited)
@@ -557,7 +652,17 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 			}
 		}
 		res.Visited += len(next)
-		for _, v := range next {
+		slices.SortFunc(next, func(a, b int32) int {
+			switch {
+			case cost[a] != cost[b]:
+				return int(cost[a] - cost[b])
+			case ord[a] != ord[b]:
+				return int(ord[a] - ord[b])
+			}
+			return bytes.Compare(ix.ids[a][:], ix.ids[b][:])
+		})
+		for i, v := range next {
+			ord[v] = int32(i)
 			if len(targets) < k && designated(v) {
 				targets = append(targets, v)
 			}
@@ -600,6 +705,11 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 		q.MaxNodes = 100
 	}
 	res := &PathSearch{}
+	release, err := ix.acquire(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer release()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	src, ok := ix.nums[q.From]

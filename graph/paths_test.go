@@ -124,6 +124,8 @@ func TestPathsKnownAnswers(t *testing.T) {
 		{"asOf: valid then", "a b c", []string{"a>b:owns@2010..2015", "b>c:owns"}, "a", "c",
 			PathQuery{AsOf: mustDay("2012-06-30"), HasAsOf: true}, []string{"a b c"}},
 		{"parallel links are one path", "a b c", []string{"a>b:owns", "a>b:controls", "b-c"}, "a", "c", PathQuery{K: 3}, []string{"a b c"}},
+		{"stronger relationships before smaller ids", "a b c d", []string{"a-b", "b-d", "a>c:opened-accounts-for", "d>c:owns"}, "a", "d", PathQuery{K: 2},
+			[]string{"a c d", "a b d"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,7 +233,8 @@ func TestNeighbourhood(t *testing.T) {
 }
 
 // bruteForce lists every simple path from a to b of at most maxHops hops
-// whose interior avoids programmes, sorted by hops then ids.
+// whose interior avoids programmes, sorted by hops, then total weakness of
+// the strongest relationship of each step, then ids.
 func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
 	ix := g.ix
 	src, dst := ix.nums[a], ix.nums[b]
@@ -263,9 +266,25 @@ func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
 		return [][]uuid.UUID{{a}}
 	}
 	walk([]int32{src})
+	weakness := func(p []uuid.UUID) int {
+		sum := 0
+		for i := 0; i+1 < len(p); i++ {
+			best := 1 << 20
+			for _, l := range ix.adj[ix.nums[p[i]]] {
+				if l.Other == ix.nums[p[i+1]] && l.Kind.Weakness() < best {
+					best = l.Kind.Weakness()
+				}
+			}
+			sum += best
+		}
+		return sum
+	}
 	slices.SortFunc(out, func(p, q []uuid.UUID) int {
 		if len(p) != len(q) {
 			return len(p) - len(q)
+		}
+		if wp, wq := weakness(p), weakness(q); wp != wq {
+			return wp - wq
 		}
 		for i := range p {
 			if c := bytes.Compare(p[i][:], q[i][:]); c != 0 {
@@ -281,7 +300,7 @@ func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
 // in (hops, ids) order, and Nearest the nearest designated entities.
 func TestPathsMatchBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 1000; trial++ {
 		n := 5 + r.IntN(8)
 		var nodes []string
 		for i := 0; i < n; i++ {
@@ -292,10 +311,11 @@ func TestPathsMatchBruteForce(t *testing.T) {
 			nodes = append(nodes, name)
 		}
 		var links []string
+		kinds := []string{"owns", "controls", "linked-to", "family", "opened-accounts-for"}
 		for i := 0; i < n*3/2+r.IntN(n); i++ {
 			a, b := nodes[r.IntN(n)], nodes[r.IntN(n)]
 			if a != b {
-				links = append(links, a+"-"+b)
+				links = append(links, a+">"+b+":"+kinds[r.IntN(len(kinds))])
 			}
 		}
 		g := newTestGraph(strings.Join(nodes, " "), links...)

@@ -125,3 +125,30 @@ func (t *RelType) UnmarshalText(b []byte) error {
 	*t = v
 	return nil
 }
+
+// strength orders kinds from the strongest evidence of a link (ownership)
+// to the weakest (an untyped "linked to"); designations come last.
+var strength = func() [numRelTypes]int {
+	order := []RelType{
+		RelOwns, RelControls, RelDirectorOf, RelOpenedAccountsFor, RelRepresents,
+		RelEmployeeOf, RelMemberOf, RelFamily, RelAssociate, RelHoldsPosition,
+		RelPaid, RelOwes, RelSucceededBy, RelPartyTo, RelAwardedTo,
+		RelParticipantIn, RelDocuments, RelHasAddress, RelLinkedTo,
+		RelDesignatedBy, RelProgrammeOf, RelUnknown,
+	}
+	var s [numRelTypes]int
+	for i, k := range order {
+		s[k] = i
+	}
+	return s
+}()
+
+// Weakness ranks a kind as evidence of a link: 0 for owns, higher for
+// weaker kinds. Among paths of equal length, the one whose steps are
+// stronger (smaller total weakness) comes first.
+func (t RelType) Weakness() int {
+	if int(t) < len(strength) {
+		return strength[t]
+	}
+	return len(strength)
+}
