@@ -471,6 +471,50 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 	return ids, err
 }
 
+// Among returns the relationships whose both ends are in ids (of the kinds
+// in via, all if empty), at most limit, and whether the limit cut the list.
+func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
+	ix, err := s.needIndex()
+	if err != nil {
+		return nil, false, err
+	}
+	triples, truncated := ix.LinksAmong(ids, via, limit)
+	var out []*graph.Relationship
+	err = s.View(ctx, func(tx *Tx) error {
+		for _, t := range triples {
+			prefix := append(edgeKindPrefix(tagOut, t.Source, t.Kind), t.Target[:]...)
+			err := tx.values(prefix, func(k, v []byte) error {
+				if len(out) == limit {
+					truncated = true
+					return nil
+				}
+				loc, err := parseEdgeKey(k)
+				if err != nil {
+					return err
+				}
+				r, err := decodeRelationship(loc, v)
+				if err == nil {
+					out = append(out, r)
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, truncated, err
+}
+
+// Degree returns the number of relationships of entity id (0 without index).
+func (s *Store) Degree(id uuid.UUID) int {
+	if ix := s.Index(); ix != nil {
+		return ix.Degree(id)
+	}
+	return 0
+}
+
 // Between returns the relationships between a and b, in either direction,
 // of the given kinds (all if empty) and, with hasAsOf, valid on asOf; in
 // order of kind, then id. The in-memory index says which kinds exist, so
