@@ -1,0 +1,90 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// Error codes in the "code" extension of GraphQL errors.
+const (
+	CodeNotFound       = "NOT_FOUND"
+	CodeBadUserInput   = "BAD_USER_INPUT"
+	CodeTimeout        = "TIMEOUT"
+	CodeResultTooLarge = "RESULT_TOO_LARGE"
+	CodeInternal       = "INTERNAL"
+)
+
+// Error is an error shown to the API user, with a code.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Extensions puts the code into the GraphQL error.
+func (e *Error) Extensions() map[string]any { return map[string]any{"code": e.Code} }
+
+func badInput(msg string) error { return &Error{Code: CodeBadUserInput, Message: msg} }
+
+var errTooLarge = &Error{Code: CodeResultTooLarge, Message: "the result is too large: ask for fewer items or less nesting"}
+
+// userError maps a domain error to what the user sees. Internal errors are
+// logged and shown as "internal error": their text never leaves the server.
+func (r *Resolver) userError(ctx context.Context, err error) error {
+	var ue *Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ue):
+		return ue
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &Error{Code: CodeTimeout, Message: "the request took too long and was stopped"}
+	case errors.Is(err, graph.ErrNotFound):
+		return &Error{Code: CodeNotFound, Message: "not found"}
+	case errors.Is(err, graph.ErrAmbiguous):
+		return &Error{Code: CodeBadUserInput, Message: "the id names more than one entity; use its UUID"}
+	case errors.Is(err, graph.ErrInvalid):
+		return &Error{Code: CodeBadUserInput, Message: "invalid input"}
+	}
+	r.log.ErrorContext(ctx, "graphql resolver", "err", err)
+	return &Error{Code: CodeInternal, Message: "internal error"}
+}
+
+// notFound names what was not found; the id is the user's own input.
+func notFound(what, id string) error {
+	return &Error{Code: CodeNotFound, Message: what + " " + quote(id) + " not found"}
+}
+
+func quote(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "..."
+	}
+	b := []byte{'"'}
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' {
+			b = append(b, '?')
+			continue
+		}
+		b = append(b, string(r)...)
+	}
+	return string(append(b, '"'))
+}
+
+// panicHandler turns a resolver panic into an internal error, logged.
+type panicHandler struct{ log *slog.Logger }
+
+func (p panicHandler) MakePanicError(ctx context.Context, value any) *gqlerrors.QueryError {
+	p.log.ErrorContext(ctx, "graphql resolver panic", "panic", value)
+	return &gqlerrors.QueryError{Message: "internal error", Extensions: map[string]any{"code": CodeInternal}}
+}
+
+type panicLogger struct{ log *slog.Logger }
+
+func (p panicLogger) LogPanic(ctx context.Context, value any) {
+	p.log.ErrorContext(ctx, "graphql panic", "panic", value)
+}
