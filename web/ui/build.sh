@@ -1,0 +1,10 @@
+#!/bin/sh
+# Bundles the front-end assets into ../static (committed, embedded with
+# go:embed). Run after changing package.json or src/:
+#   cd web/ui && npm ci && sh build.sh
+set -eu
+cd "$(dirname "$0")"
+./node_modules/.bin/esbuild src/graphiql.js --bundle --minify --format=iife \
+  --define:process.env.NODE_ENV=\"production\" --target=es2020 \
+  --legal-comments=none --outfile=../static/graphiql/graphiql.js
+ls -la ../static/graphiql
