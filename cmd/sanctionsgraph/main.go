@@ -59,7 +59,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve GraphQL at /graphql and GraphiQL at /graphiql", runServe},
 		{"ingest", "load FollowTheMoney JSON lines (plain or gzip), OpenSanctions deltas, findings CSV, or --demo", runIngest},
+		{"path", "print the shortest paths between two entities (ids or names)", runPath},
 		{"stats", "count entities per schema and relationships per kind", runStats},
 		{"entity", "print one entity with its relationships and sources", runEntity},
 		{"runs", "list ingest runs", runRuns},

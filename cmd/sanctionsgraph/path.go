@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+)
+
+func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("path", "FROM TO", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	maxHops := fs.Int("max-hops", graph.DefaultMaxHops, "longest path, in hops (at most 10)")
+	k := fs.Int("k", graph.DefaultPaths, "number of paths (at most 20)")
+	via := fs.String("via", "", "walk only these relationship kinds, comma-separated (owns,controls,...)")
+	maxDegree := fs.Int("max-degree", 0, "do not pass through entities with more relationships")
+	asOf := fs.String("as-of", "", "use only relationships valid on this date (YYYY-MM-DD)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return &exitError{code: exitUsage, msg: "path: give FROM and TO, each an id or a name"}
+	}
+	q := graph.PathQuery{MaxHops: *maxHops, K: *k, MaxDegree: *maxDegree}
+	for _, v := range strings.Split(*via, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			kind, err := graph.ParseRelType(v)
+			if err != nil {
+				return &exitError{code: exitUsage, msg: err.Error()}
+			}
+			q.Via = append(q.Via, kind)
+		}
+	}
+	if *asOf != "" {
+		d, ok := graph.ParseDay(*asOf, false)
+		if !ok {
+			return &exitError{code: exitUsage, msg: "--as-of must be a date as YYYY-MM-DD"}
+		}
+		q.AsOf, q.HasAsOf = d, true
+	}
+	st, err := openIndexed(*db, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var names [2]string
+	for i, arg := range fs.Args() {
+		id, how, err := resolveArg(ctx, st, arg)
+		if err != nil {
+			return &exitError{code: exitFailed, msg: err.Error()}
+		}
+		if how != "" {
+			fmt.Fprintln(stderr, how)
+		}
+		if i == 0 {
+			q.From = id
+		} else {
+			q.To = id
+		}
+		names[i] = arg
+	}
+	res, err := st.Paths(ctx, q)
+	if err != nil {
+		return err
+	}
+	paths, err := materialize(ctx, st, res, q.Via, q.AsOf, q.HasAsOf)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Paths     []cliPath `json:"paths"`
+			Truncated bool      `json:"truncated"`
+			Limits    []string  `json:"limits"`
+			Visited   int       `json:"visited"`
+		}{paths, res.Truncated(), res.Limits, res.Visited})
+	}
+	if len(paths) == 0 {
+		fmt.Fprintf(stdout, "no path of at most %d hops between %s and %s\n", *maxHops, names[0], names[1])
+	}
+	for i, p := range paths {
+		fmt.Fprintf(stdout, "path %d (%d hops):\n", i+1, len(p.Steps))
+		for _, s := range p.Steps {
+			r := s.Relationships[0]
+			arrow := fmt.Sprintf("-[%s]->", r.Kind)
+			if !s.Forward {
+				arrow = fmt.Sprintf("<-[%s]-", r.Kind)
+			}
+			fmt.Fprintf(stdout, "  %s  %s  %s\n", s.From.Name, arrow, s.To.Name)
+			for _, r := range s.Relationships {
+				extra := r.Role()
+				if st, en := r.StartDate(), r.EndDate(); st != "" || en != "" {
+					extra = strings.TrimSpace(extra + fmt.Sprintf(" %s..%s", st, en))
+				}
+				if extra != "" {
+					fmt.Fprintf(stdout, "      %s: %s\n", r.Kind, extra)
+				}
+				for _, src := range r.Sources {
+					fmt.Fprintf(stdout, "      source: %s\n", formatSource(src))
+				}
+			}
+		}
+	}
+	if res.Truncated() {
+		fmt.Fprintf(stdout, "the search was cut short by: %s\n", strings.Join(res.Limits, ", "))
+	}
+	return nil
+}
+
+type cliEntity struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Schema string `json:"schema"`
+}
+
+type cliStep struct {
+	From          cliEntity             `json:"from"`
+	To            cliEntity             `json:"to"`
+	Forward       bool                  `json:"forward"`
+	Relationships []*graph.Relationship `json:"relationships"`
+}
+
+type cliPath struct {
+	Steps []cliStep `json:"steps"`
+}
+
+// materialize reads the entities and relationships of found paths.
+func materialize(ctx context.Context, st *store.Store, res *graph.PathSearch, via []graph.RelType, asOf graph.Day, hasAsOf bool) ([]cliPath, error) {
+	var out []cliPath
+	for _, nodes := range res.Paths {
+		ents, err := st.Entities(ctx, nodes)
+		if err != nil {
+			return nil, err
+		}
+		var p cliPath
+		for i := 0; i+1 < len(nodes); i++ {
+			rels, err := st.Between(ctx, nodes[i], nodes[i+1], via, asOf, hasAsOf)
+			if err != nil {
+				return nil, err
+			}
+			if len(rels) == 0 || ents[i] == nil || ents[i+1] == nil {
+				break
+			}
+			p.Steps = append(p.Steps, cliStep{From: cliEntity{ents[i].Ref, ents[i].Name(), ents[i].Schema},
+				To: cliEntity{ents[i+1].Ref, ents[i+1].Name(), ents[i+1].Schema}, Forward: rels[0].Source == nodes[i], Relationships: rels})
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// resolveArg turns a command-line argument into an entity: an id if it is
+// one, else the best name match (reported in how).
+func resolveArg(ctx context.Context, st *store.Store, arg string) (uuid.UUID, string, error) {
+	id, err := st.Resolve(ctx, arg)
+	if err == nil {
+		return id, "", nil
+	}
+	if !errors.Is(err, graph.ErrNotFound) {
+		return uuid.Nil, "", err
+	}
+	hits, err := st.SearchNames(ctx, graph.SearchQuery{Text: arg, Limit: 1})
+	if err != nil {
+		return uuid.Nil, "", err
+	}
+	if len(hits) == 0 {
+		return uuid.Nil, "", fmt.Errorf("%q is neither an id nor the name of an entity", arg)
+	}
+	e, err := st.Entity(ctx, hits[0].ID)
+	if err != nil {
+		return uuid.Nil, "", err
+	}
+	return hits[0].ID, fmt.Sprintf("%q: best name match %s [%s] %s (score %.2f)", arg, e.Name(), e.Schema, e.Ref, hits[0].Score), nil
+}
+
+func openIndexed(dir string, logw io.Writer) (*store.Store, error) {
+	st, err := openStore(dir, true, logw)
+	if err != nil {
+		return nil, err
+	}
+	st.Close()
+	return store.Open(dir, store.Options{Index: true})
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/schema"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "", stderr)
+	db := fs.String("db", "", "store directory (default: "+defaultDBDir()+", with the demo data loaded when empty)")
+	addr := fs.String("addr", envOr("SANCTIONSGRAPH_ADDR", "127.0.0.1:8080"), "address to listen on ($SANCTIONSGRAPH_ADDR)")
+	demo := fs.Bool("demo", false, "load the demo data if the store is empty (the default without --db)")
+	timeout := fs.Duration("timeout", 10*time.Second, "time limit of one GraphQL request")
+	maxBody := fs.Int64("max-body", 1<<20, "largest request body, bytes")
+	maxVisited := fs.Int("max-visited", schema.DefaultLimits.MaxVisited, "entities one path search may visit")
+	maxConcurrent := fs.Int("max-concurrent", 64, "GraphQL requests executed at once")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *db == "" {
+		*db = defaultDBDir()
+		*demo = true
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := os.MkdirAll(*db, 0o755); err != nil {
+		return err
+	}
+	st, err := store.Open(*db, store.Options{Index: true, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demo {
+		if n, _ := st.Index().Counts(); n == 0 {
+			if err := loadDemo(ctx, st); err != nil {
+				return err
+			}
+			log.Info("loaded the demo data into the empty store", "db", *db)
+		}
+	}
+	limits := schema.DefaultLimits
+	limits.MaxVisited = *maxVisited
+	sch, err := schema.New(st, limits, log)
+	if err != nil {
+		return err
+	}
+	handler := web.New(web.Options{
+		Schema: sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
+		Health: func(context.Context) map[string]any {
+			n, l := st.Index().Counts()
+			return map[string]any{"entities": n, "relationships": l}
+		},
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: *timeout + 20*time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n", filepath.Clean(*db), url, url, url)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func loadDemo(ctx context.Context, st *store.Store) (err error) {
+	run, err := st.BeginRun(ctx, "demo")
+	if err != nil {
+		return err
+	}
+	if _, err := ingest.Demo(ctx, run); err != nil {
+		run.Rollback(context.WithoutCancel(ctx), err)
+		return err
+	}
+	return run.Commit(ctx)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
