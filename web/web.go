@@ -175,16 +175,17 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = schema.WithRequest(ctx, h.opt.MaxLoads)
 	resp := h.opt.Schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	for _, e := range resp.Errors {
-		if e.Extensions == nil || e.Extensions["code"] == nil {
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		code, _ := e.Extensions["code"].(string)
+		switch {
+		case ctx.Err() != nil && (code == "" || code == schema.CodeInternal):
+			e.Extensions["code"], e.Message = schema.CodeTimeout, "the request took too long and was stopped"
+		case code == "":
 			// Parse and validation errors (syntax, depth, length, unknown
 			// fields) are about the query the user sent.
-			if e.Extensions == nil {
-				e.Extensions = map[string]any{}
-			}
 			e.Extensions["code"] = schema.CodeBadUserInput
-		}
-		if ctx.Err() != nil && e.Extensions["code"] == schema.CodeInternal {
-			e.Extensions["code"], e.Message = schema.CodeTimeout, "the request took too long and was stopped"
 		}
 	}
 	writeJSON(w, http.StatusOK, resp)

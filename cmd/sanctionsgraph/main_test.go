@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +220,93 @@ func TestKillDuringIngest(t *testing.T) {
 	out := sg("runs", "--db", db)
 	if strings.Count(out, "rolled-back") != 3 || strings.Count(out, "interrupted") != 3 || strings.Contains(out, "undid 0 records") {
 		t.Errorf("runs = %s\nwant three interrupted runs, each of which had written records", out)
+	}
+}
+
+// The real binary serves the demo data, answers over HTTP, and shuts down
+// cleanly on SIGTERM.
+func TestServe(t *testing.T) {
+	db := t.TempDir()
+	cmd := exec.Command(binary, "serve", "--db", db, "--demo", "--addr", "127.0.0.1:0")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no startup line: %v; stderr: %s", err, stderr.String())
+	}
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		t.Fatalf("startup line %q", line)
+	}
+	base := strings.Fields(line[i:])[0]
+	get := func(path string) string {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if h := get("/healthz"); !strings.Contains(h, `"entities":22`) {
+		t.Errorf("healthz = %s", h)
+	}
+	body := `{"query":"{ paths(from: \"demo-rfs\", to: \"demo-ftb\", first: 1) { paths { steps { relationship { kind } to { name } } } } }"}`
+	resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"kind":"OPENED_ACCOUNTS_FOR"`) {
+		t.Errorf("paths over HTTP = %s", b)
+	}
+	if g := get("/graphiql"); !strings.Contains(g, "/graphiql/graphiql.js") {
+		t.Errorf("graphiql page = %.200s", g)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit 20 s after SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("stderr = %s", stderr.String())
+	}
+}
+
+func TestPathCommand(t *testing.T) {
+	db := t.TempDir()
+	run(t, "ingest", "--db", db, "--demo")
+	out, stderr, err := run(t, "path", "--db", db, "Russian Financial Society", "FTBDKPPY-not-an-id", "--k", "1")
+	if err == nil {
+		t.Errorf("unknown name accepted: %s", out)
+	}
+	out, stderr, err = run(t, "path", "--db", db, "Russian Financial Society", "foreign trade bank of the DPRK", "--k", "1")
+	if err != nil {
+		t.Fatalf("%v %s", err, stderr)
+	}
+	if !strings.Contains(stderr, `best name match Russian Financial Society [Company] demo-rfs`) {
+		t.Errorf("name resolution not printed: %s", stderr)
+	}
+	for _, want := range []string{"path 1 (2 hops):", "Russian Financial Society  -[opened-accounts-for]->  Dandong Zhongsheng Industry & Trade",
+		"Dandong Zhongsheng Industry & Trade  <-[owns]-  Foreign Trade Bank of the DPRK", "source: sanctionsgraph_demo"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("path output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = run(t, "path", "--db", db, "demo-rfs", "demo-ftb", "--json", "--via", "owns,opened-accounts-for")
+	if err != nil || !strings.Contains(out, `"kind": "opened-accounts-for"`) || strings.Contains(out, `"kind": "linked-to"`) {
+		t.Errorf("path --json --via: %v\n%s", err, out)
 	}
 }

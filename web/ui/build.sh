@@ -6,5 +6,5 @@ set -eu
 cd "$(dirname "$0")"
 ./node_modules/.bin/esbuild src/graphiql.js --bundle --minify --format=iife \
   --define:process.env.NODE_ENV=\"production\" --target=es2020 \
-  --legal-comments=none --outfile=../static/graphiql/graphiql.js
+  --legal-comments=linked --outfile=../static/graphiql/graphiql.js
 ls -la ../static/graphiql

@@ -306,3 +306,4 @@ query HowIsRFSLinkedToFTB {
   }
 }
 `;async function Qce(e){let t=await fetch(window.location.pathname.replace(/\/graphiql\/?$/,"")+"/graphql",{method:"POST",headers:{"Content-Type":"application/json",Accept:"application/json"},body:JSON.stringify(e),credentials:"same-origin"}),r=await t.text();try{return JSON.parse(r)}catch{return{errors:[{message:`HTTP ${t.status}: ${r}`}]}}}var Xce=(0,sW.createRoot)(document.getElementById("graphiql"));Xce.render(aW.default.createElement(wa,{fetcher:Qce,defaultQuery:Yce,defaultEditorToolsVisibility:!0,shouldPersistHeaders:!1}));})();
+/*! For license information please see graphiql.js.LEGAL.txt */
