@@ -19,18 +19,8 @@ type Designation struct {
 func NewDesignation(r *Relationship, target *Entity) Designation {
 	d := Designation{Relationship: r, Sources: r.Sources}
 	if target != nil {
-		switch target.Schema {
-		case SchemaProgramme:
-			d.Authority = target.First("authority")
-			d.Programme = target.First("programId")
-			if d.Programme == "" {
-				d.Programme = target.Name()
-				if a := d.Authority + " / "; len(d.Programme) > len(a) && d.Programme[:len(a)] == a {
-					d.Programme = d.Programme[len(a):]
-				}
-			}
-		case SchemaAuthority:
-			d.Authority = target.Name()
+		if info := DesignatorOf(target); info != nil {
+			d.Authority, d.Programme = info.Authority, info.Programme
 		}
 	}
 	if d.Authority == "" {

@@ -232,3 +232,17 @@ func TestPercentage(t *testing.T) {
 		}
 	}
 }
+
+func TestDay16(t *testing.T) {
+	for _, s := range []string{"1900-01-02", "1969-12-31", "2019-06-19", "2079-06-05"} {
+		d := mustDay(s)
+		l := Link{from: toDay16(d), to: toDay16(d)}
+		if f, to := l.Validity(); f != d || to != d || !l.validOn(toDay16(d)) || l.validOn(toDay16(d+1)) {
+			t.Errorf("%s: round trip %v..%v", s, f, to)
+		}
+	}
+	l := Link{from: toDay16(DayMin), to: toDay16(DayMax)}
+	if f, to := l.Validity(); f != DayMin || to != DayMax || !l.validOn(toDay16(mustDay("1850-01-01"))) {
+		t.Errorf("unbounded: %v..%v", f, to)
+	}
+}

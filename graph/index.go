@@ -17,8 +17,9 @@ import (
 type Index struct {
 	mu          sync.RWMutex
 	ids         []uuid.UUID
-	nums        map[uuid.UUID]int32
+	nums        idTable
 	schema      []uint16 // schema code; 0: not stored (the end of a pending relationship)
+	flags       []uint8  // flagStored, flagDesignator: what path searches test for every link
 	adj         [][]Link
 	codes       map[string]uint16
 	schemaNames []string // schema code -> name; [0] = ""
@@ -30,13 +31,44 @@ type Index struct {
 	lookup      nameIndex     // name look-up (search.go)
 }
 
-// Link is one relationship as seen from one of its ends.
+// Link is one relationship as seen from one of its ends. It takes 12
+// bytes: the index holds two per relationship.
 type Link struct {
-	Other int32   // the entity at the other end
-	From  Day     // first day the relationship holds (DayMin: unknown)
-	To    Day     // last day (DayMax: unknown)
-	Kind  RelType //
-	Out   bool    // this end is the relationship's source
+	Other    int32   // the entity at the other end
+	from, to day16   // the days it holds
+	Kind     RelType //
+	Out      bool    // this end is the relationship's source
+}
+
+// day16 is a day since 1900-01-01 in 16 bits: 0 is "unbounded before",
+// 65535 "unbounded after"; days outside 1900..2079 are clamped.
+type day16 uint16
+
+const day1900 = Day(-25567) // 1900-01-01
+
+func toDay16(d Day) day16 {
+	switch {
+	case d == DayMin || d <= day1900:
+		return 0
+	case d == DayMax || d-day1900 >= 65535:
+		return 65535
+	}
+	return day16(d - day1900)
+}
+
+// validOn reports whether the link holds on day d.
+func (l Link) validOn(d day16) bool { return l.from <= d && d <= l.to }
+
+// Validity returns the days the link holds (DayMin, DayMax when unbounded).
+func (l Link) Validity() (from, to Day) {
+	from, to = DayMin, DayMax
+	if l.from != 0 {
+		from = day1900 + Day(l.from)
+	}
+	if l.to != 65535 {
+		to = day1900 + Day(l.to)
+	}
+	return from, to
 }
 
 // DesignatorInfo names an authority or programme node.
@@ -47,14 +79,24 @@ type DesignatorInfo struct {
 }
 
 // NewIndex returns an empty Index.
-func NewIndex() *Index {
-	return &Index{nums: map[uuid.UUID]int32{}, codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{},
+func NewIndex() *Index { return NewIndexSized(0) }
+
+// NewIndexSized returns an empty Index with room for about n entities.
+func NewIndexSized(n int) *Index {
+	ix := &Index{ids: make([]uuid.UUID, 0, n), schema: make([]uint16, 0, n),
+		flags: make([]uint8, 0, n), adj: make([][]Link, 0, n),
+		codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{},
 		slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
+	ix.nums.reserve(nil, n)
+	return ix
 }
+
+// lookupNum returns the number of entity id. Callers hold mu.
+func (ix *Index) lookupNum(id uuid.UUID) (int32, bool) { return ix.nums.get(ix.ids, id) }
 
 // num returns the number of id, adding it if create is set. Callers hold mu.
 func (ix *Index) num(id uuid.UUID, create bool) (int32, bool) {
-	if n, ok := ix.nums[id]; ok {
+	if n, ok := ix.lookupNum(id); ok {
 		return n, true
 	}
 	if !create {
@@ -62,9 +104,10 @@ func (ix *Index) num(id uuid.UUID, create bool) (int32, bool) {
 	}
 	n := int32(len(ix.ids))
 	ix.ids = append(ix.ids, id)
+	ix.nums.put(ix.ids, id, n)
 	ix.schema = append(ix.schema, 0)
+	ix.flags = append(ix.flags, 0)
 	ix.adj = append(ix.adj, nil)
-	ix.nums[id] = n
 	return n, true
 }
 
@@ -84,8 +127,10 @@ func (ix *Index) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo
 		ix.stored++
 	}
 	ix.schema[n] = code
+	ix.flags[n] = flagStored
 	if designator != nil {
 		ix.desig[n] = *designator
+		ix.flags[n] |= flagDesignator
 	} else {
 		delete(ix.desig, n)
 	}
@@ -98,6 +143,7 @@ func (ix *Index) DeleteNode(id uuid.UUID) {
 	defer ix.mu.Unlock()
 	if n, ok := ix.num(id, false); ok && ix.schema[n] != 0 {
 		ix.schema[n] = 0
+		ix.flags[n] = 0
 		ix.stored--
 		delete(ix.desig, n)
 	}
@@ -109,8 +155,9 @@ func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	defer ix.mu.Unlock()
 	s, _ := ix.num(src, true)
 	d, _ := ix.num(dst, true)
-	ix.adj[s] = append(ix.adj[s], Link{Other: d, From: from, To: to, Kind: kind, Out: true})
-	ix.adj[d] = append(ix.adj[d], Link{Other: s, From: from, To: to, Kind: kind, Out: false})
+	f, t := toDay16(from), toDay16(to)
+	ix.adj[s] = append(ix.adj[s], Link{Other: d, from: f, to: t, Kind: kind, Out: true})
+	ix.adj[d] = append(ix.adj[d], Link{Other: s, from: f, to: t, Kind: kind, Out: false})
 	ix.links++
 }
 
@@ -123,8 +170,9 @@ func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	if !ok1 || !ok2 {
 		return
 	}
-	if removeLink(&ix.adj[s], Link{Other: d, From: from, To: to, Kind: kind, Out: true}) &&
-		removeLink(&ix.adj[d], Link{Other: s, From: from, To: to, Kind: kind, Out: false}) {
+	f, t := toDay16(from), toDay16(to)
+	if removeLink(&ix.adj[s], Link{Other: d, from: f, to: t, Kind: kind, Out: true}) &&
+		removeLink(&ix.adj[d], Link{Other: s, from: f, to: t, Kind: kind, Out: false}) {
 		ix.links--
 	}
 }
@@ -152,7 +200,7 @@ func (ix *Index) Counts() (entities, relationships int) {
 func (ix *Index) Has(id uuid.UUID) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	n, ok := ix.nums[id]
+	n, ok := ix.lookupNum(id)
 	return ok && ix.schema[n] != 0
 }
 
@@ -160,7 +208,7 @@ func (ix *Index) Has(id uuid.UUID) bool {
 func (ix *Index) Degree(id uuid.UUID) int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if n, ok := ix.nums[id]; ok {
+	if n, ok := ix.lookupNum(id); ok {
 		return len(ix.adj[n])
 	}
 	return 0
@@ -170,7 +218,7 @@ func (ix *Index) Degree(id uuid.UUID) int {
 func (ix *Index) Designator(id uuid.UUID) (DesignatorInfo, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	n, ok := ix.nums[id]
+	n, ok := ix.lookupNum(id)
 	if !ok {
 		return DesignatorInfo{}, false
 	}
@@ -178,12 +226,14 @@ func (ix *Index) Designator(id uuid.UUID) (DesignatorInfo, bool) {
 	return d, ok
 }
 
+const (
+	flagStored     = 1 << iota // the entity is stored
+	flagDesignator             // an authority or programme
+)
+
 // isDesignator reports whether node n is an authority or programme.
 // Callers hold mu.
-func (ix *Index) isDesignator(n int32) bool {
-	_, ok := ix.desig[n]
-	return ok
-}
+func (ix *Index) isDesignator(n int32) bool { return ix.flags[n]&flagDesignator != 0 }
 
 // Snapshot returns every stored entity with its schema and every link
 // (each relationship once), for tests comparing the Index with the store.
@@ -214,8 +264,8 @@ func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]
 func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	na, ok1 := ix.nums[a]
-	nb, ok2 := ix.nums[b]
+	na, ok1 := ix.lookupNum(a)
+	nb, ok2 := ix.lookupNum(b)
 	if !ok1 || !ok2 {
 		return nil
 	}
@@ -253,13 +303,13 @@ func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples 
 	defer ix.mu.RUnlock()
 	in := make(map[int32]bool, len(ids))
 	for _, id := range ids {
-		if n, ok := ix.nums[id]; ok {
+		if n, ok := ix.lookupNum(id); ok {
 			in[n] = true
 		}
 	}
 	seen := map[LinkTriple]bool{}
 	for _, id := range ids {
-		n, ok := ix.nums[id]
+		n, ok := ix.lookupNum(id)
 		if !ok {
 			continue
 		}
@@ -306,5 +356,63 @@ func (ix *Index) acquire(ctx context.Context) (func(), error) {
 		return func() { <-ix.slots }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// Compact moves every adjacency list into one exactly sized block, and
+// trims the name look-up lists. Call it after a bulk build: appends leave
+// lists up to twice the size they need, and millions of small allocations.
+func (ix *Index) Compact() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	total := 0
+	for _, a := range ix.adj {
+		total += len(a)
+	}
+	slab := make([]Link, total)
+	off := 0
+	for n, a := range ix.adj {
+		copy(slab[off:], a)
+		ix.adj[n] = slab[off : off+len(a) : off+len(a)] // appending reallocates this node only
+		off += len(a)
+	}
+	total = 0
+	for _, p := range ix.lookup.postings {
+		total += len(p)
+	}
+	pslab := make([]posting, total)
+	off = 0
+	for t, p := range ix.lookup.postings {
+		copy(pslab[off:], p)
+		ix.lookup.postings[t] = pslab[off : off+len(p) : off+len(p)]
+		off += len(p)
+	}
+	ix.sortTokens()
+}
+
+// LinkSpec is a relationship to add with AddLinks.
+type LinkSpec struct {
+	Src, Dst uuid.UUID
+	Kind     RelType
+	From, To Day
+}
+
+// AddLinks adds many relationships under one lock; runs of the same
+// destination (as a scan of in-edge keys yields them) are looked up once.
+func (ix *Index) AddLinks(links []LinkSpec) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var lastDst uuid.UUID
+	var d int32 = -1
+	for _, l := range links {
+		if d < 0 || l.Dst != lastDst {
+			d, _ = ix.num(l.Dst, true)
+			lastDst = l.Dst
+		}
+		s, _ := ix.num(l.Src, true)
+		f, t := toDay16(l.From), toDay16(l.To)
+		ix.adj[s] = append(ix.adj[s], Link{Other: d, from: f, to: t, Kind: l.Kind, Out: true})
+		ix.adj[d] = append(ix.adj[d], Link{Other: s, from: f, to: t, Kind: l.Kind, Out: false})
+		ix.links++
 	}
 }

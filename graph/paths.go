@@ -65,42 +65,53 @@ var errStop = errors.New("search stopped")
 // scratch holds per-search state, reused through the Index's pool: a
 // generation stamp per node and side makes clearing free.
 type scratch struct {
-	gen    uint32
-	seen   [2][]uint32 // == gen: the side has reached the node
-	dist   [2][]int8   // its distance from the side's origin
-	parent []int32     // one-sided search: the node's parent
-	cost   []int32     // one-sided search: total weakness of the path to the node
-	ord    []int32     // one-sided search: position of the node (or of its parent) in its level
-	mark   [2]map[int32]bool
-	level  [2][][]int32
+	gen   uint32
+	stamp uint16 // 12-bit stamp of this search, from gen
+	// seen holds, per node and side, stamp<<4 | distance from the side's
+	// origin: a node is reached in this search if its stamp matches. Paths
+	// are at most 10 hops, so 4 bits of distance suffice.
+	seen [2][]uint16
+	// Three arrays whose meaning depends on the search: in a one-sided
+	// search the node's parent, the total weakness of the path to it and its
+	// order in its level; in extract the mark stamps of both sides and the
+	// least weakness to the target.
+	a, b, c []int32
+	level   [2][][]int32
 }
 
 func (sc *scratch) reset(n int) {
-	if len(sc.parent) < n {
+	if len(sc.a) < n {
 		c := n + n/4
 		for s := 0; s < 2; s++ {
-			sc.seen[s], sc.dist[s] = make([]uint32, c), make([]int8, c)
+			sc.seen[s] = make([]uint16, c)
 		}
-		sc.parent, sc.cost, sc.ord = make([]int32, c), make([]int32, c), make([]int32, c)
+		sc.a, sc.b, sc.c = make([]int32, c), make([]int32, c), make([]int32, c)
 		sc.gen = 0
 	}
 	for s := 0; s < 2; s++ {
 		sc.level[s] = sc.level[s][:0]
-		sc.mark[s] = nil
 	}
 	sc.gen++
-	if sc.gen == 0 { // wrapped: clear once every 2^32 searches
+	if sc.gen == 1<<31 { // the marks in a and b are -(gen+1)
+		clear(sc.a)
+		clear(sc.b)
+		sc.gen = 1
+	}
+	sc.stamp = uint16(sc.gen%4095) + 1
+	if sc.stamp == 1 { // the 12-bit stamps wrapped
 		for s := 0; s < 2; s++ {
 			clear(sc.seen[s])
 		}
-		sc.gen = 1
 	}
 }
 
-func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[side][v] == sc.gen }
-func (sc *scratch) isMarked(side int, v int32) bool {
-	return sc.mark[side][v]
-}
+func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[side][v]>>4 == sc.stamp }
+
+// see records that side reached v at distance d.
+func (sc *scratch) see(side int, v int32, d int) { sc.seen[side][v] = sc.stamp<<4 | uint16(d) }
+
+// dist returns the distance at which side reached v (valid if isSeen).
+func (sc *scratch) dist(side int, v int32) int { return int(sc.seen[side][v] & 15) }
 
 // searcher runs searches on a read-locked Index.
 type searcher struct {
@@ -109,6 +120,7 @@ type searcher struct {
 	ctx        context.Context
 	allowed    [numRelTypes]bool
 	asOf       Day
+	asOf16     day16
 	hasAsOf    bool
 	maxDeg     int
 	avoid      map[int32]bool
@@ -121,7 +133,7 @@ type searcher struct {
 }
 
 func (ix *Index) newSearcher(ctx context.Context, via []RelType, asOf Day, hasAsOf bool, maxDeg int, avoid []uuid.UUID, maxVisited int, res *PathSearch) *searcher {
-	s := &searcher{ix: ix, ctx: ctx, asOf: asOf, hasAsOf: hasAsOf, maxDeg: maxDeg, maxVisited: maxVisited, res: res, avoid: map[int32]bool{}}
+	s := &searcher{ix: ix, ctx: ctx, asOf: asOf, asOf16: toDay16(asOf), hasAsOf: hasAsOf, maxDeg: maxDeg, maxVisited: maxVisited, res: res}
 	if s.maxVisited <= 0 {
 		s.maxVisited = DefaultMaxVisited
 	}
@@ -136,7 +148,10 @@ func (ix *Index) newSearcher(ctx context.Context, via []RelType, asOf Day, hasAs
 		}
 	}
 	for _, a := range avoid {
-		if n, ok := ix.nums[a]; ok {
+		if n, ok := ix.lookupNum(a); ok {
+			if s.avoid == nil {
+				s.avoid = map[int32]bool{}
+			}
 			s.avoid[n] = true
 		}
 	}
@@ -165,10 +180,10 @@ func (s *searcher) tick(n int) error {
 
 // linkOK reports whether a search may follow l.
 func (s *searcher) linkOK(from int32, l Link) bool {
-	if !s.allowed[l.Kind] || s.ix.schema[l.Other] == 0 || s.avoid[l.Other] {
+	if !s.allowed[l.Kind] || s.ix.flags[l.Other]&flagStored == 0 || (s.avoid != nil && s.avoid[l.Other]) {
 		return false
 	}
-	if s.hasAsOf && (s.asOf < l.From || s.asOf > l.To) {
+	if s.hasAsOf && !l.validOn(s.asOf16) {
 		return false
 	}
 	if s.blockedNodes != nil && s.blockedNodes[l.Other] {
@@ -216,14 +231,13 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 	sc.reset(len(s.ix.ids))
 	origin := [2]int32{src, dst}
 	for side := 0; side < 2; side++ {
-		sc.seen[side][origin[side]] = sc.gen
-		sc.dist[side][origin[side]] = 0
+		sc.see(side, origin[side], 0)
 		sc.level[side] = append(sc.level[side], []int32{origin[side]})
 	}
 	s.res.Visited += 2
 	depth := [2]int{}
-	met := false
-	for depth[0]+depth[1] < maxHops && !met {
+	var meet []int32 // nodes both sides reached in the last level expanded
+	for depth[0]+depth[1] < maxHops && len(meet) == 0 {
 		side := 0
 		if s.frontierCost(1, depth[1]) < s.frontierCost(0, depth[0]) {
 			side = 1
@@ -238,16 +252,29 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 			if err := s.tick(len(adj)); err != nil {
 				return nil, err
 			}
+			if len(meet) > 0 {
+				// The searches have met: the rest of this level is only
+				// scanned for other meeting nodes (all shortest paths are
+				// needed to choose among them), not expanded.
+				for _, l := range adj {
+					v := l.Other
+					if !sc.isSeen(other, v) || sc.isSeen(side, v) || !s.linkOK(u, l) || (v != origin[other] && !s.interior(v)) {
+						continue
+					}
+					sc.see(side, v, depth[side]+1)
+					meet = append(meet, v)
+				}
+				continue
+			}
 			for _, l := range adj {
 				v := l.Other
 				if sc.isSeen(side, v) || !s.linkOK(u, l) {
 					continue
 				}
-				sc.seen[side][v] = sc.gen
-				sc.dist[side][v] = int8(depth[side] + 1)
+				sc.see(side, v, depth[side]+1)
 				next = append(next, v)
 				if sc.isSeen(other, v) && (v == origin[other] || s.interior(v)) {
-					met = true
+					meet = append(meet, v)
 				}
 			}
 			if s.res.Visited+len(next) > s.maxVisited {
@@ -263,10 +290,10 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 			return nil, nil
 		}
 	}
-	if !met {
+	if len(meet) == 0 {
 		return nil, nil
 	}
-	return s.extract(origin, depth), nil
+	return s.extract(origin, meet), nil
 }
 
 // frontierCost estimates the work of expanding a side's frontier.
@@ -279,82 +306,117 @@ func (s *searcher) frontierCost(side, depth int) int {
 }
 
 // extract returns the smallest shortest path after a search that met.
-func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
-	sc := s.sc
-	// The length d and the meeting nodes: seen from both sides with the
-	// smallest sum of distances.
+func (s *searcher) extract(origin [2]int32, found []int32) []int32 {
+	sc, adj := s.sc, s.ix.adj
+	// Marks are -(gen+1): never a parent (>= -1) or cost (>= 0) a one-sided
+	// search left in the same arrays.
+	g := -int32(sc.gen) - 1
+	marks := [2][]int32{sc.a, sc.b}
+	cost := sc.c
+	// The length d: the least sum of distances over the nodes where the
+	// searches met; the meeting nodes are those achieving it.
 	d := 1 << 30
 	var meet []int32
-	for _, lvl := range sc.level[0] {
-		for _, v := range lvl {
-			if !sc.isSeen(1, v) || (v != origin[0] && v != origin[1] && !s.interior(v)) {
-				continue
-			}
-			switch t := int(sc.dist[0][v]) + int(sc.dist[1][v]); {
-			case t < d:
-				d, meet = t, append(meet[:0], v)
-			case t == d:
-				meet = append(meet, v)
-			}
+	for _, v := range found {
+		switch t := sc.dist(0, v) + sc.dist(1, v); {
+		case t < d:
+			d, meet = t, append(meet[:0], v)
+		case t == d:
+			meet = append(meet, v)
 		}
 	}
 	// Mark, on each side, the nodes from which a meeting node is reached
-	// along shortest steps.
+	// along shortest steps: walk back from the meeting nodes level by level.
+	// A node's position on the path is its distance from the source (side
+	// 0) or d minus its distance from the target (side 1). Every step below
+	// works from whichever end has fewer relationships to scan: meeting
+	// sets run to thousands of entities, and hubs to 60,000 relationships.
+	byPos := make([][]int32, d+1)
+	for _, m := range meet {
+		marks[0][m], marks[1][m] = g, g
+		byPos[sc.dist(0, m)] = append(byPos[sc.dist(0, m)], m)
+	}
 	for side := 0; side < 2; side++ {
-		sc.mark[side] = map[int32]bool{}
-		for _, m := range meet {
-			sc.mark[side][m] = true
-		}
-		for i := len(sc.level[side]) - 1; i > 0; i-- {
-			for _, v := range sc.level[side][i] {
-				if !sc.isMarked(side, v) {
-					continue
+		frontier := meet
+		for i := sc.dist(side, meet[0]); i > 0 && len(frontier) > 0; i-- {
+			var next []int32
+			prev := sc.level[side][i-1] // every node at distance i-1
+			eligible := func(u int32) bool {
+				return marks[side][u] != g && (u == origin[side] || s.interior(u))
+			}
+			if s.degrees(frontier) <= s.degrees(prev) {
+				for _, v := range frontier {
+					for _, l := range adj[v] {
+						if u := l.Other; sc.isSeen(side, u) && sc.dist(side, u) == i-1 && eligible(u) && s.linkOK(v, l) {
+							marks[side][u] = g
+							next = append(next, u)
+						}
+					}
 				}
-				for _, l := range s.ix.adj[v] {
-					u := l.Other
-					if sc.isSeen(side, u) && int(sc.dist[side][u]) == i-1 && !sc.isMarked(side, u) &&
-						(u == origin[side] || s.interior(u)) && s.linkOK(v, l) {
-						sc.mark[side][u] = true
+			} else {
+				for _, u := range prev {
+					if !eligible(u) {
+						continue
+					}
+					for _, l := range adj[u] {
+						if v := l.Other; marks[side][v] == g && sc.isSeen(side, v) && sc.dist(side, v) == i && s.linkOK(u, l) {
+							marks[side][u] = g
+							next = append(next, u)
+							break
+						}
 					}
 				}
 			}
+			for _, u := range next {
+				p := sc.dist(0, u)
+				if side == 1 {
+					p = d - sc.dist(1, u)
+				}
+				byPos[p] = append(byPos[p], u)
+			}
+			frontier = next
 		}
 	}
-	// Place each marked node at its position on the path, then compute,
-	// from the target back, the least total weakness to reach the target.
-	pos := map[int32]int{}
-	byPos := make([][]int32, d+1)
-	for side := 0; side < 2; side++ {
-		for v := range sc.mark[side] {
-			p := int(sc.dist[0][v])
-			if side == 1 {
-				p = d - int(sc.dist[1][v])
-			}
-			if _, ok := pos[v]; !ok && p >= 0 && p <= d {
-				pos[v] = p
-				byPos[p] = append(byPos[p], v)
+	posOf := func(v int32) int {
+		switch {
+		case marks[0][v] == g:
+			return sc.dist(0, v)
+		case marks[1][v] == g:
+			return d - sc.dist(1, v)
+		}
+		return -1
+	}
+	// From the target back, the least total weakness to reach it.
+	for _, lvl := range byPos {
+		for _, v := range lvl {
+			cost[v] = -1
+		}
+	}
+	cost[origin[1]] = 0
+	relax := func(v, w int32, kind RelType) {
+		if c := cost[w]; c >= 0 {
+			if x := c + int32(kind.Weakness()); cost[v] < 0 || x < cost[v] {
+				cost[v] = x
 			}
 		}
 	}
-	if _, ok := pos[origin[0]]; !ok {
-		pos[origin[0]] = 0
-		byPos[0] = append(byPos[0], origin[0])
-	}
-	cost := map[int32]int{origin[1]: 0}
 	for p := d - 1; p >= 0; p-- {
-		for _, v := range byPos[p] {
-			best := -1
-			for _, l := range s.ix.adj[v] {
-				c, ok := cost[l.Other]
-				if !ok || pos[l.Other] != p+1 || !s.linkOK(v, l) {
-					continue
-				}
-				if x := l.Kind.Weakness() + c; best < 0 || x < best {
-					best = x
+		if s.degrees(byPos[p]) <= s.degrees(byPos[p+1]) {
+			for _, v := range byPos[p] {
+				for _, l := range adj[v] {
+					if posOf(l.Other) == p+1 && s.linkOK(v, l) {
+						relax(v, l.Other, l.Kind)
+					}
 				}
 			}
-			if best >= 0 {
-				cost[v] = best
+			continue
+		}
+		for _, w := range byPos[p+1] {
+			for _, l := range adj[w] {
+				v := l.Other
+				if posOf(v) == p && s.linkOK(v, Link{Other: w, Kind: l.Kind, from: l.from, to: l.to, Out: !l.Out}) {
+					relax(v, w, l.Kind)
+				}
 			}
 		}
 	}
@@ -362,25 +424,71 @@ func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
 	path := []int32{origin[0]}
 	cur := origin[0]
 	for p := 0; p < d; p++ {
-		best, bestCost := int32(-1), 0
-		for _, l := range s.ix.adj[cur] {
-			v := l.Other
-			c, ok := cost[v]
-			if !ok || pos[v] != p+1 || !s.linkOK(cur, l) {
-				continue
+		bestNode, bestCost := int32(-1), int32(0)
+		consider := func(w int32, kind RelType) {
+			c := cost[w]
+			if c < 0 {
+				return
 			}
-			x := l.Kind.Weakness() + c
-			if best < 0 || x < bestCost || (x == bestCost && s.less(v, best)) {
-				best, bestCost = v, x
+			x := c + int32(kind.Weakness())
+			if bestNode < 0 || x < bestCost || (x == bestCost && s.less(w, bestNode)) {
+				bestNode, bestCost = w, x
 			}
 		}
-		if best < 0 { // cannot happen: the marks guarantee a way on
+		if len(adj[cur]) <= s.degrees(byPos[p+1]) {
+			for _, l := range adj[cur] {
+				if posOf(l.Other) == p+1 && s.linkOK(cur, l) {
+					consider(l.Other, l.Kind)
+				}
+			}
+		} else {
+			for _, w := range byPos[p+1] {
+				if l, ok := s.linkBetween(cur, w); ok {
+					consider(w, l.Kind)
+				}
+			}
+		}
+		if bestNode < 0 { // cannot happen: the marks guarantee a way on
 			return nil
 		}
-		path = append(path, best)
-		cur = best
+		path = append(path, bestNode)
+		cur = bestNode
 	}
 	return path
+}
+
+// degrees sums the relationships of nodes.
+func (s *searcher) degrees(nodes []int32) int {
+	n := 0
+	for _, v := range nodes {
+		n += len(s.ix.adj[v])
+	}
+	return n
+}
+
+// linkBetween returns the strongest link from u to v the search may follow.
+func (s *searcher) linkBetween(u, v int32) (Link, bool) {
+	a, b, flip := u, v, false
+	if len(s.ix.adj[v]) < len(s.ix.adj[u]) {
+		a, b, flip = v, u, true
+	}
+	var best Link
+	found := false
+	for _, l := range s.ix.adj[a] {
+		if l.Other != b {
+			continue
+		}
+		if flip { // seen from u
+			l = Link{Other: v, Kind: l.Kind, from: l.from, to: l.to, Out: !l.Out}
+		}
+		if !s.linkOK(u, l) {
+			continue
+		}
+		if !found || l.Kind.Weakness() < best.Kind.Weakness() {
+			best, found = l, true
+		}
+	}
+	return best, found
 }
 
 // stepWeakness is the weakness of the strongest relationship the query
@@ -388,7 +496,7 @@ func (s *searcher) extract(origin [2]int32, depth [2]int) []int32 {
 func (s *searcher) stepWeakness(a, b int32) int {
 	best := -1
 	for _, l := range s.ix.adj[a] {
-		if l.Other != b || !s.allowed[l.Kind] || (s.hasAsOf && (s.asOf < l.From || s.asOf > l.To)) {
+		if l.Other != b || !s.allowed[l.Kind] || (s.hasAsOf && !l.validOn(s.asOf16)) {
 			continue
 		}
 		if w := l.Kind.Weakness(); best < 0 || w < best {
@@ -423,8 +531,8 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok1 := ix.nums[q.From]
-	dst, ok2 := ix.nums[q.To]
+	src, ok1 := ix.lookupNum(q.From)
+	dst, ok2 := ix.lookupNum(q.To)
 	if !ok1 || ix.schema[src] == 0 || !ok2 || ix.schema[dst] == 0 {
 		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}
@@ -438,11 +546,14 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 		return res, nil
 	}
 	found := [][]int32{first}
+	devs := []int{0} // where each found path left the one it was spurred from
 	cands := &pathHeap{s: s}
 	seen := map[string]bool{pathString(first): true}
 	for len(found) < k {
 		prev := found[len(found)-1]
-		for i := 0; i < len(prev)-1; i++ {
+		// Lawler: spur searches before prev's deviation point were done
+		// for the path prev deviated from and found nothing new.
+		for i := devs[len(devs)-1]; i < len(prev)-1; i++ {
 			spur, root := prev[i], prev[:i+1]
 			s.blockedNodes = map[int32]bool{}
 			for _, n := range root[:i] {
@@ -465,13 +576,14 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 			p := append(append([]int32(nil), root[:i]...), tail...)
 			if key := pathString(p); !seen[key] {
 				seen[key] = true
-				heap.Push(cands, candidate{p, s.pathWeakness(p)})
+				heap.Push(cands, candidate{nodes: p, weakness: s.pathWeakness(p), dev: i})
 			}
 		}
 		if cands.Len() == 0 {
 			break
 		}
-		found = append(found, heap.Pop(cands).(candidate).nodes)
+		c := heap.Pop(cands).(candidate)
+		found, devs = append(found, c.nodes), append(devs, c.dev)
 	}
 	return s.finish(found), nil
 }
@@ -516,6 +628,7 @@ func pathString(p []int32) string {
 type candidate struct {
 	nodes    []int32
 	weakness int
+	dev      int // the spur index it was found at
 }
 
 // pathHeap orders candidate paths by hops, weakness, then entity ids.
@@ -579,7 +692,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok := ix.nums[q.From]
+	src, ok := ix.lookupNum(q.From)
 	if !ok || ix.schema[src] == 0 {
 		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}
@@ -587,6 +700,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	if !q.HasAsOf {
 		day = Today()
 	}
+	day16 := toDay16(day)
 	s := ix.newSearcher(ctx, q.Via, q.AsOf, q.HasAsOf, q.MaxDegree, nil, q.MaxVisited, res)
 	defer s.release()
 	designated := func(v int32) bool {
@@ -594,7 +708,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 			return false
 		}
 		for _, l := range s.ix.adj[v] {
-			if l.Kind != RelDesignatedBy || !l.Out || day < l.From || day > l.To {
+			if l.Kind != RelDesignatedBy || !l.Out || !l.validOn(day16) {
 				continue
 			}
 			d, ok := s.ix.desig[l.Other]
@@ -610,9 +724,9 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	// shortest path: least total weakness, then the order of its parent in
 	// the previous level, then its id. Levels are kept in that order, so the
 	// nearest designated entities come out in it too.
-	parent, cost, ord, dist := sc.parent, sc.cost, sc.ord, sc.dist[0]
-	parent[src], cost[src], ord[src], dist[src] = -1, 0, 0, 0
-	sc.seen[0][src] = sc.gen
+	parent, cost, ord := sc.a, sc.b, sc.c
+	parent[src], cost[src], ord[src] = -1, 0, 0
+	sc.see(0, src, 0)
 	res.Visited = 1
 	var targets []int32
 	if designated(src) {
@@ -637,11 +751,10 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 				c := cost[u] + int32(l.Kind.Weakness())
 				switch {
 				case !sc.isSeen(0, v):
-					sc.seen[0][v] = sc.gen
-					dist[v] = int8(depth + 1)
+					sc.see(0, v, depth+1)
 					parent[v], cost[v], ord[v] = u, c, int32(ui)
 					next = append(next, v)
-				case int(dist[v]) == depth+1 && (c < cost[v] || (c == cost[v] && int32(ui) < ord[v])):
+				case sc.dist(0, v) == depth+1 && (c < cost[v] || (c == cost[v] && int32(ui) < ord[v])):
 					parent[v], cost[v], ord[v] = u, c, int32(ui)
 				}
 			}
@@ -712,7 +825,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 	defer release()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok := ix.nums[q.From]
+	src, ok := ix.lookupNum(q.From)
 	if !ok || ix.schema[src] == 0 {
 		return nil, false, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}
@@ -720,7 +833,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 	defer s.release()
 	sc := s.sc
 	sc.reset(len(ix.ids))
-	sc.seen[0][src] = sc.gen
+	sc.see(0, src, 0)
 	out := []int32{src}
 	level := []int32{src}
 	truncated := false
@@ -735,7 +848,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 			}
 			for _, l := range ix.adj[u] {
 				if !sc.isSeen(0, l.Other) && s.linkOK(u, l) {
-					sc.seen[0][l.Other] = sc.gen
+					sc.see(0, l.Other, depth+1)
 					next = append(next, l.Other)
 				}
 			}

@@ -237,7 +237,7 @@ func TestNeighbourhood(t *testing.T) {
 // the strongest relationship of each step, then ids.
 func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
 	ix := g.ix
-	src, dst := ix.nums[a], ix.nums[b]
+	src, dst := must(ix.lookupNum(a)), must(ix.lookupNum(b))
 	var out [][]uuid.UUID
 	var walk func(path []int32)
 	walk = func(path []int32) {
@@ -270,8 +270,8 @@ func bruteForce(g *testGraph, a, b uuid.UUID, maxHops int) [][]uuid.UUID {
 		sum := 0
 		for i := 0; i+1 < len(p); i++ {
 			best := 1 << 20
-			for _, l := range ix.adj[ix.nums[p[i]]] {
-				if l.Other == ix.nums[p[i+1]] && l.Kind.Weakness() < best {
+			for _, l := range ix.adj[must(ix.lookupNum(p[i]))] {
+				if l.Other == must(ix.lookupNum(p[i+1])) && l.Kind.Weakness() < best {
 					best = l.Kind.Weakness()
 				}
 			}
@@ -398,5 +398,33 @@ func BenchmarkPathsGrid(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ix.Paths(ctx, PathQuery{From: id(10, 10), To: id(13, 12), K: 3})
+	}
+}
+
+func must(n int32, ok bool) int32 {
+	if !ok {
+		panic("no such node")
+	}
+	return n
+}
+
+func TestIDTable(t *testing.T) {
+	var ids []uuid.UUID
+	var tab idTable
+	for i := 0; i < 100_000; i++ {
+		id := uuid.New()
+		ids = append(ids, id)
+		tab.put(ids, id, int32(i))
+	}
+	for i, id := range ids {
+		if n, ok := tab.get(ids, id); !ok || n != int32(i) {
+			t.Fatalf("get(%d) = %d, %v", i, n, ok)
+		}
+	}
+	if _, ok := tab.get(ids, uuid.New()); ok {
+		t.Error("unknown id found")
+	}
+	if len(tab.slots) < 2*len(ids) {
+		t.Errorf("table over half full: %d slots for %d ids", len(tab.slots), len(ids))
 	}
 }

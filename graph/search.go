@@ -69,7 +69,7 @@ func (ix *Index) AddNames(id uuid.UUID, keys []string) {
 func (ix *Index) RemoveNames(id uuid.UUID, keys []string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	node, ok := ix.nums[id]
+	node, ok := ix.lookupNum(id)
 	if !ok || ix.lookup.tokens == nil {
 		return
 	}
