@@ -15,7 +15,7 @@ import (
 // full.
 func (s *Store) buildIndex(ctx context.Context) (*graph.Index, error) {
 	start := time.Now()
-	ix := graph.NewIndex()
+	ix := graph.NewIndexSized(s.sizeHint())
 	err := s.View(ctx, func(tx *Tx) error {
 		var designators []uuid.UUID
 		err := tx.keys([]byte{tagKind}, func(k []byte) error {
@@ -40,6 +40,7 @@ func (s *Store) buildIndex(ctx context.Context) (*graph.Index, error) {
 			}
 			ix.SetNode(id, e.Schema, graph.DesignatorOf(e))
 		}
+		s.dropScanned()
 		err = tx.keys([]byte{tagName}, func(k []byte) error {
 			key, id, err := parseStringIDKey(k, tagName)
 			if err != nil {
@@ -51,19 +52,29 @@ func (s *Store) buildIndex(ctx context.Context) (*graph.Index, error) {
 		if err != nil {
 			return err
 		}
-		return tx.values([]byte{tagIn}, func(k, v []byte) error {
+		s.dropScanned()
+		batch := make([]graph.LinkSpec, 0, 4096)
+		err = tx.values([]byte{tagIn}, func(k, v []byte) error {
 			l, err := parseEdgeKey(k)
 			if err != nil {
 				return err
 			}
 			from, to, _ := decodeValidity(v)
-			ix.AddLink(l.Src, l.Dst, l.Rel, from, to)
+			batch = append(batch, graph.LinkSpec{Src: l.Src, Dst: l.Dst, Kind: l.Rel, From: from, To: to})
+			if len(batch) == cap(batch) {
+				ix.AddLinks(batch)
+				batch = batch[:0]
+			}
 			return nil
 		})
+		ix.AddLinks(batch)
+		s.dropScanned()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build graph index: %w", err)
 	}
+	ix.Compact()
 	n, l := ix.Counts()
 	s.log.Info("graph index built", "entities", n, "relationships", l, "took", time.Since(start))
 	return ix, nil
@@ -142,4 +153,28 @@ func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.S
 		return nil, err
 	}
 	return ix.SearchNames(ctx, q)
+}
+
+// dropScanned drops the mapped pages a scan touched, with RandomAccess:
+// the index build reads a large part of the tree once.
+func (s *Store) dropScanned() {
+	if s.opt.RandomAccess && !s.opt.InMemory {
+		s.advise(s.dir, true)
+	}
+}
+
+// sizeHint estimates the number of entities from the last committed run's
+// counts of records, to size the index's maps once.
+func (s *Store) sizeHint() int {
+	runs, err := s.Runs(context.Background())
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range runs {
+		if r.State == RunCommitted {
+			n += r.Counts.Added
+		}
+	}
+	return n / 2 // about half the records are entities
 }

@@ -93,3 +93,33 @@ func TestIndexFollowsWrites(t *testing.T) {
 		t.Errorf("check: %+v %v", rep, err)
 	}
 }
+
+func TestRandomAccessServerOptions(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []graph.Record
+	for i := 0; i < 2000; i++ {
+		recs = append(recs, company(fmt.Sprintf("c%d", i), fmt.Sprintf("Company %d", i), nil), link(fmt.Sprintf("l%d", i), graph.RelOwns, fmt.Sprintf("c%d", i), fmt.Sprintf("c%d", (i*7+1)%2000)))
+	}
+	apply(t, s, recs...)
+	s.Close()
+	s, err = Open(dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := adviseMappings(dir, true); err != nil || n == 0 {
+		t.Errorf("adviseMappings found %d mappings (%v)", n, err)
+	}
+	res, err := s.Paths(context.Background(), graph.PathQuery{From: graph.KeyFor("c0"), To: graph.KeyFor("c8"), K: 1})
+	if err != nil || len(res.Paths) != 1 {
+		t.Errorf("Paths after madvise = %+v, %v", res, err)
+	}
+	e, err := s.Entity(context.Background(), graph.KeyFor("c1999"))
+	if err != nil || e.Caption != "Company 1999" {
+		t.Errorf("Entity after madvise = %v, %v", e, err)
+	}
+}

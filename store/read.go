@@ -353,6 +353,9 @@ func (tx *Tx) keys(prefix []byte, fn func(k []byte) error) error {
 // values calls fn with every key and value under prefix.
 func (tx *Tx) values(prefix []byte, fn func(k, v []byte) error) error {
 	opts := badger.DefaultIteratorOptions
+	// Prefetching starts a goroutine per item: a loss for small values,
+	// which are stored inline in the tree.
+	opts.PrefetchValues = false
 	opts.Prefix = prefix
 	it := tx.txn.NewIterator(opts)
 	defer it.Close()

@@ -32,6 +32,17 @@ type Options struct {
 	// Index keeps an in-memory graph index for path queries, built at open
 	// and kept in step with every committed write.
 	Index bool
+	// RandomAccess tells the kernel the store's files are read at random
+	// (a server): page faults read one page rather than a window around it,
+	// and the pages the index build scanned are dropped after it. It keeps
+	// the resident memory of a server near what it uses.
+	RandomAccess bool
+	// MaxMapped bounds the resident pages of the store's mapped files (with
+	// RandomAccess, checked every 5 s): above it they are all dropped, from
+	// memory and from the page cache, and read from disk again when needed.
+	// Set it well above the working set: each drop costs disk reads. 0: no
+	// bound.
+	MaxMapped int64
 }
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
@@ -44,6 +55,9 @@ type Store struct {
 	index  *graph.Index // nil without Options.Index
 	stopGC context.CancelFunc
 	gcDone chan struct{}
+	dir    string
+	stopMB context.CancelFunc
+	mbDone chan struct{}
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a
@@ -71,9 +85,17 @@ func Open(dir string, opt Options) (*Store, error) {
 		WithCompression(options.None).
 		WithNumLevelZeroTables(10).
 		WithNumLevelZeroTablesStall(30).
+		// Ingest leaves up to ten level-0 tables, and every read has to
+		// consult each of them: compact them away when the store closes.
+		WithCompactL0OnClose(true).
 		WithBlockCacheSize(64 << 20).
 		WithIndexCacheSize(32 << 20).
 		WithNumVersionsToKeep(1)
+	if opt.RandomAccess {
+		// A server writes little: a smaller memtable (its arena is
+		// allocated whole) keeps 50 MB off the resident memory.
+		bo = bo.WithMemTableSize(32 << 20)
+	}
 	if opt.InMemory {
 		// In memory there is no value log: values must stay in the tree.
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithValueThreshold(1 << 20)
@@ -88,7 +110,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %s", dir, badgerMessage(err))
 	}
-	s := &Store{db: db, opt: opt, log: log}
+	s := &Store{db: db, opt: opt, log: log, dir: dir}
 	if err := s.checkVersion(); err != nil {
 		db.Close()
 		return nil, err
@@ -105,6 +127,12 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		s.index = ix
 	}
+	if opt.RandomAccess && !opt.InMemory {
+		s.advise(dir, true)
+		if opt.MaxMapped > 0 {
+			s.startMappedBound(opt.MaxMapped)
+		}
+	}
 	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
 		s.startGC(opt.GCInterval)
 	}
@@ -116,6 +144,10 @@ func (s *Store) Close() error {
 	if s.stopGC != nil {
 		s.stopGC()
 		<-s.gcDone
+	}
+	if s.stopMB != nil {
+		s.stopMB()
+		<-s.mbDone
 	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %s", badgerMessage(err))
@@ -187,6 +219,9 @@ func (s *Store) startGC(every time.Duration) {
 				// finds files worth rewriting.
 				for ctx.Err() == nil && s.db.RunValueLogGC(0.5) == nil {
 				}
+				if s.opt.RandomAccess {
+					s.advise(s.dir, false) // files created since
+				}
 			}
 		}
 	}()
@@ -222,3 +257,33 @@ func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.
 func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
 func (b badgerLogger) Infof(string, ...any)        {}
 func (b badgerLogger) Debugf(string, ...any)       {}
+
+func (s *Store) advise(dir string, pageout bool) {
+	if n, err := adviseMappings(dir, pageout); err != nil {
+		s.log.Warn("madvise on the store's mappings", "err", err)
+	} else {
+		s.log.Debug("madvise", "ranges", n, "pageout", pageout)
+	}
+}
+
+// startMappedBound drops the store's mapped pages whenever their resident
+// size exceeds limit.
+func (s *Store) startMappedBound(limit int64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopMB, s.mbDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.mbDone)
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if mappedResident() > limit {
+					s.advise(s.dir, true)
+				}
+			}
+		}
+	}()
+}

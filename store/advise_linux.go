@@ -1,0 +1,85 @@
+package store
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// adviseMappings gives the kernel hints about Badger's memory-mapped
+// files (tables, value log, write-ahead log), found in /proc/self/maps.
+//
+// Badger maps its files with the default advice, so every page fault reads
+// a window of pages around the one needed: a server answering random
+// look-ups then holds most of the store in its resident memory. MADV_RANDOM
+// makes a fault read one page. MADV_PAGEOUT (pageout) drops the pages
+// already mapped, such as those the index build scanned.
+//
+// Both are hints: applied to a range that was unmapped or reused in the
+// meantime, they change nothing of its contents.
+func adviseMappings(dir string, pageout bool) (ranges int, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		// start-end perms offset dev inode path
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 6 {
+			continue
+		}
+		path := strings.Join(fields[5:], " ")
+		if filepath.Dir(path) != abs || !(strings.HasSuffix(path, ".sst") || strings.HasSuffix(path, ".vlog") || strings.HasSuffix(path, ".mem")) {
+			continue
+		}
+		lo, hi, ok := strings.Cut(fields[0], "-")
+		if !ok {
+			continue
+		}
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 != nil || err2 != nil || end <= start {
+			continue
+		}
+		madvise(uintptr(start), uintptr(end-start), unix.MADV_RANDOM)
+		if pageout {
+			madvise(uintptr(start), uintptr(end-start), unix.MADV_PAGEOUT)
+		}
+		ranges++
+	}
+	return ranges, sc.Err()
+}
+
+func madvise(addr, length uintptr, advice int) {
+	// Errors (ENOMEM: the range is gone; EINVAL: an old kernel without
+	// MADV_PAGEOUT) only mean the hint was not applied.
+	syscall.Syscall(syscall.SYS_MADVISE, addr, length, uintptr(advice))
+}
+
+// mappedResident returns the resident size of the process's file-backed
+// mappings (RssFile), or 0 if unknown.
+func mappedResident() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "RssFile:" {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			return v * 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package store
+
+func adviseMappings(dir string, pageout bool) (int, error) { return 0, nil }
+
+func mappedResident() int64 { return 0 }
