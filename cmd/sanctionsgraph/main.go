@@ -67,6 +67,7 @@ func commands() []command {
 		{"runs", "list ingest runs", runRuns},
 		{"check", "verify the store's indexes and records are consistent", runCheck},
 		{"generate", "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", runGenerate},
+		{"bench", "benchmark ingest, store open, and path queries over HTTP on a synthetic network", runBench},
 	}
 }
 

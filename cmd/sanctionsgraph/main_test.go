@@ -310,3 +310,35 @@ func TestPathCommand(t *testing.T) {
 		t.Errorf("path --json --via: %v\n%s", err, out)
 	}
 }
+
+// The bench command runs end to end on a small network, and the path
+// search finds a path exactly when the plain BFS baseline does.
+func TestBenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a server")
+	}
+	out, err := exec.Command(binary, "bench", "--entities", "20000", "--queries", "60", "--dir", t.TempDir(), "--json").Output()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	var rep struct {
+		Records        int
+		Found          map[string]int             `json:"pairsWithAPath"`
+		K1             struct{ P50, P99 float64 } `json:"graphqlK1"`
+		K3             struct{ P50, P99 float64 } `json:"graphqlK3"`
+		BFS            struct{ P50, P99 float64 } `json:"plainBidirectionalBFS"`
+		ServerRSS      int64                      `json:"serverRSSBytes"`
+		ReadySec       float64                    `json:"serverReadySeconds"`
+		IngestRate     float64                    `json:"ingestRecordsPerSecond"`
+		TruncatedPaths int                        `json:"truncatedSearches"`
+	}
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Records < 40000 || rep.K1.P50 <= 0 || rep.K3.P99 < rep.K3.P50 || rep.ServerRSS <= 0 || rep.IngestRate <= 0 {
+		t.Errorf("report = %+v", rep)
+	}
+	if rep.Found["k1"] != rep.Found["plainBFS"] || rep.Found["k1"] != rep.Found["k3"] || rep.Found["k1"] == 0 {
+		t.Errorf("pairs with a path: %v; GraphQL and the plain BFS must agree", rep.Found)
+	}
+}

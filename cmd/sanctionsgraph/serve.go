@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
@@ -27,22 +29,43 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxBody := fs.Int64("max-body", 1<<20, "largest request body, bytes")
 	maxVisited := fs.Int("max-visited", schema.DefaultLimits.MaxVisited, "entities one path search may visit")
 	maxConcurrent := fs.Int("max-concurrent", 64, "GraphQL requests executed at once")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	maxMapped := fs.Int64("max-mapped-mb", 512, "bound on the resident pages of the store's mapped files, MiB; past it they are dropped from memory and the page cache, and read from disk again (0: no bound)")
+	gcPercent := fs.Int("gc-percent", 30, "Go GC target (GOGC) unless $GOGC is set: the heap may grow this many percent above the live data")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	if *db == "" {
 		*db = defaultDBDir()
 		*demo = true
 	}
+	// The live heap of a server is mostly its graph index, which lives as
+	// long as the process: the default GOGC=100 would let the heap reach
+	// twice its size before collecting. 30% measured: RSS on the 2M-entity
+	// benchmark drops by about 400 MB, path latency does not change.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gcPercent)
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := os.MkdirAll(*db, 0o755); err != nil {
 		return err
 	}
-	st, err := store.Open(*db, store.Options{Index: true, Logger: log})
+	st, err := store.Open(*db, store.Options{Index: true, RandomAccess: true, MaxMapped: *maxMapped << 20, GCInterval: time.Minute, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	debug.FreeOSMemory() // give back what building the index used and freed
 	if *demo {
 		if n, _ := st.Index().Counts(); n == 0 {
 			if err := loadDemo(ctx, st); err != nil {
