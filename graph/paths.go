@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -553,30 +554,32 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 		prev := found[len(found)-1]
 		// Lawler: spur searches before prev's deviation point were done
 		// for the path prev deviated from and found nothing new.
+		var jobs []*spurJob
 		for i := devs[len(devs)-1]; i < len(prev)-1; i++ {
-			spur, root := prev[i], prev[:i+1]
-			s.blockedNodes = map[int32]bool{}
+			root := prev[:i+1]
+			j := &spurJob{i: i, nodes: map[int32]bool{}, links: map[[2]int32]bool{}}
 			for _, n := range root[:i] {
-				s.blockedNodes[n] = true
+				j.nodes[n] = true
 			}
-			s.blockedLinks = map[[2]int32]bool{}
 			for _, p := range found {
 				if len(p) > i+1 && slices.Equal(p[:i+1], root) {
-					s.blockedLinks[pairKey(p[i], p[i+1])] = true
+					j.links[pairKey(p[i], p[i+1])] = true
 				}
 			}
-			tail, err := s.shortest(spur, dst, maxHops-i)
-			s.blockedNodes, s.blockedLinks = nil, nil
-			if err != nil {
+			jobs = append(jobs, j)
+		}
+		s.runSpurs(jobs, prev, dst, maxHops)
+		for _, j := range jobs { // in spur order: the result does not depend on timing
+			if j.err != nil {
 				return s.finish(found), nil
 			}
-			if tail == nil {
+			if j.tail == nil {
 				continue
 			}
-			p := append(append([]int32(nil), root[:i]...), tail...)
+			p := append(append([]int32(nil), prev[:j.i]...), j.tail...)
 			if key := pathString(p); !seen[key] {
 				seen[key] = true
-				heap.Push(cands, candidate{nodes: p, weakness: s.pathWeakness(p), dev: i})
+				heap.Push(cands, candidate{nodes: p, weakness: s.pathWeakness(p), dev: j.i})
 			}
 		}
 		if cands.Len() == 0 {
@@ -586,6 +589,72 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 		found, devs = append(found, c.nodes), append(devs, c.dev)
 	}
 	return s.finish(found), nil
+}
+
+// spurJob is one spur search of Yen's algorithm.
+type spurJob struct {
+	i     int               // spur index on the previous path
+	nodes map[int32]bool    // blocked: the root before the spur
+	links map[[2]int32]bool // blocked: the next steps of found paths with this root
+	tail  []int32
+	err   error
+}
+
+// runSpurs runs the spur searches of one iteration: on a second core when a
+// search slot is free, else one after the other.
+func (s *searcher) runSpurs(jobs []*spurJob, prev []int32, dst int32, maxHops int) {
+	run := func(sr *searcher, j *spurJob) {
+		sr.blockedNodes, sr.blockedLinks = j.nodes, j.links
+		j.tail, j.err = sr.shortest(prev[j.i], dst, maxHops-j.i)
+		sr.blockedNodes, sr.blockedLinks = nil, nil
+	}
+	var helper *searcher
+	if len(jobs) > 1 {
+		select {
+		case s.ix.slots <- struct{}{}:
+			helper = s.clone()
+		default:
+		}
+	}
+	if helper == nil {
+		for _, j := range jobs {
+			run(s, j)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for x := 1; x < len(jobs); x += 2 {
+			run(helper, jobs[x])
+		}
+	}()
+	for x := 0; x < len(jobs); x += 2 {
+		run(s, jobs[x])
+	}
+	wg.Wait()
+	s.res.Visited += helper.res.Visited
+	for _, l := range helper.res.Limits {
+		s.res.limit(l)
+	}
+	helper.release()
+	<-s.ix.slots
+}
+
+// clone returns a searcher with the same query and its own scratch state
+// and counts, sharing what is left of the visited budget.
+func (s *searcher) clone() *searcher {
+	c := *s
+	c.res = &PathSearch{}
+	c.maxVisited = max(0, s.maxVisited-s.res.Visited)
+	c.ops = 0
+	sc, _ := s.ix.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	c.sc = sc
+	return &c
 }
 
 func (s *searcher) finish(found [][]int32) *PathSearch {

@@ -34,11 +34,13 @@ type Options struct {
 	Index bool
 	// RandomAccess tells the kernel the store's files are read at random
 	// (a server): page faults read one page rather than a window around it,
-	// and the pages the index build scanned are dropped after it. It keeps
-	// the resident memory of a server near what it uses.
+	// and after the index build the pages it scanned are dropped and the
+	// store's files evicted from the page cache, so that pages come back
+	// as they are read. It keeps the resident memory of a server near what
+	// it uses.
 	RandomAccess bool
 	// MaxMapped bounds the resident pages of the store's mapped files (with
-	// RandomAccess, checked every 5 s): above it they are all dropped, from
+	// RandomAccess, checked twice a second): above it they are all dropped, from
 	// memory and from the page cache, and read from disk again when needed.
 	// Set it well above the working set: each drop costs disk reads. 0: no
 	// bound.
@@ -85,9 +87,6 @@ func Open(dir string, opt Options) (*Store, error) {
 		WithCompression(options.None).
 		WithNumLevelZeroTables(10).
 		WithNumLevelZeroTablesStall(30).
-		// Ingest leaves up to ten level-0 tables, and every read has to
-		// consult each of them: compact them away when the store closes.
-		WithCompactL0OnClose(true).
 		WithBlockCacheSize(64 << 20).
 		WithIndexCacheSize(32 << 20).
 		WithNumVersionsToKeep(1)
@@ -129,6 +128,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	}
 	if opt.RandomAccess && !opt.InMemory {
 		s.advise(dir, true)
+		evictCache(dir)
 		if opt.MaxMapped > 0 {
 			s.startMappedBound(opt.MaxMapped)
 		}
@@ -273,7 +273,11 @@ func (s *Store) startMappedBound(limit int64) {
 	s.stopMB, s.mbDone = cancel, make(chan struct{})
 	go func() {
 		defer close(s.mbDone)
-		t := time.NewTicker(5 * time.Second)
+		// Twice a second: with a page cache hot from an ingest, the
+		// kernel maps up to 16 cached pages around each page fault
+		// (fault-around ignores MADV_RANDOM), so the mapped pages can grow
+		// by hundreds of MB a second under load.
+		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {

@@ -74,6 +74,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fresh := fs.Bool("fresh", false, "regenerate and re-ingest even if the directory holds a finished run")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile to this file")
+	serverFlags := fs.String("server-flags", "", "more flags for the server, space-separated (e.g. \"--max-mapped-mb 256\")")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -130,6 +131,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			run.Rollback(ctx, err)
 		}
 		s.Close()
+		if err == nil { // as the ingest command does after a bulk load
+			err = store.Settle(ctx, db, nil)
+		}
 		if err != nil {
 			return err
 		}
@@ -173,6 +177,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *cpuprofile != "" {
 		srvArgs = append(srvArgs, "--cpuprofile", *cpuprofile)
 	}
+	srvArgs = append(srvArgs, strings.Fields(*serverFlags)...)
 	srv := exec.Command(self, srvArgs...)
 	out, _ := srv.StdoutPipe()
 	var srvErr bytes.Buffer

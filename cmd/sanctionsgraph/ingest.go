@@ -33,13 +33,36 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	var sums []*ingest.Summary
 	err = ingestAll(ctx, st, files, *demo, ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict}, stderr, func(s *ingest.Summary) {
 		sums = append(sums, s)
 	})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return &exitError{code: exitFailed, msg: err.Error() + "\nnothing was changed: the ingest run was rolled back"}
+	}
+	changed := 0
+	for _, s := range sums {
+		changed += s.Added + s.Updated + s.Deleted
+	}
+	if changed >= settleAfter {
+		// A bulk load leaves the tree unbalanced; settle it now rather
+		// than in the next server's first minutes.
+		start := time.Now()
+		if isTerminal(stderr) {
+			fmt.Fprint(stderr, "compacting the store... ")
+		}
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		err := store.Settle(sctx, *db, nil)
+		cancel()
+		if isTerminal(stderr) {
+			fmt.Fprintf(stderr, "%.1fs\n", time.Since(start).Seconds())
+		}
+		if err != nil {
+			return err
+		}
 	}
 	rejected := printSummaries(stdout, sums, *asJSON)
 	if rejected > 0 {
@@ -47,6 +70,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// settleAfter is the number of changed records after which ingest compacts
+// the store before exiting.
+const settleAfter = 100_000
 
 // ingestAll ingests files (and the demo data) in one run: all of it lands,
 // or, on any failure, none of it.
