@@ -260,7 +260,7 @@ func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]
 }
 
 // LinksBetween returns the relationships between a and b as seen from a
-// (Out: a is the source), each kind and direction once.
+// (Out: a is the source).
 func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -281,16 +281,7 @@ func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
 		if flip {
 			l.Other, l.Out = nb, !l.Out
 		}
-		dup := false
-		for _, o := range out {
-			if o.Kind == l.Kind && o.Out == l.Out {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, l)
-		}
+		out = append(out, l)
 	}
 	return out
 }

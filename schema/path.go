@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
@@ -122,32 +123,17 @@ func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pa
 	return r.pathResult(ctx, res, kinds, day, hasDay)
 }
 
-// pathResult reads, for each step of each path, the relationships between
-// its two entities. A path whose relationships vanished meanwhile (a
-// concurrent write) is dropped.
+// pathResult makes resolvers for the paths found. A step's relationships
+// are read only when a field needs more than their kind and direction,
+// which the graph index gives.
 func (r *Resolver) pathResult(ctx context.Context, res *graph.PathSearch, via []graph.RelType, day graph.Day, hasDay bool) (*pathResultResolver, error) {
 	out := &pathResultResolver{res: res, paths: []*pathResolver{}}
 	for _, nodes := range res.Paths {
 		p := &pathResolver{r: r, nodes: nodes, steps: []*stepResolver{}}
-		ok := true
-		for i := 0; i+1 < len(nodes) && ok; i++ {
-			rels, err := r.g.Between(ctx, nodes[i], nodes[i+1], via, day, hasDay)
-			if err != nil {
-				return nil, r.userError(ctx, err)
-			}
-			if err := spend(ctx, len(rels)); err != nil {
-				return nil, err
-			}
-			if len(rels) == 0 {
-				ok = false
-				break
-			}
-			slices.SortStableFunc(rels, func(a, b *graph.Relationship) int { return a.Kind.Weakness() - b.Kind.Weakness() })
-			p.steps = append(p.steps, &stepResolver{r: r, from: nodes[i], to: nodes[i+1], rels: rels})
+		for i := 0; i+1 < len(nodes); i++ {
+			p.steps = append(p.steps, &stepResolver{r: r, from: nodes[i], to: nodes[i+1], via: via, day: day, hasDay: hasDay})
 		}
-		if ok {
-			out.paths = append(out.paths, p)
-		}
+		out.paths = append(out.paths, p)
 	}
 	return out, nil
 }
@@ -181,19 +167,96 @@ func (p *pathResolver) Steps() []*stepResolver { return p.steps }
 type stepResolver struct {
 	r        *Resolver
 	from, to uuid.UUID
-	rels     []*graph.Relationship
+	via      []graph.RelType
+	day      graph.Day
+	hasDay   bool
+
+	once sync.Once
+	rels []*graph.Relationship // strongest kind first, then by id
+	err  error
+}
+
+// load reads the relationships between the step's entities.
+func (s *stepResolver) load(ctx context.Context) ([]*graph.Relationship, error) {
+	s.once.Do(func() {
+		rels, err := s.r.g.Between(ctx, s.from, s.to, s.via, s.day, s.hasDay)
+		if err == nil {
+			err = spend(ctx, len(rels))
+		}
+		if err == nil && len(rels) == 0 {
+			err = &Error{Code: CodeNotFound, Message: "the relationships of this step changed while the query ran; ask again"}
+		}
+		if err != nil {
+			s.err = s.r.userError(ctx, err)
+			return
+		}
+		slices.SortStableFunc(rels, func(a, b *graph.Relationship) int { return a.Kind.Weakness() - b.Kind.Weakness() })
+		s.rels = rels
+	})
+	return s.rels, s.err
+}
+
+// primary returns what the index says of the step's strongest relationship:
+// its kind, and its direction if that is unambiguous.
+func (s *stepResolver) primary() (kind graph.RelType, forward, known bool) {
+	best := -1
+	dirs := 0 // 1: forward seen, 2: backward seen, for the best kind
+	for _, l := range s.r.g.LinksBetween(s.from, s.to) {
+		if len(s.via) > 0 && !slices.Contains(s.via, l.Kind) {
+			continue
+		}
+		if s.hasDay {
+			if from, to := l.Validity(); s.day < from || s.day > to {
+				continue
+			}
+		}
+		d := 2
+		if l.Out {
+			d = 1
+		}
+		switch w := l.Kind.Weakness(); {
+		case best < 0 || w < best:
+			best, kind, dirs = w, l.Kind, d
+		case w == best:
+			dirs |= d
+		}
+	}
+	return kind, dirs == 1, best >= 0 && dirs != 3
 }
 
 func (s *stepResolver) From() *entityResolver { return s.r.entityByID(s.from) }
 func (s *stepResolver) To() *entityResolver   { return s.r.entityByID(s.to) }
-func (s *stepResolver) Relationship() *relResolver {
-	return &relResolver{r: s.r, rel: s.rels[0]}
+
+func (s *stepResolver) Relationship(ctx context.Context) (*relResolver, error) {
+	if kind, _, ok := s.primary(); ok && s.rels == nil {
+		return &relResolver{r: s.r, step: s, kind: kind}, nil
+	}
+	rels, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &relResolver{r: s.r, rel: rels[0]}, nil
 }
-func (s *stepResolver) Relationships() []*relResolver {
-	out := make([]*relResolver, len(s.rels))
-	for i, rel := range s.rels {
+
+func (s *stepResolver) Relationships(ctx context.Context) ([]*relResolver, error) {
+	rels, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*relResolver, len(rels))
+	for i, rel := range rels {
 		out[i] = &relResolver{r: s.r, rel: rel}
 	}
-	return out
+	return out, nil
 }
-func (s *stepResolver) Forward() bool { return s.rels[0].Source == s.from }
+
+func (s *stepResolver) Forward(ctx context.Context) (bool, error) {
+	if _, fwd, ok := s.primary(); ok {
+		return fwd, nil
+	}
+	rels, err := s.load(ctx)
+	if err != nil {
+		return false, err
+	}
+	return rels[0].Source == s.from, nil
+}

@@ -7,34 +7,109 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
+// relResolver resolves a Relationship. A path step's primary relationship
+// is resolved lazily: its kind comes from the graph index, and the record
+// is read only when a field needs it.
 type relResolver struct {
-	r   *Resolver
-	rel *graph.Relationship
+	r    *Resolver
+	rel  *graph.Relationship
+	step *stepResolver // set for a step's primary relationship not read yet
+	kind graph.RelType // with step: the kind the index says it has
 }
 
-func (x *relResolver) ID() graphql.ID {
-	if x.rel.Ref == "" {
-		return graphql.ID(x.rel.ID.String())
+// record returns the relationship, reading the step's relationships if
+// needed.
+func (x *relResolver) record(ctx context.Context) (*graph.Relationship, error) {
+	if x.rel != nil {
+		return x.rel, nil
 	}
-	return graphql.ID(x.rel.Ref)
+	rels, err := x.step.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rels[0], nil
 }
-func (x *relResolver) Kind() string  { return x.rel.Kind.EnumName() }
-func (x *relResolver) Label() string { return x.rel.Kind.Label() }
-func (x *relResolver) SourceId() graphql.ID {
-	return graphql.ID(x.rel.SourceRef)
+
+func (x *relResolver) ID(ctx context.Context) (graphql.ID, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return "", err
+	}
+	if rel.Ref == "" {
+		return graphql.ID(rel.ID.String()), nil
+	}
+	return graphql.ID(rel.Ref), nil
 }
-func (x *relResolver) TargetId() graphql.ID {
-	return graphql.ID(x.rel.TargetRef)
+
+func (x *relResolver) Kind() string {
+	if x.rel == nil {
+		return x.kind.EnumName()
+	}
+	return x.rel.Kind.EnumName()
 }
+
+func (x *relResolver) Label() string {
+	if x.rel == nil {
+		return x.kind.Label()
+	}
+	return x.rel.Kind.Label()
+}
+
+func (x *relResolver) SourceId(ctx context.Context) (graphql.ID, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return "", err
+	}
+	return graphql.ID(rel.SourceRef), nil
+}
+
+func (x *relResolver) TargetId(ctx context.Context) (graphql.ID, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return "", err
+	}
+	return graphql.ID(rel.TargetRef), nil
+}
+
 func (x *relResolver) Source(ctx context.Context) (*entityResolver, error) {
-	return x.r.existing(ctx, x.rel.Source)
+	rel, err := x.record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.r.existing(ctx, rel.Source)
 }
+
 func (x *relResolver) Target(ctx context.Context) (*entityResolver, error) {
-	return x.r.existing(ctx, x.rel.Target)
+	rel, err := x.record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.r.existing(ctx, rel.Target)
 }
-func (x *relResolver) AllProperties() []propertyResolver { return properties(x.rel.Props) }
-func (x *relResolver) Sources() []sourceResolver         { return sources(x.rel.Sources) }
-func (x *relResolver) Properties() relPropsResolver      { return relPropsResolver{x.rel} }
+
+func (x *relResolver) AllProperties(ctx context.Context) ([]propertyResolver, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return properties(rel.Props), nil
+}
+
+func (x *relResolver) Sources(ctx context.Context) ([]sourceResolver, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sources(rel.Sources), nil
+}
+
+func (x *relResolver) Properties(ctx context.Context) (relPropsResolver, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return relPropsResolver{}, err
+	}
+	return relPropsResolver{rel}, nil
+}
 
 type relPropsResolver struct{ rel *graph.Relationship }
 

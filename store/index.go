@@ -178,3 +178,12 @@ func (s *Store) sizeHint() int {
 	}
 	return n / 2 // about half the records are entities
 }
+
+// LinksBetween returns what the index knows of the relationships between
+// two entities (see graph.Index.LinksBetween); nil without index.
+func (s *Store) LinksBetween(a, b uuid.UUID) []graph.Link {
+	if ix := s.Index(); ix != nil {
+		return ix.LinksBetween(a, b)
+	}
+	return nil
+}

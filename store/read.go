@@ -529,11 +529,17 @@ func (s *Store) Between(ctx context.Context, a, b uuid.UUID, via []graph.RelType
 	}
 	links := ix.LinksBetween(a, b)
 	var out []*graph.Relationship
+	type kindDir struct {
+		kind graph.RelType
+		out  bool
+	}
+	scanned := map[kindDir]bool{}
 	err = s.View(ctx, func(tx *Tx) error {
 		for _, l := range links {
-			if len(via) > 0 && !slices.Contains(via, l.Kind) {
+			if len(via) > 0 && !slices.Contains(via, l.Kind) || scanned[kindDir{l.Kind, l.Out}] {
 				continue
 			}
+			scanned[kindDir{l.Kind, l.Out}] = true
 			src, dst := a, b
 			if !l.Out {
 				src, dst = b, a
