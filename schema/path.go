@@ -228,7 +228,7 @@ func (s *stepResolver) From() *entityResolver { return s.r.entityByID(s.from) }
 func (s *stepResolver) To() *entityResolver   { return s.r.entityByID(s.to) }
 
 func (s *stepResolver) Relationship(ctx context.Context) (*relResolver, error) {
-	if kind, _, ok := s.primary(); ok && s.rels == nil {
+	if kind, _, ok := s.primary(); ok {
 		return &relResolver{r: s.r, step: s, kind: kind}, nil
 	}
 	rels, err := s.load(ctx)
