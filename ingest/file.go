@@ -26,7 +26,7 @@ type Sink interface {
 
 // Options control reading a file.
 type Options struct {
-	// Format is "ftm" or "findings"; empty detects it from the content.
+	// Format is one of Formats(); empty detects it from the content.
 	Format string
 	// Dataset names the source of records that name none (FtM records
 	// without "datasets", findings rows without a dataset column). Empty
@@ -36,6 +36,18 @@ type Options struct {
 	Strict bool
 	// Progress, if set, is called after each batch.
 	Progress func(Progress)
+	// Partial says an official list file is not the whole list (a sample,
+	// an extract): entries it lacks are not delisted.
+	Partial bool
+	// AllowMassDelist lets a list version delist more than MassDelistShare
+	// of the entries the store holds.
+	AllowMassDelist bool
+	// ListDate (YYYY-MM-DD) is the date of the list version, used as the
+	// end date of the designations it drops; default: the date the file
+	// states, else today.
+	ListDate string
+
+	datasetGiven bool // Dataset was set by the caller, not derived from the file name
 }
 
 // Progress reports how far reading a file has got.
@@ -66,6 +78,8 @@ type Summary struct {
 	// Incomplete counts relationship records with one end missing; they are
 	// kept as documents held by the end that is there.
 	Incomplete int `json:"incompleteRelationships,omitempty"`
+	// List is set for official lists.
+	List *ListReport `json:"list,omitempty"`
 }
 
 // MaxRejectsKept bounds Summary.Rejects; Summary.Rejected counts them all.
@@ -111,18 +125,20 @@ func File(ctx context.Context, path string, sink Sink, opt Options) (*Summary, e
 		}
 		size = fi.Size()
 	}
+	opt.datasetGiven = opt.Dataset != ""
 	if opt.Dataset == "" {
 		opt.Dataset = datasetName(path)
 	}
-	return read(ctx, path, f, size, sink, opt)
+	return read(ctx, path, path, f, size, sink, opt)
 }
 
 // Reader ingests r, named name in messages.
 func Reader(ctx context.Context, name string, r io.Reader, sink Sink, opt Options) (*Summary, error) {
+	opt.datasetGiven = opt.Dataset != ""
 	if opt.Dataset == "" {
 		opt.Dataset = datasetName(name)
 	}
-	return read(ctx, name, r, 0, sink, opt)
+	return read(ctx, name, "", r, 0, sink, opt)
 }
 
 // datasetName is a file's base name without extensions: "entities".
@@ -146,7 +162,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func read(ctx context.Context, name string, raw io.Reader, size int64, sink Sink, opt Options) (*Summary, error) {
+func read(ctx context.Context, name, path string, raw io.Reader, size int64, sink Sink, opt Options) (*Summary, error) {
 	cr := &countingReader{r: raw}
 	br := bufio.NewReaderSize(cr, 1<<20)
 	var r io.Reader = br
@@ -181,7 +197,11 @@ func read(ctx context.Context, name string, raw io.Reader, size int64, sink Sink
 	case "ftm-delta-index":
 		err = readDeltaIndex(ctx, name, in, sink, opt, sum, progress)
 	default:
-		return nil, &FileError{File: name, Msg: fmt.Sprintf("unknown format %q (want ftm or findings)", format)}
+		f := lookupListFormat(format)
+		if f == nil {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("unknown format %q (want one of %s)", format, strings.Join(Formats(), ", "))}
+		}
+		err = readList(ctx, f, name, path, in, sink, opt, sum, progress)
 	}
 	progress()
 	return sum, err
@@ -197,6 +217,9 @@ func detect(name string, in *bufio.Reader) (string, error) {
 		return "", &FileError{File: name, Msg: "cannot read", Err: err}
 	}
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	if f := sniffList(head); f != "" {
+		return f, nil
+	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	if len(trimmed) == 0 {
 		return "ftm", nil // an empty file is an empty FtM file (delta files often are)
@@ -246,12 +269,12 @@ func detect(name string, in *bufio.Reader) (string, error) {
 		return "findings", nil
 	}
 	if bytes.IndexByte(first, ',') >= 0 {
-		return "", &FileError{File: name, Line: 1, Msg: "not FollowTheMoney JSON lines: this looks like CSV; a findings CSV needs a header with the columns record and id (see ingest/FINDINGS.md)"}
+		return "", &FileError{File: name, Line: 1, Msg: "unknown format: this looks like CSV, but not like any CSV ingest reads (a findings CSV needs a header with the columns record and id, see ingest/FINDINGS.md; official lists: " + listTitles() + "); --format names the format"}
 	}
 	if bytes.HasPrefix(trimmed, []byte("<")) {
-		return "", &FileError{File: name, Line: 1, Msg: "not FollowTheMoney JSON lines: this looks like XML"}
+		return "", &FileError{File: name, Line: 1, Msg: "unknown format: this looks like XML, but not like any list ingest reads (" + listTitles() + "); --format names the format"}
 	}
-	return "", &FileError{File: name, Line: 1, Msg: "not FollowTheMoney JSON lines: the first line is not a JSON object"}
+	return "", &FileError{File: name, Line: 1, Msg: "unknown format: not FollowTheMoney JSON lines (the first line is not a JSON object), a findings CSV or an official list; --format names the format"}
 }
 
 // chunk is a run of lines parsed together and applied as one batch.
