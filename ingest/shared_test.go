@@ -226,7 +226,7 @@ func TestSharedFTMFilesIngest(t *testing.T) {
 }
 
 func TestSharedNonFTMRefused(t *testing.T) {
-	for _, rel := range []string{"opensanctions/sa_wiki_peps/index.json", "opensanctions/sa_wiki_peps/statistics.json", "ofac/sdn.csv", "un/UN_consolidated_2026-02-27.xml"} {
+	for _, rel := range []string{"opensanctions/sa_wiki_peps/index.json", "opensanctions/sa_wiki_peps/statistics.json"} {
 		p := graphtest.SharedData(t, rel)
 		s := openStore(t)
 		_, err := ingestFiles(t, s, ingest.Options{}, p)
