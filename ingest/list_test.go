@@ -88,8 +88,8 @@ func checkListParse(tb testing.TB, lp *ListParse) {
 			}
 		}
 		for _, rel := range r.Relationships {
-			if rel.SourceRef != r.Ref || rel.TargetRef == "" || len(rel.Sources) == 0 || rel.Sources[0].Dataset != lp.Info.Dataset {
-				tb.Fatalf("record %q: relationship %+v does not start at the entry or does not cite the list", r.Ref, rel)
+			if (rel.SourceRef != r.Ref && rel.TargetRef != r.Ref) || rel.TargetRef == "" || rel.SourceRef == "" || len(rel.Sources) == 0 || rel.Sources[0].Dataset != lp.Info.Dataset {
+				tb.Fatalf("record %q: relationship %+v does not touch the entry or does not cite the list", r.Ref, rel)
 			}
 			if rel.Kind == graph.RelDesignatedBy && !strings.HasPrefix(rel.TargetRef, "programme:") && !strings.HasPrefix(rel.TargetRef, "authority:") {
 				tb.Fatalf("record %q: designation points at %q", r.Ref, rel.TargetRef)

@@ -104,6 +104,7 @@ func (en *entry) designate(d DesignatorNodes, key string, props map[string][]str
 		Ref: en.rec.Ref + "#" + key, Kind: graph.RelDesignatedBy, Schema: "Sanction",
 		SourceRef: en.rec.Ref, TargetRef: d.TargetRef(), Props: p, Sources: []graph.Source{en.src},
 	})
+	en.addChecked("topics", "topics", "sanction")
 	have := map[string]bool{}
 	for _, n := range en.rec.Ensure {
 		have[n.Ref] = true
@@ -139,6 +140,39 @@ func (en *entry) link(kind graph.RelType, target, role, quote string) {
 		Ref: ref, Kind: kind, SourceRef: en.rec.Ref, TargetRef: target,
 		Props: map[string][]string{"role": {role}}, Sources: []graph.Source{src},
 	})
+}
+
+// linkFrom adds an edge of kind from the entry source to this entry,
+// stated by this entry (an OFAC vessel entry names the vessel's owner).
+func (en *entry) linkFrom(kind graph.RelType, source, role, quote string) {
+	src := en.src
+	src.Quote = quote
+	ref := en.rec.Ref + "#" + kind.String() + "-from:" + source
+	for _, r := range en.rec.Relationships {
+		if r.Ref == ref {
+			return
+		}
+	}
+	en.rec.Relationships = append(en.rec.Relationships, graph.Relationship{
+		Ref: ref, Kind: kind, SourceRef: source, TargetRef: en.rec.Ref,
+		Props: map[string][]string{"role": {role}}, Sources: []graph.Source{src},
+	})
+}
+
+// addChecked adds values to prop if the entry's schema has it; otherwise
+// it keeps them as a note "label: value" so nothing the list says is lost.
+func (en *entry) addChecked(prop, label string, values ...string) {
+	if s := en.e.SchemaDef(); s != nil {
+		if _, ok := s.Props[prop]; ok {
+			en.add(prop, values...)
+			return
+		}
+	}
+	for _, v := range values {
+		if v = cleanValue(v); v != "" {
+			en.add("notes", label+": "+v)
+		}
+	}
 }
 
 // record finishes the entry: its caption is its first name.
