@@ -260,13 +260,17 @@ func delist(ctx context.Context, name string, lp *ListParse, seen map[string]boo
 	if opt.ListDate != "" {
 		date = opt.ListDate
 	}
-	if date == "" {
-		date = graph.Today().String()
+	day, ok := graph.ParseDay(date, false)
+	if !ok || len(date) != 10 {
+		day, date = graph.Today(), graph.Today().String()
 	}
+	// The designation was in force at the latest on the day before the
+	// first version of the list without it.
+	end := (day - 1).String()
 	reason := fmt.Sprintf("not on the %s version of %s", date, lp.Info.Dataset)
-	if _, err := d.EndDesignations(ctx, gone, date, reason); err != nil {
+	if _, err := d.EndDesignations(ctx, gone, end, reason); err != nil {
 		return err
 	}
-	rep.Delisted, rep.EndDate = gone, date
+	rep.Delisted, rep.EndDate = gone, end
 	return nil
 }
