@@ -29,6 +29,10 @@ type Index struct {
 	scratch     sync.Pool
 	slots       chan struct{} // bounds concurrent searches, and so scratch memory
 	lookup      nameIndex     // name look-up (search.go)
+	// alias maps the members of a merged party to its canonical entity:
+	// relationships of a member attach to the canonical entity, so paths
+	// see one node per party (SetAliases).
+	alias map[uuid.UUID]uuid.UUID
 }
 
 // Link is one relationship as seen from one of its ends. It takes 12
@@ -89,6 +93,44 @@ func NewIndexSized(n int) *Index {
 		slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	ix.nums.reserve(nil, n)
 	return ix
+}
+
+// SetAliases makes the relationships of each key entity attach to the
+// entity it maps to: the members of a merged party to the party's
+// canonical entity. A relationship between two members of one party is
+// left out. Call it on a new index, before adding relationships.
+func (ix *Index) SetAliases(alias map[uuid.UUID]uuid.UUID) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.alias = alias
+}
+
+// Canonical returns the entity that id's relationships attach to: the
+// canonical entity of its merged party, or id itself.
+func (ix *Index) Canonical(id uuid.UUID) uuid.UUID {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.canon(id)
+}
+
+// canon maps a merged party's member to its canonical entity. Callers hold mu.
+func (ix *Index) canon(id uuid.UUID) uuid.UUID {
+	if c, ok := ix.alias[id]; ok {
+		return c
+	}
+	return id
+}
+
+// linkNum returns the number of the node id's relationships attach to.
+// Callers hold mu.
+func (ix *Index) linkNum(id uuid.UUID, create bool) (int32, bool) {
+	return ix.num(ix.canon(id), create)
+}
+
+// mergedAway reports whether a relationship between src and dst joins two
+// members of one merged party (it is then left out). Callers hold mu.
+func (ix *Index) mergedAway(src, dst uuid.UUID) bool {
+	return src != dst && len(ix.alias) > 0 && ix.canon(src) == ix.canon(dst)
 }
 
 // lookupNum returns the number of entity id. Callers hold mu.
@@ -153,8 +195,11 @@ func (ix *Index) DeleteNode(id uuid.UUID) {
 func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	s, _ := ix.num(src, true)
-	d, _ := ix.num(dst, true)
+	if ix.mergedAway(src, dst) {
+		return
+	}
+	s, _ := ix.linkNum(src, true)
+	d, _ := ix.linkNum(dst, true)
 	f, t := toDay16(from), toDay16(to)
 	ix.adj[s] = append(ix.adj[s], Link{Other: d, from: f, to: t, Kind: kind, Out: true})
 	ix.adj[d] = append(ix.adj[d], Link{Other: s, from: f, to: t, Kind: kind, Out: false})
@@ -165,8 +210,11 @@ func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	s, ok1 := ix.num(src, false)
-	d, ok2 := ix.num(dst, false)
+	if ix.mergedAway(src, dst) {
+		return
+	}
+	s, ok1 := ix.linkNum(src, false)
+	d, ok2 := ix.linkNum(dst, false)
 	if !ok1 || !ok2 {
 		return
 	}
@@ -208,7 +256,7 @@ func (ix *Index) Has(id uuid.UUID) bool {
 func (ix *Index) Degree(id uuid.UUID) int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if n, ok := ix.lookupNum(id); ok {
+	if n, ok := ix.linkNum(id, false); ok {
 		return len(ix.adj[n])
 	}
 	return 0
@@ -264,8 +312,8 @@ func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]
 func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	na, ok1 := ix.lookupNum(a)
-	nb, ok2 := ix.lookupNum(b)
+	na, ok1 := ix.linkNum(a, false)
+	nb, ok2 := ix.linkNum(b, false)
 	if !ok1 || !ok2 {
 		return nil
 	}
@@ -294,21 +342,23 @@ func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples 
 	defer ix.mu.RUnlock()
 	in := make(map[int32]bool, len(ids))
 	for _, id := range ids {
-		if n, ok := ix.lookupNum(id); ok {
+		if n, ok := ix.linkNum(id, false); ok {
 			in[n] = true
 		}
 	}
 	seen := map[LinkTriple]bool{}
+	done := make(map[int32]bool, len(ids))
 	for _, id := range ids {
-		n, ok := ix.lookupNum(id)
-		if !ok {
+		n, ok := ix.linkNum(id, false)
+		if !ok || done[n] {
 			continue
 		}
+		done[n] = true
 		for _, l := range ix.adj[n] {
 			if !l.Out || !in[l.Other] || (len(via) > 0 && !containsKind(via, l.Kind)) {
 				continue
 			}
-			t := LinkTriple{Source: id, Kind: l.Kind, Target: ix.ids[l.Other]}
+			t := LinkTriple{Source: ix.ids[n], Kind: l.Kind, Target: ix.ids[l.Other]}
 			if seen[t] {
 				continue
 			}
@@ -396,11 +446,14 @@ func (ix *Index) AddLinks(links []LinkSpec) {
 	var lastDst uuid.UUID
 	var d int32 = -1
 	for _, l := range links {
+		if ix.mergedAway(l.Src, l.Dst) {
+			continue
+		}
 		if d < 0 || l.Dst != lastDst {
-			d, _ = ix.num(l.Dst, true)
+			d, _ = ix.linkNum(l.Dst, true)
 			lastDst = l.Dst
 		}
-		s, _ := ix.num(l.Src, true)
+		s, _ := ix.linkNum(l.Src, true)
 		f, t := toDay16(l.From), toDay16(l.To)
 		ix.adj[s] = append(ix.adj[s], Link{Other: d, from: f, to: t, Kind: l.Kind, Out: true})
 		ix.adj[d] = append(ix.adj[d], Link{Other: s, from: f, to: t, Kind: l.Kind, Out: false})

@@ -149,7 +149,7 @@ func (ix *Index) newSearcher(ctx context.Context, via []RelType, asOf Day, hasAs
 		}
 	}
 	for _, a := range avoid {
-		if n, ok := ix.lookupNum(a); ok {
+		if n, ok := ix.linkNum(a, false); ok {
 			if s.avoid == nil {
 				s.avoid = map[int32]bool{}
 			}
@@ -532,8 +532,8 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok1 := ix.lookupNum(q.From)
-	dst, ok2 := ix.lookupNum(q.To)
+	src, ok1 := ix.linkNum(q.From, false)
+	dst, ok2 := ix.linkNum(q.To, false)
 	if !ok1 || ix.schema[src] == 0 || !ok2 || ix.schema[dst] == 0 {
 		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}
@@ -761,7 +761,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	maxHops, k := normalizeLimits(q.MaxHops, q.K, res)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok := ix.lookupNum(q.From)
+	src, ok := ix.linkNum(q.From, false)
 	if !ok || ix.schema[src] == 0 {
 		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}
@@ -894,7 +894,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 	defer release()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	src, ok := ix.lookupNum(q.From)
+	src, ok := ix.linkNum(q.From, false)
 	if !ok || ix.schema[src] == 0 {
 		return nil, false, fmt.Errorf("%w: no such entity", ErrNotFound)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +17,7 @@ import (
 func (s *Store) buildIndex(ctx context.Context) (*graph.Index, error) {
 	start := time.Now()
 	ix := graph.NewIndexSized(s.sizeHint())
+	ix.SetAliases(s.clusterMap().aliases())
 	err := s.View(ctx, func(tx *Tx) error {
 		var designators []uuid.UUID
 		err := tx.keys([]byte{tagKind}, func(k []byte) error {
@@ -147,12 +149,39 @@ func (s *Store) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) (
 }
 
 // SearchNames looks entities up by name (see graph.Index.SearchNames).
+// A merged party is one hit, under its canonical entity, with the best
+// score of its members.
 func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.SearchHit, error) {
 	ix, err := s.needIndex()
 	if err != nil {
 		return nil, err
 	}
-	return ix.SearchNames(ctx, q)
+	c := s.clusterMap()
+	if len(c.canon) == 0 {
+		return ix.SearchNames(ctx, q)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	q.Limit = limit * 2
+	hits, err := ix.SearchNames(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := hits[:0]
+	at := map[uuid.UUID]int{}
+	for _, h := range hits {
+		h.ID = c.of(h.ID)
+		if i, ok := at[h.ID]; ok {
+			out[i].Score = max(out[i].Score, h.Score)
+			continue
+		}
+		at[h.ID] = len(out)
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out[:min(len(out), limit)], nil
 }
 
 // dropScanned drops the mapped pages a scan touched, with RandomAccess:

@@ -28,6 +28,8 @@ import (
 //	e <ref> 0x00                                manifest: the items the record with that ref contributed
 //	g <run:8 BE>                                ingest run state (JSON)
 //	u <run:8 BE> <seq:8 BE>                     undo-journal entry of a run
+//	j <a:16> <b:16>                             same-as link: a and b are one party (JSON MergeLink); a < b
+//	J <a:16> <b:16>                             keep-apart decision: a and b are different parties (JSON KeepApart); a < b
 //
 // The relationship id (eid) is part of the edge keys because the same two
 // parties can be linked several times by the same kind: the zala fixture
@@ -48,6 +50,8 @@ const (
 	tagManifest = 'e'
 	tagRun      = 'g'
 	tagUndo     = 'u'
+	tagSame     = 'j'
+	tagApart    = 'J'
 )
 
 const (

@@ -118,7 +118,7 @@ func TestStringKeysDoNotCollide(t *testing.T) {
 
 // Every tag is distinct, so no key family's prefix captures another.
 func TestTagsDistinct(t *testing.T) {
-	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo}
+	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo, tagSame, tagApart}
 	seen := map[byte]bool{}
 	for _, tg := range tags {
 		if seen[tg] {

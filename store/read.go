@@ -18,12 +18,13 @@ import (
 type Tx struct {
 	txn *badger.Txn
 	ctx context.Context
+	cl  *clusters // the merged parties
 }
 
 // View runs fn on a snapshot of the store.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		return fn(&Tx{txn: txn, ctx: ctx})
+		return fn(&Tx{txn: txn, ctx: ctx, cl: s.clusterMap()})
 	})
 }
 
@@ -64,7 +65,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		}
 		for _, it := range items {
 			if it.tag == tagNode {
-				return it.id, nil
+				return tx.cl.of(it.id), nil
 			}
 		}
 	}
@@ -72,8 +73,8 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 	prefix := stringPrefix(tagReferent, ref)
 	err = tx.keys(prefix, func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tagReferent)
-		if err == nil {
-			found = append(found, id)
+		if err == nil && !slices.Contains(found, tx.cl.of(id)) {
+			found = append(found, tx.cl.of(id))
 		}
 		return err
 	})
@@ -91,14 +92,39 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		if v, err := tx.value(nodeKey(u)); err != nil {
 			return uuid.Nil, err
 		} else if v != nil {
-			return u, nil
+			return tx.cl.of(u), nil
 		}
 	}
 	return uuid.Nil, fmt.Errorf("%w: no entity has id %q", graph.ErrNotFound, ref)
 }
 
-// Entity: see Store.Entity.
+// Entity: see Store.Entity. The entity of a merged party is the union of
+// its members (graph.MergeEntities).
 func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
+	members := tx.cl.membersOf(id)
+	if len(members) == 1 {
+		return tx.physicalEntity(id)
+	}
+	ents := make([]*graph.Entity, 0, len(members))
+	for _, m := range members {
+		e, err := tx.physicalEntity(m)
+		if errors.Is(err, graph.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ents = append(ents, e)
+	}
+	if len(ents) == 0 {
+		return nil, fmt.Errorf("%w: no entity %s", graph.ErrNotFound, id)
+	}
+	return graph.MergeEntities(tx.cl.of(id), ents), nil
+}
+
+// physicalEntity reads the entity stored under id, as its record states
+// it, whatever party it belongs to.
+func (tx *Tx) physicalEntity(id uuid.UUID) (*graph.Entity, error) {
 	v, err := tx.value(nodeKey(id))
 	if err != nil {
 		return nil, err
@@ -126,16 +152,29 @@ func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
 	return e, err
 }
 
-// Exists reports whether an entity with id is stored.
+// Exists reports whether an entity with id (or another member of its
+// party) is stored.
 func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
-	_, err := tx.txn.Get(nodeKey(id))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
+	for _, m := range tx.cl.membersOf(id) {
+		_, err := tx.txn.Get(nodeKey(m))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		return err == nil, err
 	}
-	return err == nil, err
+	return false, nil
 }
 
-// Relationships lists the relationships of entity id that q selects.
+// canonRel makes a relationship's ends the canonical entities of their
+// parties (the refs stay as the record states them).
+func (tx *Tx) canonRel(r *graph.Relationship) *graph.Relationship {
+	r.Source, r.Target = tx.cl.of(r.Source), tx.cl.of(r.Target)
+	return r
+}
+
+// Relationships lists the relationships of entity id that q selects: for
+// a merged party, those of every member, without the ones between two
+// members.
 func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, error) {
 	page := &graph.RelPage{}
 	var kinds map[graph.RelType]bool
@@ -154,66 +193,88 @@ func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, err
 	default:
 		tags = []byte{tagOut, tagIn}
 	}
+	members := tx.cl.membersOf(id)
+	canon := tx.cl.of(id)
+	afterMember := -1
+	if q.After != nil {
+		if len(q.After) == edgeLen && (q.After[0] == tagOut || q.After[0] == tagIn) {
+			for i, m := range members {
+				if bytes.Equal(q.After[1:1+idLen], m[:]) {
+					afterMember = i
+				}
+			}
+		}
+		if afterMember < 0 {
+			return nil, fmt.Errorf("%w: the cursor does not belong to this listing", graph.ErrInvalid)
+		}
+	}
 	for _, tag := range tags {
-		prefix := edgePrefix(tag, id)
-		start := prefix
-		if q.After != nil {
-			if len(q.After) != edgeLen || (q.After[0] != tagOut && q.After[0] != tagIn) || !bytes.Equal(q.After[1:1+idLen], id[:]) {
-				return nil, fmt.Errorf("%w: the cursor does not belong to this listing", graph.ErrInvalid)
-			}
-			if q.After[0] == tagIn && tag == tagOut {
-				continue // outgoing ones were all listed before the cursor
-			}
-			if q.After[0] == tag {
-				start = append(append([]byte(nil), q.After...), 0)
-			}
+		if q.After != nil && q.After[0] == tagIn && tag == tagOut {
+			continue // outgoing ones were all listed before the cursor
 		}
-		opts := badger.DefaultIteratorOptions
-		opts.PrefetchValues, opts.Prefix = false, prefix
-		it := tx.txn.NewIterator(opts)
-		for it.Seek(start); it.ValidForPrefix(prefix); it.Next() {
-			k := it.Item().Key()
-			l, err := parseEdgeKey(k)
-			if err != nil {
-				it.Close()
-				return nil, err
+		for mi, m := range members {
+			prefix := edgePrefix(tag, m)
+			start := prefix
+			if q.After != nil && q.After[0] == tag {
+				if mi < afterMember {
+					continue
+				}
+				if mi == afterMember {
+					start = append(append([]byte(nil), q.After...), 0)
+				}
 			}
-			if kinds != nil && !kinds[l.Rel] {
-				continue
+			more, err := tx.edgesFrom(page, tag, prefix, start, kinds, q.Limit, len(members) > 1, canon)
+			if err != nil || more {
+				return page, err
 			}
-			if q.Limit > 0 && len(page.Relationships) == q.Limit {
-				page.More = true
-				it.Close()
-				return page, nil
-			}
-			var v []byte
-			if tag == tagOut {
-				v, err = it.Item().ValueCopy(nil)
-			} else {
-				v, err = tx.value(outKey(l))
-			}
-			if err != nil {
-				it.Close()
-				return nil, err
-			}
-			if v == nil {
-				it.Close()
-				return nil, fmt.Errorf("store inconsistent: in-edge %x has no out-edge", k)
-			}
-			r, err := decodeRelationship(l, v)
-			if err != nil {
-				it.Close()
-				return nil, err
-			}
-			page.Relationships = append(page.Relationships, r)
-			page.Cursors = append(page.Cursors, append([]byte(nil), k...))
-		}
-		it.Close()
-		if err := tx.ctx.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return page, nil
+}
+
+// edgesFrom appends the edges under prefix from start to page; it returns
+// true when the page is full and more follow.
+func (tx *Tx) edgesFrom(page *graph.RelPage, tag byte, prefix, start []byte, kinds map[graph.RelType]bool, limit int, merged bool, canon uuid.UUID) (bool, error) {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues, opts.Prefix = false, prefix
+	it := tx.txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(start); it.ValidForPrefix(prefix); it.Next() {
+		k := it.Item().Key()
+		l, err := parseEdgeKey(k)
+		if err != nil {
+			return false, err
+		}
+		if kinds != nil && !kinds[l.Rel] {
+			continue
+		}
+		if merged && tx.cl.of(l.Src) == canon && tx.cl.of(l.Dst) == canon && l.Src != l.Dst {
+			continue // between two members of the party
+		}
+		if limit > 0 && len(page.Relationships) == limit {
+			page.More = true
+			return true, nil
+		}
+		var v []byte
+		if tag == tagOut {
+			v, err = it.Item().ValueCopy(nil)
+		} else {
+			v, err = tx.value(outKey(l))
+		}
+		if err != nil {
+			return false, err
+		}
+		if v == nil {
+			return false, fmt.Errorf("store inconsistent: in-edge %x has no out-edge", k)
+		}
+		r, err := decodeRelationship(l, v)
+		if err != nil {
+			return false, err
+		}
+		page.Relationships = append(page.Relationships, tx.canonRel(r))
+		page.Cursors = append(page.Cursors, append([]byte(nil), k...))
+	}
+	return false, tx.ctx.Err()
 }
 
 // Relationship returns the relationship with id ref: the id of the record
@@ -250,7 +311,11 @@ func (tx *Tx) Relationship(ref string) (*graph.Relationship, error) {
 				if v == nil {
 					break
 				}
-				return decodeRelationship(it.edge, v)
+				r, err := decodeRelationship(it.edge, v)
+				if err != nil {
+					return nil, err
+				}
+				return tx.canonRel(r), nil
 			}
 		}
 	}
@@ -268,6 +333,10 @@ type Stats struct {
 	Unresolved int `json:"unresolvedRelationships"`
 	Documents  int `json:"heldDocuments"`
 	Records    int `json:"records"`
+	// Parties counts merged parties and MergedEntities the entities in
+	// them: readers see Entities - MergedEntities + Parties entities.
+	Parties        int `json:"mergedParties"`
+	MergedEntities int `json:"mergedEntities"`
 }
 
 // Stats counts entities per schema and relationships per kind by scanning
@@ -309,6 +378,8 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 		if err := tx.keys([]byte{tagHeld}, func([]byte) error { st.Documents++; return nil }); err != nil {
 			return err
 		}
+		st.Parties = len(tx.cl.members)
+		st.MergedEntities = len(tx.cl.canon)
 		return tx.keys([]byte{tagManifest}, func([]byte) error { st.Records++; return nil })
 	})
 	if err != nil {
@@ -386,7 +457,7 @@ func (tx *Tx) idsUnder(tag byte, s string) ([]uuid.UUID, error) {
 	var out []uuid.UUID
 	err := tx.keys(stringPrefix(tag, s), func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tag)
-		if err == nil && (len(out) == 0 || out[len(out)-1] != id) {
+		if id = tx.cl.of(id); err == nil && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 		return err
@@ -395,8 +466,8 @@ func (tx *Tx) idsUnder(tag byte, s string) ([]uuid.UUID, error) {
 	return out, err
 }
 
-// ScanEntities calls fn with every entity (without held documents), in id
-// order.
+// ScanEntities calls fn with every stored entity (without held documents,
+// each member of a merged party on its own), in id order.
 func (tx *Tx) ScanEntities(fn func(*graph.Entity) error) error {
 	return tx.values([]byte{tagNode}, func(k, v []byte) error {
 		id, err := parseNodeKey(k)
@@ -411,7 +482,8 @@ func (tx *Tx) ScanEntities(fn func(*graph.Entity) error) error {
 	})
 }
 
-// ScanRelationships calls fn with every relationship, in source id order.
+// ScanRelationships calls fn with every relationship, in source id order,
+// with its ends as stored (not mapped to merged parties).
 func (tx *Tx) ScanRelationships(fn func(*graph.Relationship) error) error {
 	return tx.values([]byte{tagOut}, func(k, v []byte) error {
 		l, err := parseEdgeKey(k)
@@ -485,24 +557,28 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 	var out []*graph.Relationship
 	err = s.View(ctx, func(tx *Tx) error {
 		for _, t := range triples {
-			prefix := append(edgeKindPrefix(tagOut, t.Source, t.Kind), t.Target[:]...)
-			err := tx.values(prefix, func(k, v []byte) error {
-				if len(out) == limit {
-					truncated = true
-					return nil
+			for _, src := range tx.cl.membersOf(t.Source) {
+				for _, dst := range tx.cl.membersOf(t.Target) {
+					prefix := append(edgeKindPrefix(tagOut, src, t.Kind), dst[:]...)
+					err := tx.values(prefix, func(k, v []byte) error {
+						if len(out) == limit {
+							truncated = true
+							return nil
+						}
+						loc, err := parseEdgeKey(k)
+						if err != nil {
+							return err
+						}
+						r, err := decodeRelationship(loc, v)
+						if err == nil {
+							out = append(out, tx.canonRel(r))
+						}
+						return err
+					})
+					if err != nil {
+						return err
+					}
 				}
-				loc, err := parseEdgeKey(k)
-				if err != nil {
-					return err
-				}
-				r, err := decodeRelationship(loc, v)
-				if err == nil {
-					out = append(out, r)
-				}
-				return err
-			})
-			if err != nil {
-				return err
 			}
 		}
 		return nil
@@ -544,26 +620,30 @@ func (s *Store) Between(ctx context.Context, a, b uuid.UUID, via []graph.RelType
 			if !l.Out {
 				src, dst = b, a
 			}
-			prefix := append(edgeKindPrefix(tagOut, src, l.Kind), dst[:]...)
-			err := tx.values(prefix, func(k, v []byte) error {
-				loc, err := parseEdgeKey(k)
-				if err != nil {
-					return err
-				}
-				r, err := decodeRelationship(loc, v)
-				if err != nil {
-					return err
-				}
-				if hasAsOf {
-					if from, to := r.Validity(); asOf < from || asOf > to {
+			for _, sm := range tx.cl.membersOf(src) {
+				for _, dm := range tx.cl.membersOf(dst) {
+					prefix := append(edgeKindPrefix(tagOut, sm, l.Kind), dm[:]...)
+					err := tx.values(prefix, func(k, v []byte) error {
+						loc, err := parseEdgeKey(k)
+						if err != nil {
+							return err
+						}
+						r, err := decodeRelationship(loc, v)
+						if err != nil {
+							return err
+						}
+						if hasAsOf {
+							if from, to := r.Validity(); asOf < from || asOf > to {
+								return nil
+							}
+						}
+						out = append(out, tx.canonRel(r))
 						return nil
+					})
+					if err != nil {
+						return err
 					}
 				}
-				out = append(out, r)
-				return nil
-			})
-			if err != nil {
-				return err
 			}
 		}
 		return nil

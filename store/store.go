@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -60,6 +61,9 @@ type Store struct {
 	dir    string
 	stopMB context.CancelFunc
 	mbDone chan struct{}
+	// cl is the party structure (merge.go); mergeMu serialises changes to it.
+	cl      atomic.Pointer[clusters]
+	mergeMu sync.Mutex
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a
@@ -117,6 +121,14 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.recover(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.View(context.Background(), func(tx *Tx) error {
+		c, err := tx.loadClusters()
+		s.cl.Store(c)
+		return err
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: read merges: %w", dir, err)
 	}
 	if opt.Index {
 		ix, err := s.buildIndex(context.Background())
