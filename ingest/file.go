@@ -463,3 +463,23 @@ func readLine(in *bufio.Reader) ([]byte, error) {
 		}
 	}
 }
+
+// DetectFile returns the format of the file at path, as ingest would
+// detect it.
+func DetectFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", &FileError{File: path, Msg: "cannot open", Err: errors.Unwrap(err)}
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return "", &FileError{File: path, Msg: "bad gzip header", Err: err}
+		}
+		r = zr
+	}
+	return detect(path, bufio.NewReaderSize(r, 1<<20))
+}

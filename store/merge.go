@@ -633,3 +633,14 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 	rep.Took = time.Since(start)
 	return rep, nil
 }
+
+// RecordEntity returns the id of the entity that ref names as it is
+// stored, not the canonical entity of its party (Resolve): the record an
+// unmerge or a merge is about.
+func (s *Store) RecordEntity(ctx context.Context, ref string) (id uuid.UUID, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		id, err = (&Tx{txn: txn, ctx: ctx, cl: emptyClusters}).Resolve(ref)
+		return err
+	})
+	return id, err
+}

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,27 +19,43 @@ import (
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("ingest", "FILE... | --demo", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
-	format := fs.String("format", "", "input format: ftm or findings (default: detect from content)")
-	dataset := fs.String("dataset", "", "dataset name for records that name none (default: the file name)")
+	format := fs.String("format", "", "input format: "+strings.Join(ingest.Formats(), ", ")+" (default: detect from content)")
+	dataset := fs.String("dataset", "", "dataset name for records that name none (default: the file name; official lists name their own)")
 	strict := fs.Bool("strict", false, "refuse the whole run if any record is malformed")
 	demo := fs.Bool("demo", false, "load the embedded demo data")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	partial := fs.Bool("partial", false, "an official list file is an extract, not the whole list: do not end the designations of entries it lacks")
+	massDelist := fs.Bool("allow-mass-delist", false, "let a list version end the designations of more than 10% of the entries held")
+	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
+	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	files := fs.Args()
+	files := listFiles(fs.Args(), stderr)
 	if len(files) == 0 && !*demo {
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "ingest: name at least one file, or --demo"}
+	}
+	if *listDate != "" && !dateRE.MatchString(*listDate) {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
 	}
 	st, err := openStore(*db, false, stderr)
 	if err != nil {
 		return err
 	}
 	var sums []*ingest.Summary
-	err = ingestAll(ctx, st, files, *demo, ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict}, stderr, func(s *ingest.Summary) {
+	opt := ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict, Partial: *partial, AllowMassDelist: *massDelist, ListDate: *listDate}
+	err = ingestAll(ctx, st, files, *demo, opt, stderr, func(s *ingest.Summary) {
 		sums = append(sums, s)
 	})
+	var merged *store.AutoMergeReport
+	if err == nil && !*noMerge {
+		if merged, err = st.AutoMerge(ctx); err != nil {
+			err = fmt.Errorf("the ingest was committed, but looking for records to merge failed: %w", err)
+			st.Close()
+			return &exitError{code: exitFailed, msg: err.Error()}
+		}
+	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -64,7 +83,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	rejected := printSummaries(stdout, sums, *asJSON)
+	rejected := printSummaries(stdout, sums, merged, *asJSON)
 	if rejected > 0 {
 		return &exitError{code: exitRejected, msg: fmt.Sprintf("%d malformed records were rejected; the rest was stored", rejected)}
 	}
@@ -117,7 +136,41 @@ func ingestAll(ctx context.Context, st *store.Store, files []string, demo bool, 
 	return run.Commit(ctx)
 }
 
-func printSummaries(w io.Writer, sums []*ingest.Summary, asJSON bool) int {
+// listFiles drops OFAC's sibling files (add.csv, alt.csv,
+// sdn_comments.csv) when their main file is named too: it reads them.
+func listFiles(args []string, stderr io.Writer) []string {
+	named := map[string]bool{}
+	for _, a := range args {
+		named[filepath.Clean(a)] = true
+	}
+	skip := map[string]bool{}
+	for _, a := range args {
+		base := strings.ToLower(filepath.Base(a))
+		if base != "sdn.csv" && base != "cons_prim.csv" {
+			continue
+		}
+		for _, sib := range ingest.OFACSiblings(a) {
+			for n := range named {
+				if strings.EqualFold(n, filepath.Clean(sib)) {
+					skip[n] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, a := range args {
+		if skip[filepath.Clean(a)] {
+			fmt.Fprintf(stderr, "%s: read with %s\n", a, "its main file")
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMergeReport, asJSON bool) int {
 	rejected := 0
 	for _, s := range sums {
 		rejected += s.Rejected
@@ -137,7 +190,10 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, asJSON bool) int {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		enc.Encode(all)
+		enc.Encode(struct {
+			Files  []out                  `json:"files"`
+			Merges *store.AutoMergeReport `json:"merges,omitempty"`
+		}{all, merged})
 		return rejected
 	}
 	var t ingest.Summary
@@ -157,6 +213,9 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, asJSON bool) int {
 			}
 			fmt.Fprintf(w, "  rejected: %v\n", r)
 		}
+		if l := s.List; l != nil {
+			printListReport(w, l)
+		}
 		t.Records += s.Records
 		t.Added += s.Added
 		t.Updated += s.Updated
@@ -168,7 +227,48 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, asJSON bool) int {
 		fmt.Fprintf(w, "total: %d records: added %d, updated %d, unchanged %d, deleted %d, rejected %d\n",
 			t.Records, t.Added, t.Updated, t.Unchanged, t.Deleted, t.Rejected)
 	}
+	if merged != nil {
+		var rules []string
+		for r, n := range merged.ByRule {
+			rules = append(rules, fmt.Sprintf("%s %d", r, n))
+		}
+		sort.Strings(rules)
+		if merged.Merged > 0 {
+			fmt.Fprintf(w, "merged: %d links between records of the same party (%s); %d merged parties in all (sanctionsgraph merges lists them)\n",
+				merged.Merged, strings.Join(rules, ", "), merged.Parties)
+		} else {
+			fmt.Fprintf(w, "merged: no new records of the same party; %d merged parties in all\n", merged.Parties)
+		}
+	}
 	return rejected
+}
+
+// printListReport prints what ingesting an official list did beyond its
+// records: links resolved from names, delistings, notes.
+func printListReport(w io.Writer, l *ingest.ListReport) {
+	date := ""
+	if l.Date != "" {
+		date = " of " + l.Date
+	}
+	fmt.Fprintf(w, "  list %s%s: %d entries; %d links stated by name became edges, %d could not be resolved\n",
+		l.Dataset, date, l.Entries, l.Links, len(l.Unresolved))
+	for i, u := range l.Unresolved {
+		if i == 20 {
+			fmt.Fprintf(w, "    ... and %d more (--json lists them all)\n", len(l.Unresolved)-20)
+			break
+		}
+		fmt.Fprintf(w, "    unresolved: %s %q: %s\n", u.Record, u.Text, u.Reason)
+	}
+	switch {
+	case len(l.Delisted) > 0:
+		fmt.Fprintf(w, "  %d entries are no longer on the list: their designations now end on %s (first: %s)\n",
+			len(l.Delisted), l.EndDate, strings.Join(l.Delisted[:min(5, len(l.Delisted))], ", "))
+	case l.DelistSkipped != "":
+		fmt.Fprintf(w, "  no delisting: %s\n", l.DelistSkipped)
+	}
+	for _, n := range l.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
 }
 
 // progressBar draws "file: N records, R/s, P%" on a terminal, at most five

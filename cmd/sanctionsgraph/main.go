@@ -60,11 +60,15 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve GraphQL at /graphql and GraphiQL at /graphiql", runServe},
-		{"ingest", "load FollowTheMoney JSON lines (plain or gzip), OpenSanctions deltas, findings CSV, or --demo", runIngest},
+		{"ingest", "load official lists (OFAC, UN, EU, UK), FollowTheMoney JSON lines, OpenSanctions deltas, findings CSV, or --demo", runIngest},
 		{"path", "print the shortest paths between two entities (ids or names)", runPath},
 		{"stats", "count entities per schema and relationships per kind", runStats},
 		{"entity", "print one entity with its relationships and sources", runEntity},
 		{"runs", "list ingest runs", runRuns},
+		{"merges", "list the records merged as one party, or explain the party of one entity", runMerges},
+		{"merge", "record that two records are the same party (--reason)", runMerge},
+		{"unmerge", "take a record out of its party and keep it apart (--reason)", runUnmerge},
+		{"fetch", "download an official list (ofac, un, eu, uk) and ingest it", runFetch},
 		{"check", "verify the store's indexes and records are consistent", runCheck},
 		{"generate", "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", runGenerate},
 		{"bench", "benchmark ingest, store open, and path queries over HTTP on a synthetic network", runBench},
