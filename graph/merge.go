@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -104,6 +105,19 @@ func strongNames(e *Entity) []string {
 		}
 	}
 	return out
+}
+
+// nameWithKey returns the entity's first name, alias or former name whose
+// NameKey is key.
+func nameWithKey(e *Entity, key string) string {
+	for _, p := range []string{"name", "alias", "previousName"} {
+		for _, n := range e.Props[p] {
+			if NameKey(n) == key {
+				return n
+			}
+		}
+	}
+	return key
 }
 
 // nameWords returns the distinct words of all the entity's names.
@@ -287,11 +301,12 @@ func SameParty(a, b *Entity) (MergeEvidence, bool) {
 	if shared == "" {
 		return MergeEvidence{}, false
 	}
+	names := fmt.Sprintf("%q = %q", nameWithKey(a, shared), nameWithKey(b, shared))
 	switch family {
 	case "organisation":
 		for _, c := range ca {
 			if containsString(cb, c) {
-				return MergeEvidence{Rule: "name+country", Detail: shared + " / " + c}, true
+				return MergeEvidence{Rule: "name+country", Detail: names + " / " + c}, true
 			}
 		}
 	case "person":
@@ -301,7 +316,7 @@ func SameParty(a, b *Entity) (MergeEvidence, bool) {
 		for _, x := range a.BirthDates() {
 			for _, y := range b.BirthDates() {
 				if len(x) == 10 && x == y {
-					return MergeEvidence{Rule: "name+birthDate", Detail: shared + " / " + x}, true
+					return MergeEvidence{Rule: "name+birthDate", Detail: names + " / " + x}, true
 				}
 			}
 		}
@@ -311,7 +326,7 @@ func SameParty(a, b *Entity) (MergeEvidence, bool) {
 				if len(x) >= 4 && len(y) >= 4 && x[:4] == y[:4] && birthCompatible(x, y) {
 					for _, n := range na {
 						if containsString(nb, n) {
-							return MergeEvidence{Rule: "name+birthYear+nationality", Detail: shared + " / " + x[:4] + " / " + n}, true
+							return MergeEvidence{Rule: "name+birthYear+nationality", Detail: names + " / " + x[:4] + " / " + n}, true
 						}
 					}
 				}
@@ -373,4 +388,44 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// MergeLink is a decision that two entities are the same party.
+type MergeLink struct {
+	A      string    `json:"a"` // refs of the two entities
+	B      string    `json:"b"`
+	AID    uuid.UUID `json:"aId"`
+	BID    uuid.UUID `json:"bId"`
+	Rule   string    `json:"rule"`   // graph.MergeEvidence.Rule, or "manual"
+	Detail string    `json:"detail"` // the shared values, or the person's reason
+	By     string    `json:"by"`     // "auto" or who decided
+	At     time.Time `json:"at"`
+}
+
+// KeepApart is a decision that two entities are different parties.
+type KeepApart struct {
+	A      string    `json:"a"`
+	B      string    `json:"b"`
+	AID    uuid.UUID `json:"aId"`
+	BID    uuid.UUID `json:"bId"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// Party describes the merged party an entity belongs to.
+type Party struct {
+	Canonical uuid.UUID     `json:"canonical"`
+	Members   []PartyMember `json:"members"`
+	Links     []MergeLink   `json:"links"`
+	Apart     []KeepApart   `json:"keptApart,omitempty"`
+}
+
+// PartyMember is one record of a party.
+type PartyMember struct {
+	ID       uuid.UUID `json:"id"`
+	Ref      string    `json:"ref"`
+	Schema   string    `json:"schema"`
+	Name     string    `json:"name"`
+	Datasets []string  `json:"datasets"`
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
@@ -204,6 +205,55 @@ func (e *entityResolver) Sanctioned(ctx context.Context) (bool, error) {
 	}
 	return slices.Contains(x.Topics(), "sanction"), nil
 }
+
+// Merge returns the records merged as this party, or nil for one record.
+func (e *entityResolver) Merge(ctx context.Context) (*mergeResolver, error) {
+	p, err := e.r.g.Party(ctx, e.id)
+	if err != nil {
+		return nil, e.r.userError(ctx, err)
+	}
+	if len(p.Members) < 2 {
+		return nil, nil
+	}
+	if err := spend(ctx, len(p.Members)); err != nil {
+		return nil, err
+	}
+	return &mergeResolver{p}, nil
+}
+
+type mergeResolver struct{ p *graph.Party }
+
+func (m *mergeResolver) Records() []mergedRecordResolver {
+	out := make([]mergedRecordResolver, len(m.p.Members))
+	for i, r := range m.p.Members {
+		out[i] = mergedRecordResolver{r}
+	}
+	return out
+}
+
+func (m *mergeResolver) Links() []mergeLinkResolver {
+	out := make([]mergeLinkResolver, len(m.p.Links))
+	for i, l := range m.p.Links {
+		out[i] = mergeLinkResolver{l}
+	}
+	return out
+}
+
+type mergedRecordResolver struct{ m graph.PartyMember }
+
+func (r mergedRecordResolver) ID() graphql.ID     { return graphql.ID(r.m.Ref) }
+func (r mergedRecordResolver) Kind() string       { return r.m.Schema }
+func (r mergedRecordResolver) Name() string       { return r.m.Name }
+func (r mergedRecordResolver) Datasets() []string { return append([]string{}, r.m.Datasets...) }
+
+type mergeLinkResolver struct{ l graph.MergeLink }
+
+func (r mergeLinkResolver) A() graphql.ID    { return graphql.ID(r.l.A) }
+func (r mergeLinkResolver) B() graphql.ID    { return graphql.ID(r.l.B) }
+func (r mergeLinkResolver) Rule() string     { return r.l.Rule }
+func (r mergeLinkResolver) Evidence() string { return r.l.Detail }
+func (r mergeLinkResolver) By() string       { return r.l.By }
+func (r mergeLinkResolver) At() string       { return r.l.At.Format(time.RFC3339) }
 
 type designationResolver struct{ d graph.Designation }
 

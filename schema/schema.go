@@ -28,6 +28,8 @@ type Graph interface {
 	SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.SearchHit, error)
 	EntitiesByIdentifier(ctx context.Context, v string) ([]uuid.UUID, error)
 	Degree(id uuid.UUID) int
+	// Party returns the records merged as the party of entity id.
+	Party(ctx context.Context, id uuid.UUID) (*graph.Party, error)
 }
 
 // Limits bound what one request may ask for.

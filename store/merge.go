@@ -30,29 +30,6 @@ import (
 // never rewritten, so merges survive any re-ingest, and undoing one
 // restores exactly what was there.
 
-// MergeLink is a decision that two entities are the same party.
-type MergeLink struct {
-	A      string    `json:"a"` // refs of the two entities
-	B      string    `json:"b"`
-	AID    uuid.UUID `json:"aId"`
-	BID    uuid.UUID `json:"bId"`
-	Rule   string    `json:"rule"`   // graph.MergeEvidence.Rule, or "manual"
-	Detail string    `json:"detail"` // the shared values, or the person's reason
-	By     string    `json:"by"`     // "auto" or who decided
-	At     time.Time `json:"at"`
-}
-
-// KeepApart is a decision that two entities are different parties.
-type KeepApart struct {
-	A      string    `json:"a"`
-	B      string    `json:"b"`
-	AID    uuid.UUID `json:"aId"`
-	BID    uuid.UUID `json:"bId"`
-	Reason string    `json:"reason"`
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
-}
-
 func pairKey(tag byte, a, b uuid.UUID) []byte {
 	if bytes.Compare(a[:], b[:]) > 0 {
 		a, b = b, a
@@ -219,11 +196,11 @@ func (s *Store) reloadClusters(ctx context.Context) error {
 }
 
 // Merges returns every same-as link, in key order.
-func (s *Store) Merges(ctx context.Context) ([]MergeLink, error) {
-	var out []MergeLink
+func (s *Store) Merges(ctx context.Context) ([]graph.MergeLink, error) {
+	var out []graph.MergeLink
 	err := s.View(ctx, func(tx *Tx) error {
 		return tx.values([]byte{tagSame}, func(k, v []byte) error {
-			var m MergeLink
+			var m graph.MergeLink
 			if err := json.Unmarshal(v, &m); err != nil {
 				return fmt.Errorf("merge %x: %w", k, err)
 			}
@@ -234,28 +211,11 @@ func (s *Store) Merges(ctx context.Context) ([]MergeLink, error) {
 	return out, err
 }
 
-// Party describes the merged party an entity belongs to.
-type Party struct {
-	Canonical uuid.UUID     `json:"canonical"`
-	Members   []PartyMember `json:"members"`
-	Links     []MergeLink   `json:"links"`
-	Apart     []KeepApart   `json:"keptApart,omitempty"`
-}
-
-// PartyMember is one record of a party.
-type PartyMember struct {
-	ID       uuid.UUID `json:"id"`
-	Ref      string    `json:"ref"`
-	Schema   string    `json:"schema"`
-	Name     string    `json:"name"`
-	Datasets []string  `json:"datasets"`
-}
-
 // Party returns the party of entity id: its members, the links that join
 // them and the keep-apart decisions that concern them.
-func (s *Store) Party(ctx context.Context, id uuid.UUID) (*Party, error) {
+func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
 	c := s.clusterMap()
-	p := &Party{Canonical: c.of(id)}
+	p := &graph.Party{Canonical: c.of(id)}
 	members := c.membersOf(id)
 	in := map[uuid.UUID]bool{}
 	for _, m := range members {
@@ -265,20 +225,20 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*Party, error) {
 		for _, m := range members {
 			e, err := tx.physicalEntity(m)
 			if errors.Is(err, graph.ErrNotFound) {
-				p.Members = append(p.Members, PartyMember{ID: m, Ref: m.String(), Name: "(no longer stored)"})
+				p.Members = append(p.Members, graph.PartyMember{ID: m, Ref: m.String(), Name: "(no longer stored)"})
 				continue
 			}
 			if err != nil {
 				return err
 			}
-			p.Members = append(p.Members, PartyMember{ID: m, Ref: e.Ref, Schema: e.Schema, Name: e.Name(), Datasets: e.Datasets()})
+			p.Members = append(p.Members, graph.PartyMember{ID: m, Ref: e.Ref, Schema: e.Schema, Name: e.Name(), Datasets: e.Datasets()})
 		}
 		if err := tx.values([]byte{tagSame}, func(k, v []byte) error {
 			a, b, err := parsePairKey(k, tagSame)
 			if err != nil || !in[a] {
 				return err
 			}
-			var m MergeLink
+			var m graph.MergeLink
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
 			}
@@ -293,7 +253,7 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*Party, error) {
 			if err != nil || !(in[a] || in[b]) {
 				return err
 			}
-			var ka KeepApart
+			var ka graph.KeepApart
 			if err := json.Unmarshal(v, &ka); err != nil {
 				return err
 			}
@@ -306,7 +266,7 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*Party, error) {
 
 // Merge records a person's decision that a and b are the same party. It
 // lifts a keep-apart decision between them. by names who decided.
-func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*MergeLink, error) {
+func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
 	}
@@ -315,7 +275,7 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 	}
 	s.mergeMu.Lock()
 	defer s.mergeMu.Unlock()
-	var link *MergeLink
+	var link *graph.MergeLink
 	err := s.db.Update(func(txn *badger.Txn) error {
 		tx := &Tx{txn: txn, ctx: ctx, cl: s.clusterMap()}
 		ea, err := tx.physicalEntity(a)
@@ -332,7 +292,7 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 		if ea.IsDesignator() || eb.IsDesignator() {
 			return fmt.Errorf("%w: authorities and programmes are not merged", graph.ErrInvalid)
 		}
-		link = &MergeLink{A: ea.Ref, B: eb.Ref, AID: a, BID: b, Rule: "manual", Detail: reason, By: by, At: time.Now().UTC()}
+		link = &graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: a, BID: b, Rule: "manual", Detail: reason, By: by, At: time.Now().UTC()}
 		v, err := json.Marshal(link)
 		if err != nil {
 			return err
@@ -351,7 +311,7 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 // Unmerge takes entity id out of its party: its same-as links are removed
 // and it is kept apart from every other member, so that AutoMerge does not
 // merge them again. It returns the links it removed.
-func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([]MergeLink, error) {
+func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([]graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("unmerge: %w: store opened read-only", graph.ErrInvalid)
 	}
@@ -365,7 +325,7 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 	if len(members) < 2 {
 		return nil, fmt.Errorf("unmerge: %w: the entity is not merged with any other", graph.ErrInvalid)
 	}
-	var removed []MergeLink
+	var removed []graph.MergeLink
 	err := s.db.Update(func(txn *badger.Txn) error {
 		tx := &Tx{txn: txn, ctx: ctx, cl: c}
 		self, err := tx.physicalEntity(id)
@@ -382,7 +342,7 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 				return err
 			}
 			if v != nil {
-				var l MergeLink
+				var l graph.MergeLink
 				if err := json.Unmarshal(v, &l); err != nil {
 					return err
 				}
@@ -395,7 +355,7 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 			if e, err := tx.physicalEntity(m); err == nil {
 				ref = e.Ref
 			}
-			ka, err := json.Marshal(KeepApart{A: self.Ref, B: ref, AID: id, BID: m, Reason: reason, By: by, At: time.Now().UTC()})
+			ka, err := json.Marshal(graph.KeepApart{A: self.Ref, B: ref, AID: id, BID: m, Reason: reason, By: by, At: time.Now().UTC()})
 			if err != nil {
 				return err
 			}
@@ -555,7 +515,7 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 		}
 		return []uuid.UUID{x}
 	}
-	var links []MergeLink
+	var links []graph.MergeLink
 	err = s.View(ctx, func(tx *Tx) error {
 		for _, cd := range accepted {
 			if u.find(cd.a) == u.find(cd.b) {
@@ -599,7 +559,7 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 			u.union(cd.a, cd.b)
 			groupOf[u.find(cd.a)] = merged
 			ea, eb := ents[cd.a], ents[cd.b]
-			links = append(links, MergeLink{A: ea.Ref, B: eb.Ref, AID: cd.a, BID: cd.b, Rule: cd.ev.Rule, Detail: cd.ev.Detail, By: "auto", At: time.Now().UTC()})
+			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: cd.a, BID: cd.b, Rule: cd.ev.Rule, Detail: cd.ev.Detail, By: "auto", At: time.Now().UTC()})
 			rep.ByRule[cd.ev.Rule]++
 		}
 		return nil

@@ -65,7 +65,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *asJSON {
 		if links == nil {
-			links = []store.MergeLink{}
+			links = []graph.MergeLink{}
 		}
 		return writeJSON(stdout, links)
 	}
@@ -83,7 +83,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func printParty(w io.Writer, p *store.Party) {
+func printParty(w io.Writer, p *graph.Party) {
 	if len(p.Members) < 2 {
 		fmt.Fprintf(w, "%s is not merged with any other record\n", p.Members[0].Ref)
 	} else {
