@@ -137,15 +137,22 @@ func TestFetch(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "db")
-	for _, c := range []struct{ list, path, want string }{
-		{"ofac", "/ofac/sdn.csv", "list us_ofac_sdn: 14965 entries"},
-		{"un", "/un/UN_consolidated_2026-02-27.xml", "list un_sc_sanctions of 2026-02-27: 1003 entries"},
-		{"uk", "/format-samples/deriv-perl-Data-Validate-Sanctions/sample_hmt.csv", "list gb_hmt_sanctions"},
-		{"eu", "/format-samples/deriv-perl-Data-Validate-Sanctions/sample_eu.xml", "list eu_fsf"},
+	for _, c := range []struct {
+		list, path, want string
+		code             int
+	}{
+		{"ofac", "/ofac/sdn.csv", "list us_ofac_sdn: 14965 entries", 0},
+		{"un", "/un/UN_consolidated_2026-02-27.xml", "list un_sc_sanctions of 2026-02-27: 1003 entries", 0},
+		{"uk", "/format-samples/deriv-perl-Data-Validate-Sanctions/sample_hmt.csv", "list gb_hmt_sanctions", 0},
+		// The EU sample (a test file of a screening library) gives logicalId
+		// 5468 to two different people at lines 43 and 110: the second is
+		// rejected, the rest stored, and fetch exits with status 3.
+		{"eu", "/format-samples/deriv-perl-Data-Validate-Sanctions/sample_eu.xml",
+			"eu-fsf.xml:110: sanctionEntity/@logicalId: logicalId 5468 is also the id of the entity at line 43", exitRejected},
 	} {
 		out, stderr, err := run(t, "fetch", "--db", db, "--url", srv.URL+c.path, c.list)
-		if err != nil {
-			t.Fatalf("fetch %s: %v\n%s\n%s", c.list, err, out, stderr)
+		if exitCode(err) != c.code {
+			t.Fatalf("fetch %s: exit status %d, want %d: %v\n%s\n%s", c.list, exitCode(err), c.code, err, out, stderr)
 		}
 		if !strings.Contains(out, c.want) || !strings.Contains(stderr, "fetched "+srv.URL+c.path) {
 			t.Errorf("fetch %s:\n%s\n%s", c.list, out, stderr)
