@@ -158,6 +158,10 @@ func (ix *Index) num(id uuid.UUID, create bool) (int32, bool) {
 func (ix *Index) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.setNode(id, schema, designator)
+}
+
+func (ix *Index) setNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
 	n, _ := ix.num(id, true)
 	code, ok := ix.codes[schema]
 	if !ok {
@@ -183,6 +187,10 @@ func (ix *Index) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo
 func (ix *Index) DeleteNode(id uuid.UUID) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.deleteNode(id)
+}
+
+func (ix *Index) deleteNode(id uuid.UUID) {
 	if n, ok := ix.num(id, false); ok && ix.schema[n] != 0 {
 		ix.schema[n] = 0
 		ix.flags[n] = 0
@@ -195,6 +203,10 @@ func (ix *Index) DeleteNode(id uuid.UUID) {
 func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.addLink(src, dst, kind, from, to)
+}
+
+func (ix *Index) addLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	if ix.mergedAway(src, dst) {
 		return
 	}
@@ -210,6 +222,10 @@ func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.removeLink(src, dst, kind, from, to)
+}
+
+func (ix *Index) removeLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 	if ix.mergedAway(src, dst) {
 		return
 	}
@@ -219,13 +235,13 @@ func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 		return
 	}
 	f, t := toDay16(from), toDay16(to)
-	if removeLink(&ix.adj[s], Link{Other: d, from: f, to: t, Kind: kind, Out: true}) &&
-		removeLink(&ix.adj[d], Link{Other: s, from: f, to: t, Kind: kind, Out: false}) {
+	if dropLink(&ix.adj[s], Link{Other: d, from: f, to: t, Kind: kind, Out: true}) &&
+		dropLink(&ix.adj[d], Link{Other: s, from: f, to: t, Kind: kind, Out: false}) {
 		ix.links--
 	}
 }
 
-func removeLink(list *[]Link, l Link) bool {
+func dropLink(list *[]Link, l Link) bool {
 	a := *list
 	for i := range a {
 		if a[i] == l {
@@ -460,3 +476,30 @@ func (ix *Index) AddLinks(links []LinkSpec) {
 		ix.links++
 	}
 }
+
+// IndexUpdate changes an Index inside Update; its methods are those of
+// Index without their locking.
+type IndexUpdate struct{ ix *Index }
+
+// Update applies the changes fn makes as one: readers (path searches, name
+// look-ups) see all of them or none. The store applies each committed
+// transaction this way, so that a record rewritten by an ingest never
+// shows as missing or half-linked to a query running at the same time.
+func (ix *Index) Update(fn func(u IndexUpdate)) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	fn(IndexUpdate{ix})
+}
+
+func (u IndexUpdate) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
+	u.ix.setNode(id, schema, designator)
+}
+func (u IndexUpdate) DeleteNode(id uuid.UUID) { u.ix.deleteNode(id) }
+func (u IndexUpdate) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+	u.ix.addLink(src, dst, kind, from, to)
+}
+func (u IndexUpdate) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+	u.ix.removeLink(src, dst, kind, from, to)
+}
+func (u IndexUpdate) AddNames(id uuid.UUID, keys []string)    { u.ix.addNames(id, keys) }
+func (u IndexUpdate) RemoveNames(id uuid.UUID, keys []string) { u.ix.removeNames(id, keys) }

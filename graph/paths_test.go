@@ -428,3 +428,45 @@ func TestIDTable(t *testing.T) {
 		t.Errorf("table over half full: %d slots for %d ids", len(tab.slots), len(ids))
 	}
 }
+
+// A change applied with Update is seen whole: while a writer rewrites b
+// (deletes it and its links, then adds them back) over and over, a reader
+// always finds the path a-b-c, never a missing b or a half-linked one.
+func TestIndexUpdateIsAtomic(t *testing.T) {
+	g := newTestGraph("a b c", "a>b:owns", "b>c:owns")
+	a, b, c := nodeID("a"), nodeID("b"), nodeID("c")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 2000; i++ {
+			g.ix.Update(func(u IndexUpdate) {
+				u.DeleteNode(b)
+				u.RemoveNames(b, []string{"b"})
+				u.RemoveLink(a, b, RelOwns, DayMin, DayMax)
+				u.RemoveLink(b, c, RelOwns, DayMin, DayMax)
+				u.SetNode(b, "Company", nil)
+				u.AddNames(b, []string{"b"})
+				u.AddLink(a, b, RelOwns, DayMin, DayMax)
+				u.AddLink(b, c, RelOwns, DayMin, DayMax)
+			})
+		}
+	}()
+	ctx := context.Background()
+	for reads := 0; ; reads++ {
+		select {
+		case <-done:
+			if reads == 0 {
+				t.Fatal("no read ran while the writer did")
+			}
+			if n, l := g.ix.Counts(); n != 3 || l != 2 {
+				t.Errorf("Counts = %d, %d after the rewrites", n, l)
+			}
+			return
+		default:
+		}
+		res, err := g.ix.Paths(ctx, PathQuery{From: a, To: c, K: 1})
+		if err != nil || len(res.Paths) != 1 || len(res.Paths[0]) != 3 {
+			t.Fatalf("read %d during rewrites: %v %+v", reads, err, res)
+		}
+	}
+}

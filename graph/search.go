@@ -27,6 +27,17 @@ type nameIndex struct {
 	sorted   []int32     // token ids in token order, for prefix look-ups
 	dirty    bool        // sorted is out of date
 	count    []uint16    // node -> names recorded (the next name's slot)
+	// gen counts the changes to each node's names: every write of an
+	// entity passes through addNames or removeNames, so a cache of entity
+	// data (screening's, screen_index.go) is fresh while gen is unchanged.
+	gen []uint32
+}
+
+func (n *nameIndex) bump(node int32) {
+	for int(node) >= len(n.gen) {
+		n.gen = append(n.gen, 0)
+	}
+	n.gen[node]++
 }
 
 func (n *nameIndex) init() {
@@ -39,8 +50,13 @@ func (n *nameIndex) init() {
 func (ix *Index) AddNames(id uuid.UUID, keys []string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.addNames(id, keys)
+}
+
+func (ix *Index) addNames(id uuid.UUID, keys []string) {
 	ix.lookup.init()
 	node, _ := ix.num(id, true)
+	ix.lookup.bump(node)
 	for int(node) >= len(ix.lookup.count) {
 		ix.lookup.count = append(ix.lookup.count, 0)
 	}
@@ -69,10 +85,15 @@ func (ix *Index) AddNames(id uuid.UUID, keys []string) {
 func (ix *Index) RemoveNames(id uuid.UUID, keys []string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.removeNames(id, keys)
+}
+
+func (ix *Index) removeNames(id uuid.UUID, keys []string) {
 	node, ok := ix.lookupNum(id)
 	if !ok || ix.lookup.tokens == nil {
 		return
 	}
+	ix.lookup.bump(node)
 	if int(node) < len(ix.lookup.count) {
 		ix.lookup.count[node] = 0
 	}
