@@ -1,0 +1,156 @@
+package export
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// ftmLine is one FollowTheMoney entity as ingest reads it.
+type ftmLine struct {
+	ID         string              `json:"id"`
+	Schema     string              `json:"schema"`
+	Caption    string              `json:"caption,omitempty"`
+	Properties map[string][]string `json:"properties"`
+	Datasets   []string            `json:"datasets,omitempty"`
+	Referents  []string            `json:"referents,omitempty"`
+	LastSeen   string              `json:"last_seen,omitempty"`
+}
+
+// kindSchemata is the FtM schema a relationship that came from no FtM
+// schema (an official list's "Linked To", a finding) is written as; ingest
+// maps it back to the same kind.
+var kindSchemata = map[graph.RelType]string{
+	graph.RelOwns:          "Ownership",
+	graph.RelControls:      "Control",
+	graph.RelDirectorOf:    "Directorship",
+	graph.RelFamily:        "Family",
+	graph.RelAssociate:     "Associate",
+	graph.RelMemberOf:      "Membership",
+	graph.RelEmployeeOf:    "Employment",
+	graph.RelRepresents:    "Representation",
+	graph.RelHoldsPosition: "Occupancy",
+	graph.RelPaid:          "Payment",
+	graph.RelOwes:          "Debt",
+	graph.RelSucceededBy:   "Succession",
+	graph.RelPartyTo:       "CourtCaseParty",
+	graph.RelAwardedTo:     "ContractAward",
+	graph.RelParticipantIn: "ProjectParticipant",
+	graph.RelDocuments:     "Documentation",
+}
+
+// encodeFTM writes one FtM entity per line: every record of every node
+// (with the documents it holds), then every relationship as its FtM
+// schema (Ownership with owner and asset, Sanction with entity, ...).
+//
+// What ingest derives is not written, so that it is derived again the same
+// way: relationships read from an entity's properties (addressEntity, a
+// vessel's owner) come back from the entity's line; authorities,
+// programmes and programme-of links come back from the Sanction lines that
+// name them. An authority or programme that no exported designation names
+// is written as an entity of its own.
+//
+// FtM JSON lines have no comments, so a truncated export says so only
+// where it is delivered (the HTTP header, the API's truncated field).
+func encodeFTM(w io.Writer, s *Subgraph) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	derived := map[string]bool{} // refs of designators the Sanction lines recreate
+	for _, r := range s.Relationships {
+		if r.Kind == graph.RelDesignatedBy && r.Schema == "Sanction" {
+			derived[r.TargetRef] = true
+		}
+	}
+	for _, r := range s.Relationships {
+		if r.Kind == graph.RelProgrammeOf && derived[r.SourceRef] {
+			derived[r.TargetRef] = true
+		}
+	}
+	written := map[string]bool{}
+	for _, n := range s.Nodes {
+		for _, rec := range n.Records {
+			if rec.IsDesignator() && derived[rec.Ref] {
+				continue
+			}
+			if !written[rec.Ref] {
+				written[rec.Ref] = true
+				if err := enc.Encode(entityLine(rec)); err != nil {
+					return err
+				}
+			}
+			for _, h := range rec.Held {
+				if written[h.Ref] {
+					continue
+				}
+				written[h.Ref] = true
+				if err := enc.Encode(entityLine(h)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, r := range s.Relationships {
+		l, ok := relationshipLine(r)
+		if !ok || written[l.ID] {
+			continue
+		}
+		written[l.ID] = true
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func entityLine(e *graph.Entity) ftmLine {
+	props := e.Props
+	if props == nil {
+		props = map[string][]string{}
+	}
+	l := ftmLine{ID: e.Ref, Schema: e.Schema, Caption: e.Caption, Properties: props, Datasets: datasets(e.Sources), Referents: e.Referents}
+	if len(e.Sources) > 0 {
+		l.LastSeen = e.Sources[0].RetrievedAt
+	}
+	return l
+}
+
+// relationshipLine returns the FtM entity that states r, and false for a
+// relationship ingest derives from something else that is written.
+func relationshipLine(r *graph.Relationship) (ftmLine, bool) {
+	if r.Kind == graph.RelProgrammeOf {
+		return ftmLine{}, false
+	}
+	schema := r.Schema
+	def, known := graph.LookupSchema(schema)
+	if known && def.Edge == nil && schema != "Sanction" &&
+		(strings.HasPrefix(r.Ref, r.SourceRef+"/") || strings.HasPrefix(r.Ref, r.TargetRef+"/")) {
+		return ftmLine{}, false // read from an entity property
+	}
+	props := make(map[string][]string, len(r.Props)+2)
+	for k, v := range r.Props {
+		props[k] = v
+	}
+	switch {
+	case r.Kind == graph.RelDesignatedBy:
+		schema = "Sanction"
+		props["entity"] = []string{r.SourceRef}
+	case known && def.Edge != nil:
+		props[def.Edge.Source] = []string{r.SourceRef}
+		props[def.Edge.Target] = []string{r.TargetRef}
+	default:
+		schema = kindSchemata[r.Kind]
+		if schema == "" {
+			schema = "UnknownLink"
+		}
+		def, _ := graph.LookupSchema(schema)
+		props[def.Edge.Source] = []string{r.SourceRef}
+		props[def.Edge.Target] = []string{r.TargetRef}
+	}
+	l := ftmLine{ID: r.Ref, Schema: schema, Properties: props, Datasets: datasets(r.Sources)}
+	if len(r.Sources) > 0 {
+		l.LastSeen = r.Sources[0].RetrievedAt
+	}
+	return l, true
+}

@@ -1,0 +1,117 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"strings"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
+)
+
+// Bounds of exportSubgraph: its content is one string in the response,
+// not streamed, so it is kept smaller than GET /export's.
+const (
+	MaxExportEntities      = 1000
+	MaxExportRelationships = 5000
+)
+
+// Exporter collects a subgraph for export. *store.Store implements it; a
+// Graph that does not makes exportSubgraph fail with an internal error.
+type Exporter interface {
+	Subgraph(ctx context.Context, q export.Query) (*export.Subgraph, error)
+}
+
+type exportArgs struct {
+	Seeds  []graphql.ID
+	Hops   *int32
+	Via    *[]string
+	From   *graphql.ID
+	To     *graphql.ID
+	First  *int32
+	Format string
+}
+
+type exportResolver struct {
+	format   export.Format
+	content  string
+	encoding string
+	sg       *export.Subgraph
+}
+
+func (e *exportResolver) Format() string      { return strings.ToUpper(string(e.format)) }
+func (e *exportResolver) ContentType() string { return e.format.ContentType() }
+func (e *exportResolver) Filename() string    { return e.format.Filename("sanctionsgraph-export") }
+func (e *exportResolver) Content() string     { return e.content }
+func (e *exportResolver) Encoding() string    { return e.encoding }
+func (e *exportResolver) Truncated() bool     { return e.sg.Truncated() }
+func (e *exportResolver) Limits() []string {
+	if e.sg.Limits == nil {
+		return []string{}
+	}
+	return e.sg.Limits
+}
+func (e *exportResolver) Entities() int32      { return int32(len(e.sg.Nodes)) }
+func (e *exportResolver) Relationships() int32 { return int32(len(e.sg.Relationships)) }
+
+// ExportSubgraph resolves exportSubgraph: the neighbourhood of the seeds
+// (or the paths from `from` to `to`) in one export format.
+func (r *Resolver) ExportSubgraph(ctx context.Context, args exportArgs) (*exportResolver, error) {
+	ex, ok := r.g.(Exporter)
+	if !ok {
+		return nil, r.userError(ctx, errors.New("the graph cannot export subgraphs"))
+	}
+	f, err := export.ParseFormat(args.Format)
+	if err != nil {
+		return nil, badInput("format: unknown export format " + quote(args.Format))
+	}
+	q := export.Query{Hops: 1, MaxEntities: MaxExportEntities, MaxRelationships: MaxExportRelationships, MaxVisited: r.limits.MaxVisited}
+	for _, s := range args.Seeds {
+		q.Seeds = append(q.Seeds, string(s))
+	}
+	if args.Hops != nil {
+		q.Hops = int(*args.Hops)
+	}
+	if args.From != nil {
+		q.From = string(*args.From)
+	}
+	if args.To != nil {
+		q.To = string(*args.To)
+	}
+	if args.First != nil {
+		if *args.First < 1 {
+			return nil, badInput("first: must be between 1 and 20")
+		}
+		q.K = int(*args.First)
+	}
+	if q.Via, err = parseKinds(args.Via); err != nil {
+		return nil, err
+	}
+	sg, err := ex.Subgraph(ctx, q)
+	var pe *export.ParamError
+	var ue *export.UnknownIDError
+	switch {
+	case errors.As(err, &pe):
+		return nil, badInput(pe.Error())
+	case errors.As(err, &ue):
+		return nil, &Error{Code: CodeNotFound, Message: ue.Param + ": no entity has id " + quote(ue.ID)}
+	case err != nil:
+		return nil, r.userError(ctx, err)
+	}
+	if err := spend(ctx, len(sg.Nodes)+len(sg.Relationships)); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := export.Encode(&b, f, sg); err != nil {
+		return nil, r.userError(ctx, err)
+	}
+	out := &exportResolver{format: f, sg: sg, encoding: "utf-8"}
+	if f.Binary() {
+		out.content, out.encoding = base64.StdEncoding.EncodeToString(b.Bytes()), "base64"
+	} else {
+		out.content = b.String()
+	}
+	return out, nil
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
+)
+
+// Default bounds of an export when the query sets none.
+const (
+	DefaultExportEntities      = 5000
+	DefaultExportRelationships = 20000
+	// maxDesignationsPerEntity bounds the designations read per entity.
+	maxDesignationsPerEntity = 200
+)
+
+// Subgraph collects what q selects for an export: the neighbourhood of the
+// seeds within q.Hops over q.Via (or the steps of the q.K shortest paths
+// from q.From to q.To), the relationships among those entities, each
+// entity's records and designations. A merged party is one node whose
+// records are its members; relationship ends are the parties' canonical
+// ids. The result is bounded by q.MaxEntities and q.MaxRelationships, and
+// Limits names a limit that cut it.
+//
+// Returns an *export.ParamError (graph.ErrInvalid) for a bad query and an
+// *export.UnknownIDError (graph.ErrNotFound) for an id that names no
+// entity. Needs the store's graph index (Options.Index).
+func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if q.MaxEntities <= 0 {
+		q.MaxEntities = DefaultExportEntities
+	}
+	if q.MaxRelationships <= 0 {
+		q.MaxRelationships = DefaultExportRelationships
+	}
+	sg := &export.Subgraph{Query: describeQuery(q)}
+	resolve := func(param, ref string) (uuid.UUID, error) {
+		id, err := s.Resolve(ctx, ref)
+		if errors.Is(err, graph.ErrNotFound) {
+			return uuid.Nil, &export.UnknownIDError{Param: param, ID: ref}
+		}
+		if errors.Is(err, graph.ErrAmbiguous) {
+			return uuid.Nil, &export.ParamError{Param: param, Msg: fmt.Sprintf("%q names more than one entity; use its UUID", ref)}
+		}
+		return id, err
+	}
+	var ids []uuid.UUID
+	in := map[uuid.UUID]bool{}
+	add := func(id uuid.UUID) bool {
+		if in[id] {
+			return true
+		}
+		if len(ids) == q.MaxEntities {
+			sg.AddLimit(export.LimitEntities)
+			return false
+		}
+		in[id] = true
+		ids = append(ids, id)
+		return true
+	}
+	seeds := map[uuid.UUID]bool{}
+	var rels []*graph.Relationship
+	if q.From != "" {
+		from, err := resolve("from", q.From)
+		if err != nil {
+			return nil, err
+		}
+		to, err := resolve("to", q.To)
+		if err != nil {
+			return nil, err
+		}
+		seeds[from], seeds[to] = true, true
+		res, err := s.Paths(ctx, graph.PathQuery{From: from, To: to, K: q.K, MaxHops: q.MaxHops, Via: q.Via, MaxVisited: q.MaxVisited})
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range res.Limits {
+			sg.AddLimit("paths: " + l)
+		}
+		add(from)
+		add(to)
+		type pair struct{ a, b uuid.UUID }
+		done := map[pair]bool{}
+	paths:
+		for _, p := range res.Paths {
+			for i, id := range p {
+				if !add(id) {
+					break paths
+				}
+				if i == 0 || done[pair{p[i-1], id}] {
+					continue
+				}
+				done[pair{p[i-1], id}], done[pair{id, p[i-1]}] = true, true
+				between, err := s.Between(ctx, p[i-1], id, q.Via, 0, false)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range between {
+					if len(rels) == q.MaxRelationships {
+						sg.AddLimit(export.LimitRelationships)
+						break paths
+					}
+					rels = append(rels, r)
+				}
+			}
+		}
+	} else {
+		var seedIDs []uuid.UUID
+		for _, ref := range q.Seeds {
+			id, err := resolve("seed", ref)
+			if err != nil {
+				return nil, err
+			}
+			seeds[id] = true
+			seedIDs = append(seedIDs, id)
+			add(id)
+		}
+		if q.Hops > 0 {
+			for _, id := range seedIDs {
+				near, truncated, err := s.Neighbourhood(ctx, graph.NeighbourhoodQuery{From: id, Hops: q.Hops, Via: q.Via, MaxNodes: q.MaxEntities})
+				if err != nil {
+					return nil, err
+				}
+				if truncated {
+					sg.AddLimit(export.LimitEntities)
+				}
+				for _, n := range near {
+					if !add(n) {
+						break
+					}
+				}
+			}
+		}
+		among, more, err := s.Among(ctx, ids, q.Via, q.MaxRelationships)
+		if err != nil {
+			return nil, err
+		}
+		if more {
+			sg.AddLimit(export.LimitRelationships)
+		}
+		rels = among
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	err := s.View(ctx, func(tx *Tx) error {
+		for i, id := range ids {
+			if i%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			n, err := tx.exportNode(id)
+			if errors.Is(err, graph.ErrNotFound) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			n.Seed = seeds[id]
+			sg.Nodes = append(sg.Nodes, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Relationships between two records of one party are inside a node.
+	sg.Relationships = slices.DeleteFunc(rels, func(r *graph.Relationship) bool { return r.Source == r.Target && !selfLoop(r) })
+	sg.Finish()
+	return sg, nil
+}
+
+// selfLoop reports whether r was stated from an entity to itself (as
+// opposed to between two records of one party).
+func selfLoop(r *graph.Relationship) bool {
+	return graph.KeyFor(r.SourceRef) == graph.KeyFor(r.TargetRef) || r.SourceRef == r.TargetRef
+}
+
+// exportNode reads entity id as a node: the party's merged entity, its
+// records as stored, and its designations.
+func (tx *Tx) exportNode(id uuid.UUID) (*export.Node, error) {
+	e, err := tx.Entity(id)
+	if err != nil {
+		return nil, err
+	}
+	n := &export.Node{Entity: e}
+	members := tx.cl.membersOf(id)
+	if len(members) == 1 {
+		n.Records = []*graph.Entity{e}
+	} else {
+		for _, m := range members {
+			rec, err := tx.physicalEntity(m)
+			if errors.Is(err, graph.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			n.Records = append(n.Records, rec)
+		}
+	}
+	page, err := tx.Relationships(id, graph.RelQuery{Direction: graph.Outgoing, Kinds: []graph.RelType{graph.RelDesignatedBy}, Limit: maxDesignationsPerEntity})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range page.Relationships {
+		target, err := tx.Entity(r.Target)
+		if err != nil && !errors.Is(err, graph.ErrNotFound) {
+			return nil, err
+		}
+		n.Designations = append(n.Designations, graph.NewDesignation(r, target))
+	}
+	return n, nil
+}
+
+// describeQuery says in words what an export holds, for its heading.
+func describeQuery(q export.Query) string {
+	var via []string
+	for _, k := range q.Via {
+		via = append(via, k.String())
+	}
+	viaText := "any relationship"
+	if len(via) > 0 {
+		viaText = strings.Join(via, ", ")
+	}
+	if q.From != "" {
+		k := q.K
+		if k == 0 {
+			k = graph.DefaultPaths
+		}
+		return fmt.Sprintf("the %d shortest paths from %s to %s over %s", k, q.From, q.To, viaText)
+	}
+	return fmt.Sprintf("entities within %d hops of %s over %s", q.Hops, strings.Join(q.Seeds, ", "), viaText)
+}

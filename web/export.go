@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
+	"github.com/sanctionsgraph/sanctionsgraph/schema"
+)
+
+// Subgrapher collects a subgraph for export. *store.Store implements it.
+type Subgrapher interface {
+	Subgraph(ctx context.Context, q export.Query) (*export.Subgraph, error)
+}
+
+// ExportOptions configure GET /export.
+type ExportOptions struct {
+	Source Subgrapher
+	// MaxEntities and MaxRelationships bound one export; a request may ask
+	// for less with limit. Defaults 5000 and 20000.
+	MaxEntities      int
+	MaxRelationships int
+	// MaxVisited bounds the entities a path export's search visits.
+	MaxVisited int
+	// MaxConcurrent bounds the exports running at once (default 4); others
+	// get 503 at once.
+	MaxConcurrent int
+}
+
+// Response headers of GET /export.
+const (
+	HeaderTruncated     = "X-Sanctionsgraph-Truncated"
+	HeaderEntities      = "X-Sanctionsgraph-Entities"
+	HeaderRelationships = "X-Sanctionsgraph-Relationships"
+)
+
+type exportHandler struct {
+	opt   Options
+	ex    ExportOptions
+	slots chan struct{}
+}
+
+func newExportHandler(opt Options, ex ExportOptions) *exportHandler {
+	if ex.MaxEntities <= 0 {
+		ex.MaxEntities = 5000
+	}
+	if ex.MaxRelationships <= 0 {
+		ex.MaxRelationships = 20000
+	}
+	if ex.MaxConcurrent <= 0 {
+		ex.MaxConcurrent = 4
+	}
+	return &exportHandler{opt: opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
+}
+
+// paramError answers 400 with a JSON error naming the parameter.
+func paramError(w http.ResponseWriter, param, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{
+		"message":    param + ": " + msg,
+		"extensions": map[string]any{"code": schema.CodeBadUserInput, "parameter": param},
+	}}})
+}
+
+// parseExportQuery reads the query parameters of GET /export:
+//
+//	seed=ID (repeatable) hops=N via=KIND (repeatable or comma-separated)
+//	from=ID to=ID first=K maxHops=N  (a path export instead of seeds)
+//	format=ftm|graphml|csv|cypher|dot|html  limit=N (entities, at most the server's)
+func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.Format, *export.ParamError) {
+	q := export.Query{Hops: 1, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
+	known := map[string]bool{"seed": true, "hops": true, "via": true, "from": true, "to": true, "first": true, "maxHops": true, "format": true, "limit": true}
+	for k := range v {
+		if !known[k] {
+			return q, "", &export.ParamError{Param: k, Msg: "unknown parameter (want seed, hops, via, format, from, to, first, maxHops, limit)"}
+		}
+	}
+	if len(v["format"]) != 1 {
+		return q, "", &export.ParamError{Param: "format", Msg: "give one format: ftm, graphml, csv, cypher, dot or html"}
+	}
+	f, err := export.ParseFormat(v.Get("format"))
+	if err != nil {
+		return q, "", &export.ParamError{Param: "format", Msg: fmt.Sprintf("unknown format %q (want ftm, graphml, csv, cypher, dot or html)", v.Get("format"))}
+	}
+	q.Seeds = v["seed"]
+	q.From, q.To = v.Get("from"), v.Get("to")
+	ints := []struct {
+		name string
+		dst  *int
+		min  int
+		max  int
+	}{
+		{"hops", &q.Hops, 0, export.MaxHopsArg},
+		{"first", &q.K, 1, export.MaxPathsArg},
+		{"maxHops", &q.MaxHops, 1, 10},
+		{"limit", &q.MaxEntities, 1, h.ex.MaxEntities},
+	}
+	for _, p := range ints {
+		vals := v[p.name]
+		if len(vals) == 0 {
+			continue
+		}
+		n, err := strconv.Atoi(vals[0])
+		if len(vals) > 1 || err != nil || n < p.min || n > p.max {
+			return q, "", &export.ParamError{Param: p.name, Msg: fmt.Sprintf("want one whole number from %d to %d, got %q", p.min, p.max, strings.Join(vals, ","))}
+		}
+		*p.dst = n
+	}
+	for _, s := range v["via"] {
+		for _, k := range strings.Split(s, ",") {
+			if k = strings.TrimSpace(k); k == "" {
+				continue
+			}
+			kind, err := graph.ParseRelType(k)
+			if err != nil {
+				return q, "", &export.ParamError{Param: "via", Msg: fmt.Sprintf("unknown relationship kind %q", k)}
+			}
+			q.Via = append(q.Via, kind)
+		}
+	}
+	if err := q.Validate(); err != nil {
+		var pe *export.ParamError
+		if errors.As(err, &pe) {
+			return q, "", pe
+		}
+		return q, "", &export.ParamError{Param: "query", Msg: "invalid"}
+	}
+	return q, f, nil
+}
+
+// filenameBase names the download after what it holds: the seeds (or
+// from and to), in safe characters.
+func filenameBase(q export.Query) string {
+	parts := q.Seeds
+	if q.From != "" {
+		parts = []string{q.From, "to", q.To}
+	}
+	name := "sanctionsgraph-" + strings.Join(parts, "-")
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 80 {
+			break
+		}
+	}
+	return b.String()
+}
+
+func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q, f, perr := h.parseExportQuery(r.URL.Query())
+	if perr != nil {
+		paramError(w, perr.Param, perr.Msg)
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "TOO_BUSY", "too many exports at once; try again")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opt.Timeout)
+	sg, err := h.ex.Source.Subgraph(ctx, q)
+	cancel()
+	var pe *export.ParamError
+	var ue *export.UnknownIDError
+	switch {
+	case errors.As(err, &pe):
+		paramError(w, pe.Param, pe.Msg)
+		return
+	case errors.As(err, &ue):
+		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
+			"message":    fmt.Sprintf("%s: no entity has id %q", ue.Param, ue.ID),
+			"extensions": map[string]any{"code": schema.CodeNotFound, "parameter": ue.Param},
+		}}})
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, schema.CodeTimeout, "the export took too long and was stopped; ask for fewer hops or kinds")
+		return
+	case err != nil:
+		h.opt.Log.ErrorContext(r.Context(), "export", "err", err)
+		writeError(w, http.StatusInternalServerError, schema.CodeInternal, "internal error")
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", f.ContentType())
+	hd.Set("Content-Disposition", `attachment; filename="`+f.Filename(filenameBase(q))+`"`)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	// The HTML report runs no script and loads nothing.
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set(HeaderEntities, strconv.Itoa(len(sg.Nodes)))
+	hd.Set(HeaderRelationships, strconv.Itoa(len(sg.Relationships)))
+	if sg.Truncated() {
+		hd.Set(HeaderTruncated, strings.Join(sg.Limits, ", "))
+	} else {
+		hd.Set(HeaderTruncated, "false")
+	}
+	w.WriteHeader(http.StatusOK)
+	// The encoders write as they go; a large export reaches the client in
+	// pieces. Writing may take longer than collecting: give it its own
+	// deadline, as the server's WriteTimeout would cut it silently.
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + 2*time.Minute))
+	if err := export.Encode(w, f, sg); err != nil {
+		h.opt.Log.WarnContext(r.Context(), "export: writing the response", "err", err)
+	}
+}
