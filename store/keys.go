@@ -30,6 +30,8 @@ import (
 //	u <run:8 BE> <seq:8 BE>                     undo-journal entry of a run
 //	j <a:16> <b:16>                             same-as link: a and b are one party (JSON MergeLink); a < b
 //	J <a:16> <b:16>                             keep-apart decision: a and b are different parties (JSON KeepApart); a < b
+//	f <id:16>                                   finding written through the API: its state and current version (JSON Finding, finding.go)
+//	a <seq:8 BE>                                audit entry: who, when, action, refs, before, after (JSON AuditEntry, audit.go)
 //
 // The relationship id (eid) is part of the edge keys because the same two
 // parties can be linked several times by the same kind: the zala fixture
@@ -52,6 +54,8 @@ const (
 	tagUndo     = 'u'
 	tagSame     = 'j'
 	tagApart    = 'J'
+	tagFinding  = 'f'
+	tagAudit    = 'a'
 )
 
 const (
@@ -201,4 +205,22 @@ func parseUndoKey(k []byte) (run, seq uint64, err error) {
 		return 0, 0, fmt.Errorf("bad undo key %q", k)
 	}
 	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:]), nil
+}
+
+func findingKey(id uuid.UUID) []byte { return append([]byte{tagFinding}, id[:]...) }
+
+func parseFindingKey(k []byte) (uuid.UUID, error) {
+	if len(k) != 1+idLen || k[0] != tagFinding {
+		return uuid.Nil, fmt.Errorf("bad finding key %q", k)
+	}
+	return uuid.UUID(k[1:]), nil
+}
+
+func auditKey(seq uint64) []byte { return runKeyWithTag(tagAudit, seq) }
+
+func parseAuditKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != tagAudit {
+		return 0, fmt.Errorf("bad audit key %q", k)
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
 }

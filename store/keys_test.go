@@ -53,6 +53,23 @@ func TestKeyRoundTrip(t *testing.T) {
 	if r, s, err := parseUndoKey(undoKey(7, 9)); err != nil || r != 7 || s != 9 {
 		t.Errorf("parseUndoKey = %d %d %v", r, s, err)
 	}
+	if id, err := parseFindingKey(findingKey(idC)); err != nil || id != idC {
+		t.Errorf("parseFindingKey = %v, %v", id, err)
+	}
+	if s, err := parseAuditKey(auditKey(1 << 40)); err != nil || s != 1<<40 {
+		t.Errorf("parseAuditKey = %d, %v", s, err)
+	}
+	if _, err := parseAuditKey(findingKey(idA)); err == nil {
+		t.Errorf("parseAuditKey accepted a finding key")
+	}
+	if _, err := parseFindingKey(auditKey(3)); err == nil {
+		t.Errorf("parseFindingKey accepted an audit key")
+	}
+	// Audit keys sort by sequence number: listing in key order is listing in
+	// order of writing.
+	if bytes.Compare(auditKey(255), auditKey(256)) >= 0 {
+		t.Errorf("auditKey(255) sorts after auditKey(256)")
+	}
 }
 
 func TestKeyParseRejectsGarbage(t *testing.T) {
@@ -118,7 +135,7 @@ func TestStringKeysDoNotCollide(t *testing.T) {
 
 // Every tag is distinct, so no key family's prefix captures another.
 func TestTagsDistinct(t *testing.T) {
-	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo, tagSame, tagApart}
+	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo, tagSame, tagApart, tagFinding, tagAudit}
 	seen := map[byte]bool{}
 	for _, tg := range tags {
 		if seen[tg] {
