@@ -38,8 +38,11 @@ const (
 	Updated                  // the record replaced an older version
 	Deleted                  // the record was removed
 	Missing                  // a deletion named a record the store does not hold
+	// Kept: the record names an investigator's finding (written through
+	// the API), which an ingest never overwrites or deletes.
+	Kept
 )
 
 func (o Outcome) String() string {
-	return [...]string{"unchanged", "added", "updated", "deleted", "missing"}[o]
+	return [...]string{"unchanged", "added", "updated", "deleted", "missing", "kept"}[o]
 }

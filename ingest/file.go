@@ -68,7 +68,8 @@ type Summary struct {
 	Updated   int            `json:"updated"`
 	Unchanged int            `json:"unchanged"`
 	Deleted   int            `json:"deleted"`
-	Missing   int            `json:"missingDeletes"` // deletions of records the store did not hold
+	Missing   int            `json:"missingDeletes"`         // deletions of records the store did not hold
+	Kept      int            `json:"keptFindings,omitempty"` // records naming an investigator's finding, left as they were
 	Rejected  int            `json:"rejected"`
 	Rejects   []*RecordError `json:"-"`        // the first MaxRejectsKept
 	Schemata  map[string]int `json:"schemata"` // records per FtM schema
@@ -97,6 +98,8 @@ func (s *Summary) count(o graph.Outcome) {
 		s.Deleted++
 	case graph.Missing:
 		s.Missing++
+	case graph.Kept:
+		s.Kept++
 	}
 }
 

@@ -79,14 +79,16 @@ func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink,
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos may not be called after a failed Read: it panics
+			// (found by FuzzFindingsCSV on an unterminated quote).
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return &FileError{File: name, Line: pe.Line, Msg: "malformed CSV", Err: pe.Err}
 			}
 			return &FileError{File: name, Msg: "read error", Err: err}
 		}
+		line, _ := r.FieldPos(0)
 		sum.Records++
 		get := func(c string) string {
 			if i, ok := col[c]; ok && i < len(row) {
@@ -128,6 +130,11 @@ func splitList(s string) []string {
 	return out
 }
 
+// listPrefixes are the id prefixes of the official lists' records (the
+// Prefix of each list's ListInfo); TestListPrefixesCoverLists keeps them
+// in step.
+var listPrefixes = []string{"ofac:", "ofac-cons:", "un:", "eu:", "eu-fsf:", "uk:"}
+
 func findingRecord(get func(string) string, dataset string) (graph.Record, *RecordError) {
 	bad := func(field, f string, a ...any) (graph.Record, *RecordError) {
 		return graph.Record{}, &RecordError{Field: field, Msg: fmt.Sprintf(f, a...)}
@@ -135,6 +142,13 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 	id := get("id")
 	if msg := checkRef(id); msg != "" {
 		return bad("id", "%s", msg)
+	}
+	for _, p := range listPrefixes {
+		if strings.HasPrefix(id, p) {
+			// A finding under a list's id would collide with that list's
+			// record: one would replace the other at the next ingest.
+			return bad("id", "%q has the form of an official list's id (%s...); give a finding an id of its own, such as finding:%s", id, p, strings.TrimPrefix(id, p))
+		}
 	}
 	if ds := get("dataset"); ds != "" {
 		dataset = ds

@@ -26,7 +26,8 @@ type RunCounts struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Deleted   int `json:"deleted"`
-	Missing   int `json:"missing"` // deletions of records the store did not hold
+	Missing   int `json:"missing"`                // deletions of records the store did not hold
+	Kept      int `json:"keptFindings,omitempty"` // records naming findings, left as they were
 }
 
 func (c *RunCounts) add(o graph.Outcome) {
@@ -41,6 +42,8 @@ func (c *RunCounts) add(o graph.Outcome) {
 		c.Deleted++
 	case graph.Missing:
 		c.Missing++
+	case graph.Kept:
+		c.Kept++
 	}
 }
 
@@ -218,7 +221,7 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 
 func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, async bool) error {
 	txn := r.s.db.NewTransaction(true)
-	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil}
+	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil, keepFindings: true}
 	for i, p := range preps {
 		o, err := w.apply(p)
 		if err != nil {

@@ -282,13 +282,26 @@ func decodeValidity(b []byte) (from, to graph.Day, ok bool) {
 // writer applies prepared records inside one Badger transaction.
 type writer struct {
 	txn        *badger.Txn
-	journaling bool      // record the old state of changed records in undo
-	undo       []byte    // the transaction's undo entries (appendUndo)
-	tracking   bool      // collect what the in-memory graph index must learn
-	ops        []indexOp // changes to apply to it once the transaction commits
+	journaling bool   // record the old state of changed records in undo
+	undo       []byte // the transaction's undo entries (appendUndo)
+	tracking   bool   // collect what the in-memory graph index must learn
+	// keepFindings: records whose ref names a finding are left alone (an
+	// ingest run never overwrites or deletes what an investigator wrote
+	// through the API; mutations write findings themselves).
+	keepFindings bool
+	ops          []indexOp // changes to apply to it once the transaction commits
 }
 
 func (w *writer) apply(p *prepared) (graph.Outcome, error) {
+	if w.keepFindings {
+		f, err := w.get(findingKey(graph.KeyFor(p.ref)))
+		if err != nil {
+			return 0, err
+		}
+		if f != nil {
+			return graph.Kept, nil
+		}
+	}
 	if p.delete {
 		return w.deleteRecord(p.ref)
 	}
@@ -483,24 +496,28 @@ type indexOp struct {
 }
 
 // applyIndexOps applies committed changes to the in-memory index.
+// They are applied as one (graph.Index.Update): a query never sees a
+// record half rewritten.
 func applyIndexOps(ix *graph.Index, ops []indexOp) {
-	for _, op := range ops {
-		switch op.item.tag {
-		case tagNode:
-			if op.add {
-				ix.SetNode(op.item.id, op.meta.schema, op.meta.designator)
-				ix.AddNames(op.item.id, op.meta.nameKeys)
-			} else {
-				ix.DeleteNode(op.item.id)
-				ix.RemoveNames(op.item.id, op.meta.nameKeys)
-			}
-		case tagOut:
-			l := op.item.edge
-			if op.add {
-				ix.AddLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
-			} else {
-				ix.RemoveLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
+	ix.Update(func(ix graph.IndexUpdate) {
+		for _, op := range ops {
+			switch op.item.tag {
+			case tagNode:
+				if op.add {
+					ix.SetNode(op.item.id, op.meta.schema, op.meta.designator)
+					ix.AddNames(op.item.id, op.meta.nameKeys)
+				} else {
+					ix.DeleteNode(op.item.id)
+					ix.RemoveNames(op.item.id, op.meta.nameKeys)
+				}
+			case tagOut:
+				l := op.item.edge
+				if op.add {
+					ix.AddLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
+				} else {
+					ix.RemoveLink(l.Src, l.Dst, l.Rel, op.meta.from, op.meta.to)
+				}
 			}
 		}
-	}
+	})
 }

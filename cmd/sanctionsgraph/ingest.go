@@ -203,6 +203,9 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMerge
 		if s.Missing > 0 {
 			fmt.Fprintf(w, "  %d deletions named records the store did not hold\n", s.Missing)
 		}
+		if s.Kept > 0 {
+			fmt.Fprintf(w, "  %d records name findings written through the API: kept as the investigators wrote them\n", s.Kept)
+		}
 		for name, n := range s.UnknownSchemata {
 			fmt.Fprintf(w, "  kept %d records of schema %q, which the FollowTheMoney model does not define\n", n, name)
 		}

@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+)
+
+// An ingest run never overwrites or deletes a finding written through the
+// API, even when a file names it by the same id (here the findings CSV,
+// ingested with the CLI's path after the same rows were imported through
+// the API, then a delta deleting one of them): the records are counted as
+// kept, and the findings stay as the investigator wrote them.
+func TestIngestKeepsFindingsOfTheSameID(t *testing.T) {
+	st := demoStore(t)
+	ctx := context.Background()
+	recs := parseFindings(t, "../ingest/testdata/findings.csv")
+	if _, _, err := st.ImportFindings(ctx, "alice", recs); err != nil {
+		t.Fatal(err)
+	}
+	ref := recs[0].Ref
+	id, err := st.Resolve(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Entity(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same file through an ingest run, with an edited name.
+	edited := strings.Replace(readFile(t, "../ingest/testdata/findings.csv"), "Russian Financial Society,", "Someone Else,", 1)
+	run, err := st.BeginRun(ctx, "findings again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := ingest.Reader(ctx, "findings.csv", strings.NewReader(edited), run, ingest.Options{Format: "findings"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A delta deleting the first finding.
+	del := `{"op":"DEL","entity":{"id":"` + ref + `"}}` + "\n"
+	dsum, err := ingest.Reader(ctx, "delta.json", strings.NewReader(del), run, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Kept != len(recs) || sum.Added+sum.Updated != 0 || dsum.Kept != 1 || dsum.Deleted != 0 {
+		t.Errorf("ingest summaries %+v, %+v: want every record kept", sum, dsum)
+	}
+	after, err := st.Entity(ctx, id)
+	if err != nil || !reflect.DeepEqual(after, before) {
+		t.Errorf("finding after the ingest = %+v, %v; want %+v", after, err, before)
+	}
+	if f, err := st.Finding(ctx, ref); err != nil || f.Status != store.FindingActive {
+		t.Errorf("Finding(%s) = %+v, %v", ref, f, err)
+	}
+	runs, _ := st.Runs(ctx)
+	if last := runs[len(runs)-1]; last.Counts.Kept != len(recs)+1 {
+		t.Errorf("run counts %+v", last.Counts)
+	}
+	mustCheck(t, st)
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
