@@ -184,7 +184,7 @@ func (s *stepResolver) load(ctx context.Context) ([]*graph.Relationship, error) 
 			err = spend(ctx, len(rels))
 		}
 		if err == nil && len(rels) == 0 {
-			err = &Error{Code: CodeNotFound, Message: "the relationships of this step changed while the query ran; ask again"}
+			err = &Error{Code: CodeConflict, Message: "the relationships of this step changed while the query ran; ask again"}
 		}
 		if err != nil {
 			s.err = s.r.userError(ctx, err)

@@ -35,6 +35,15 @@ type Options struct {
 	// Health returns extra fields for /healthz.
 	Health func(context.Context) map[string]any
 	Log    *slog.Logger
+	// Writers are the write tokens mutations and /admin/backup accept
+	// (auth.go); nil: the server is read-only.
+	Writers *Writers
+	// Backup, if set, serves GET /admin/backup to a write token (backup.go).
+	Backup BackupFunc
+	// Metrics, if set, counts GraphQL errors by code (see Instrument).
+	Metrics *Metrics
+	// Export, if set, serves GET /export (web/export.go).
+	Export *ExportOptions
 }
 
 // New returns the handler for all routes.
@@ -84,19 +93,13 @@ func New(opt Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		setPageHeaders(w)
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(landing))
-	})
+	if opt.Export != nil {
+		mux.Handle("GET /export", newExportHandler(opt, *opt.Export))
+	}
+	routePage(mux, sub)
+	routeAdmin(mux, opt)
 	return mux
 }
-
-const landing = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sanctionsgraph</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}</style></head>
-<body><h1>sanctionsgraph</h1><p>How is this party linked to a designated entity?</p>
-<ul><li><a href="/graphiql">GraphiQL</a>: explore the GraphQL API at <code>/graphql</code></li>
-<li><a href="/healthz">/healthz</a></li></ul></body></html>`
 
 // setPageHeaders sets the security headers of HTML pages: everything comes
 // from this server.
@@ -173,6 +176,10 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opt.Timeout)
 	defer cancel()
 	ctx = schema.WithRequest(ctx, h.opt.MaxLoads)
+	ctx, authorized := h.authorize(ctx, w, r)
+	if !authorized {
+		return
+	}
 	resp := h.opt.Schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	for _, e := range resp.Errors {
 		if e.Extensions == nil {
@@ -187,6 +194,10 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// fields) are about the query the user sent.
 			e.Extensions["code"] = schema.CodeBadUserInput
 		}
+	}
+	for _, e := range resp.Errors {
+		code, _ := e.Extensions["code"].(string)
+		h.opt.Metrics.CountError(code)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Metrics counts what the server does and writes it in the Prometheus text
+// exposition format (version 0.0.4) at /metrics.
+//
+// The format is written by hand rather than with the Prometheus client
+// library: a few counters, one histogram family and some gauges are about
+// a hundred lines, and the client library would bring a dozen modules into
+// a binary that investigators install offline.
+type Metrics struct {
+	mu       sync.Mutex
+	requests map[reqKey]uint64       // by route, method and status
+	latency  map[string]*histogram   // by route
+	errors   map[string]uint64       // GraphQL errors by code
+	inFlight atomic.Int64            // requests being served
+	gauges   func() map[string]Gauge // read at each scrape
+	started  time.Time
+}
+
+type reqKey struct {
+	route, method string
+	status        int
+}
+
+// Gauge is a value read when /metrics is scraped.
+type Gauge struct {
+	Help  string
+	Value float64
+}
+
+// latencyBuckets are the upper bounds of the request-duration histogram, in
+// seconds: path queries answer in about a millisecond, exports and hostile
+// queries take up to the request timeout.
+var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
+
+type histogram struct {
+	counts []uint64 // per bucket, not cumulative; the last is +Inf
+	sum    float64
+	n      uint64
+}
+
+func (h *histogram) observe(v float64) {
+	i := sort.SearchFloat64s(latencyBuckets, v)
+	h.counts[i]++
+	h.sum += v
+	h.n++
+}
+
+// NewMetrics returns empty metrics. gauges, if not nil, is called at each
+// scrape for values such as the store's size and entity count; its keys are
+// metric names.
+func NewMetrics(gauges func() map[string]Gauge) *Metrics {
+	return &Metrics{requests: map[reqKey]uint64{}, latency: map[string]*histogram{}, errors: map[string]uint64{},
+		gauges: gauges, started: time.Now()}
+}
+
+// route names the handler of a path, so that metrics and logs do not grow
+// a series per URL a client makes up.
+func route(path string) string {
+	switch {
+	case path == "/graphql", path == "/healthz", path == "/metrics", path == "/export", path == "/graphiql", path == "/":
+		return path
+	case strings.HasPrefix(path, "/graphiql/"):
+		return "/graphiql/*"
+	case strings.HasPrefix(path, "/app/"), strings.HasPrefix(path, "/static/"), strings.HasPrefix(path, "/assets/"):
+		return "/assets"
+	case strings.HasPrefix(path, "/admin/"):
+		return "/admin/*"
+	}
+	return "other"
+}
+
+// CountError records a GraphQL error by its code; the GraphQL handler calls
+// it for every error it answers.
+func (m *Metrics) CountError(code string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.errors[code]++
+	m.mu.Unlock()
+}
+
+func (m *Metrics) observe(rt, method string, status int, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests[reqKey{rt, method, status}]++
+	h := m.latency[rt]
+	if h == nil {
+		h = &histogram{counts: make([]uint64, len(latencyBuckets)+1)}
+		m.latency[rt] = h
+	}
+	h.observe(d.Seconds())
+}
+
+// WriteTo writes the metrics in the Prometheus text format.
+func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
+	bw := &countingWriter{w: bufio.NewWriter(w)}
+	m.mu.Lock()
+	keys := make([]reqKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b reqKey) int {
+		if c := strings.Compare(a.route, b.route); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.method, b.method); c != 0 {
+			return c
+		}
+		return a.status - b.status
+	})
+	fmt.Fprintln(bw, "# HELP sanctionsgraph_http_requests_total HTTP requests answered, by route, method and status.")
+	fmt.Fprintln(bw, "# TYPE sanctionsgraph_http_requests_total counter")
+	for _, k := range keys {
+		fmt.Fprintf(bw, "sanctionsgraph_http_requests_total{route=%q,method=%q,status=\"%d\"} %d\n", k.route, k.method, k.status, m.requests[k])
+	}
+	routes := make([]string, 0, len(m.latency))
+	for r := range m.latency {
+		routes = append(routes, r)
+	}
+	sort.Strings(routes)
+	fmt.Fprintln(bw, "# HELP sanctionsgraph_http_request_duration_seconds Time to answer an HTTP request, by route.")
+	fmt.Fprintln(bw, "# TYPE sanctionsgraph_http_request_duration_seconds histogram")
+	for _, r := range routes {
+		h := m.latency[r]
+		var cum uint64
+		for i, ub := range latencyBuckets {
+			cum += h.counts[i]
+			fmt.Fprintf(bw, "sanctionsgraph_http_request_duration_seconds_bucket{route=%q,le=\"%s\"} %d\n", r, strconv.FormatFloat(ub, 'g', -1, 64), cum)
+		}
+		cum += h.counts[len(latencyBuckets)]
+		fmt.Fprintf(bw, "sanctionsgraph_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", r, cum)
+		fmt.Fprintf(bw, "sanctionsgraph_http_request_duration_seconds_sum{route=%q} %s\n", r, formatFloat(h.sum))
+		fmt.Fprintf(bw, "sanctionsgraph_http_request_duration_seconds_count{route=%q} %d\n", r, h.n)
+	}
+	codes := make([]string, 0, len(m.errors))
+	for c := range m.errors {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	fmt.Fprintln(bw, "# HELP sanctionsgraph_graphql_errors_total GraphQL errors answered, by code.")
+	fmt.Fprintln(bw, "# TYPE sanctionsgraph_graphql_errors_total counter")
+	for _, c := range codes {
+		fmt.Fprintf(bw, "sanctionsgraph_graphql_errors_total{code=%q} %d\n", c, m.errors[c])
+	}
+	m.mu.Unlock()
+	fmt.Fprintln(bw, "# HELP sanctionsgraph_http_requests_in_flight HTTP requests being answered.")
+	fmt.Fprintln(bw, "# TYPE sanctionsgraph_http_requests_in_flight gauge")
+	fmt.Fprintf(bw, "sanctionsgraph_http_requests_in_flight %d\n", m.inFlight.Load())
+	fmt.Fprintln(bw, "# HELP sanctionsgraph_uptime_seconds Seconds since the server started.")
+	fmt.Fprintln(bw, "# TYPE sanctionsgraph_uptime_seconds gauge")
+	fmt.Fprintf(bw, "sanctionsgraph_uptime_seconds %s\n", formatFloat(time.Since(m.started).Seconds()))
+	if m.gauges != nil {
+		g := m.gauges()
+		names := make([]string, 0, len(g))
+		for n := range g {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", n, g[n].Help, n, n, formatFloat(g[n].Value))
+		}
+	}
+	err := bw.w.(*bufio.Writer).Flush()
+	return bw.n, err
+}
+
+func formatFloat(v float64) string {
+	switch {
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case math.IsNaN(v):
+		return "NaN"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Instrument serves /metrics from m and wraps h so that every request is
+// counted, timed and written to the access log (method, route, path,
+// status, bytes, duration, client address; never the query string or
+// headers, which may carry tokens). Requests that take longer than slow
+// are logged at level Warn.
+func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration) http.Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, "use GET", http.StatusMethodNotAllowed)
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+			m.WriteTo(w)
+			return
+		}
+		start := time.Now()
+		m.inFlight.Add(1)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			m.inFlight.Add(-1)
+			d := time.Since(start)
+			rt := route(r.URL.Path)
+			m.observe(rt, r.Method, rec.status, d)
+			level := slog.LevelInfo
+			if slow > 0 && d > slow {
+				level = slog.LevelWarn
+			}
+			if rec.status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(r.Context(), level, "request",
+				slog.String("method", r.Method), slog.String("route", rt), slog.String("path", clipPath(r.URL.Path)),
+				slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+				slog.Float64("ms", float64(d.Microseconds())/1000), slog.String("remote", clientHost(r.RemoteAddr)))
+		}()
+		h.ServeHTTP(rec, r)
+	})
+}
+
+func clipPath(p string) string {
+	if len(p) > 200 {
+		return p[:200] + "..."
+	}
+	return p
+}
+
+func clientHost(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wroteHeader {
+		s.status, s.wroteHeader = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	s.wroteHeader = true
+	n, err := s.ResponseWriter.Write(p)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streaming handlers (exports) flush through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
