@@ -176,66 +176,6 @@ func TestStatsJSONZala(t *testing.T) {
 	}
 }
 
-// Kill -9 in the middle of an ingest: the store opens, nothing that was
-// there before is lost or changed, and nothing of the killed run remains.
-func TestKillDuringIngest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a large file")
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "db")
-	big := filepath.Join(dir, "big.ftm.json")
-	// The real binary does the work: this test must not be slowed down by
-	// the race detector.
-	sg := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(binary, args...).Output()
-		if err != nil {
-			t.Fatalf("sanctionsgraph %v: %v", args, err)
-		}
-		return string(out)
-	}
-	sg("generate", "--entities", "150000", "--seed", "3", "--out", big)
-	sg("ingest", "--db", db, "--demo")
-	before := sg("stats", "--db", db, "--json")
-	demoEntity := sg("entity", "--db", db, "--json", "demo-ftb")
-	// Kill three times in the middle of writing. A kill that came before
-	// the run wrote anything (a slow machine) does not count: wait longer
-	// next time.
-	wait, withWrites := 700*time.Millisecond, 0
-	for i := 0; i < 10 && withWrites < 3; i++ {
-		cmd := exec.Command(binary, "ingest", "--db", db, big)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(wait)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		after := sg("stats", "--db", db, "--json") // opens the store: rolls the run back
-		if before != after {
-			t.Fatalf("kill %d: stats changed:\nbefore %s\nafter  %s", i, before, after)
-		}
-		if e := sg("entity", "--db", db, "--json", "demo-ftb"); e != demoEntity {
-			t.Fatalf("kill %d: demo-ftb changed", i)
-		}
-		sg("check", "--db", db) // fails the test if an index key is missing or extra
-		runs := strings.Split(strings.TrimSpace(sg("runs", "--db", db)), "\n")
-		last := runs[len(runs)-1]
-		if !strings.Contains(last, "rolled-back") || !strings.Contains(last, "interrupted") {
-			t.Fatalf("kill %d: last run %q is not an interrupted, rolled-back run", i, last)
-		}
-		if strings.Contains(last, "undid 0 records") {
-			wait += 600 * time.Millisecond
-			continue
-		}
-		withWrites++
-		wait += 300 * time.Millisecond // vary the moment of the kill
-	}
-	if withWrites < 3 {
-		t.Errorf("only %d of the kills came while the run was writing", withWrites)
-	}
-}
-
 // The real binary serves the demo data, answers over HTTP, and shuts down
 // cleanly on SIGTERM.
 func TestServe(t *testing.T) {

@@ -109,9 +109,19 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range rep.Problems {
 		fmt.Fprintln(stdout, p)
 	}
-	if !rep.OK() {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("%d problems in %d keys", rep.Count, rep.Keys)}
+	// Findings: the audit log has no gaps, each finding matches its last
+	// audit entry, active ones are in the graph and retracted ones are not.
+	frep, err := st.CheckFindings(ctx)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "ok: %d keys checked\n", rep.Keys)
+	for _, p := range frep.Problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if !rep.OK() || !frep.OK() {
+		return &exitError{code: exitFailed, msg: fmt.Sprintf("%d problems in %d keys, %d in %d findings", rep.Count, rep.Keys, frep.Count, frep.Findings)}
+	}
+	fmt.Fprintf(stdout, "ok: %d keys checked; %d findings (%d active, %d retracted) and %d audit entries agree\n",
+		rep.Keys, frep.Findings, frep.Active, frep.Retracted, frep.AuditEntries)
 	return nil
 }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The load test runs end to end on a small network: both phases send
+// requests, every one is answered with 200 (CONFLICT errors, when an
+// ingest rewrote a path under a query, are answers too), and the ingest
+// during the load finishes.
+func TestLoadTestSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a server under load")
+	}
+	out, stderr, err := run(t, "loadtest", "--entities", "5000", "--clients", "4", "--duration", "1s", "--dir", t.TempDir(), "--json")
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, stderr)
+	}
+	var rep loadReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(rep.Phases) != 2 {
+		t.Fatalf("phases %+v", rep.Phases)
+	}
+	for _, p := range rep.Phases {
+		if p.Requests == 0 || p.Statuses["200"] != p.Requests || p.Latency.P99 < p.Latency.P50 || p.PerSecond <= 0 {
+			t.Errorf("phase %+v", p)
+		}
+		for code := range p.Errors {
+			if code != "CONFLICT" {
+				t.Errorf("phase %s: errors %v", p.Name, p.Errors)
+			}
+		}
+	}
+	if p := rep.Phases[1]; p.IngestCount < rep.Records/2 || p.IngestRate <= 0 {
+		t.Errorf("ingest during load: %+v (network of %d records)", p, rep.Records)
+	}
+	if _, _, err := run(t, "loadtest", "--clients", "0"); exitCode(err) != exitUsage {
+		t.Errorf("--clients 0: %v", err)
+	}
+}
