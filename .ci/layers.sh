@@ -17,7 +17,7 @@ check() { # kind package forbidden-regex reason
   fi
 }
 exists() { go list "$mod/$1" >/dev/null 2>&1; }
-for p in graph graph/synth graph/graphtest; do
+for p in graph graph/synth graph/graphtest graph/export; do
   check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph imports no other project package"
 done
 check deps "$mod/ingest" "^$mod/(store|schema|web|cmd)" "ingest builds graph values only"
