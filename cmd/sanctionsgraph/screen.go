@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+)
+
+// maxScreenFileRows bounds a --file batch.
+const maxScreenFileRows = 1_000_000
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// screenOut is one screened query in --json output.
+type screenOut struct {
+	Line  int           `json:"line,omitempty"` // CSV line of a --file row
+	Ref   string        `json:"ref,omitempty"`
+	Query string        `json:"query"`
+	Hits  []screenHitJS `json:"hits"`
+	Error string        `json:"error,omitempty"`
+}
+
+type screenHitJS struct {
+	ID          string             `json:"id"`
+	Kind        string             `json:"kind"`
+	Name        string             `json:"name"`
+	Score       float64            `json:"score"`
+	Matched     string             `json:"matched"`
+	Explanation string             `json:"explanation"`
+	Words       []graph.TokenMatch `json:"words"`
+	Fields      []graph.FieldMatch `json:"fields,omitempty"`
+	Sanctioned  bool               `json:"sanctioned"`
+	Exposure    []exposureJS       `json:"exposure"`
+	Truncated   bool               `json:"exposureTruncated,omitempty"`
+}
+
+type exposureJS struct {
+	Hops   int      `json:"hops"`
+	Target string   `json:"target"`
+	Name   string   `json:"name"`
+	Path   []string `json:"path"` // entity names from the hit to the designated entity
+}
+
+func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("screen", "NAME  |  --file names.csv", stderr)
+	db := fs.String("db", defaultDBDir(), "store directory")
+	kind := fs.String("kind", "", "only entities of this kind: Person, Company, Organization, Vessel, ...")
+	country := fs.String("country", "", "country code or name; agreeing raises the score, conflicting lowers it")
+	dob := fs.String("dob", "", "birth date YYYY, YYYY-MM or YYYY-MM-DD; agreeing raises the score, conflicting lowers it")
+	var ids multiFlag
+	fs.Var(&ids, "id", "an identifier (SWIFT/BIC, IMO, registration, passport number); repeatable; exact = certain match")
+	threshold := fs.Float64("threshold", graph.DefaultScreenThreshold, "least score of a hit (0..1)")
+	first := fs.Int("first", graph.DefaultScreenResults, "most hits per name (at most 100)")
+	hops := fs.Int("hops", 3, "look this many hops for designated entities linked to each hit (0: skip)")
+	file := fs.String("file", "", "screen every row of a CSV file with a header: name (required), and optionally ref, kind, country, dob, ids (separated by ;)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *file != "" && fs.NArg() > 0 || *file == "" && fs.NArg() == 0 && len(ids) == 0 {
+		fs.Usage()
+		return &exitError{code: exitUsage, msg: "screen: give a NAME (or --id), or --file, not both"}
+	}
+	if *threshold <= 0 || *threshold > 1 {
+		return &exitError{code: exitUsage, msg: "--threshold must be greater than 0 and at most 1"}
+	}
+	if *first < 1 || *first > graph.MaxScreenResults {
+		return &exitError{code: exitUsage, msg: "--first must be between 1 and 100"}
+	}
+	if *hops < 0 || *hops > 6 {
+		return &exitError{code: exitUsage, msg: "--hops must be between 0 and 6"}
+	}
+	base := graph.ScreenQuery{Schema: *kind, Country: *country, BirthDate: *dob, Identifiers: ids, Threshold: *threshold, Limit: *first}
+	type job struct {
+		line int
+		ref  string
+		q    graph.ScreenQuery
+	}
+	var jobs []job
+	if *file != "" {
+		rows, err := readScreenFile(*file, base)
+		if err != nil {
+			return &exitError{code: exitUsage, msg: err.Error()}
+		}
+		for _, r := range rows {
+			jobs = append(jobs, job{r.line, r.ref, r.q})
+		}
+	} else {
+		q := base
+		q.Name = strings.Join(fs.Args(), " ")
+		if _, err := graph.PrepareScreen(q); err != nil {
+			return &exitError{code: exitUsage, msg: screenInputError(err)}
+		}
+		jobs = append(jobs, job{q: q})
+	}
+	st, err := openIndexed(*db, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var enc *json.Encoder
+	if *asJSON {
+		enc = json.NewEncoder(stdout)
+		if *file == "" {
+			enc.SetIndent("", "  ")
+		}
+	}
+	for _, j := range jobs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		out := screenOut{Line: j.line, Ref: j.ref, Query: j.q.Name, Hits: []screenHitJS{}}
+		res, err := st.Screen(ctx, j.q)
+		switch {
+		case errors.Is(err, graph.ErrInvalid) && *file != "":
+			out.Error = screenInputError(err)
+		case errors.Is(err, graph.ErrInvalid):
+			return &exitError{code: exitUsage, msg: screenInputError(err)}
+		case err != nil:
+			return err
+		default:
+			if out.Hits, err = describeHits(ctx, st, res.Hits, *hops); err != nil {
+				return err
+			}
+		}
+		if enc != nil {
+			if err := enc.Encode(out); err != nil {
+				return err
+			}
+			continue
+		}
+		printScreen(stdout, out, *file != "")
+	}
+	return nil
+}
+
+func screenInputError(err error) string {
+	return strings.TrimPrefix(err.Error(), graph.ErrInvalid.Error()+": ")
+}
+
+func describeHits(ctx context.Context, st *store.Store, hits []graph.ScreenHit, hops int) ([]screenHitJS, error) {
+	out := make([]screenHitJS, 0, len(hits))
+	for _, h := range hits {
+		e, err := st.Entity(ctx, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		js := screenHitJS{ID: e.Ref, Kind: e.Schema, Name: e.Name(), Score: round3(h.Score), Matched: h.Matched,
+			Explanation: h.Summary(), Words: h.Tokens, Fields: h.Fields, Exposure: []exposureJS{}}
+		if hops > 0 {
+			res, err := st.Nearest(ctx, graph.NearestQuery{From: h.ID, MaxHops: hops, K: 3})
+			if err != nil {
+				return nil, err
+			}
+			js.Truncated = res.Truncated()
+			for _, p := range res.Paths {
+				if len(p) == 0 {
+					continue
+				}
+				x := exposureJS{Hops: len(p) - 1}
+				for _, id := range p {
+					pe, err := st.Entity(ctx, id)
+					if err != nil {
+						return nil, err
+					}
+					x.Path = append(x.Path, pe.Name())
+					x.Target, x.Name = pe.Ref, pe.Name()
+				}
+				if x.Hops == 0 {
+					js.Sanctioned = true
+				}
+				js.Exposure = append(js.Exposure, x)
+			}
+		}
+		out = append(out, js)
+	}
+	return out, nil
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+func printScreen(w io.Writer, out screenOut, batch bool) {
+	head := fmt.Sprintf("%q", out.Query)
+	if batch {
+		head = fmt.Sprintf("line %d %s", out.Line, head)
+		if out.Ref != "" {
+			head += " (" + out.Ref + ")"
+		}
+	}
+	switch {
+	case out.Error != "":
+		fmt.Fprintf(w, "%s: error: %s\n", head, out.Error)
+		return
+	case len(out.Hits) == 0:
+		fmt.Fprintf(w, "%s: no hits\n", head)
+		return
+	}
+	fmt.Fprintf(w, "%s: %d hit(s)\n", head, len(out.Hits))
+	for _, h := range out.Hits {
+		mark := ""
+		if h.Sanctioned {
+			mark = "  [designated]"
+		}
+		fmt.Fprintf(w, "  %.3f  %s  %s (%s)%s\n", h.Score, h.ID, h.Name, h.Kind, mark)
+		fmt.Fprintf(w, "         %s\n", h.Explanation)
+		for _, x := range h.Exposure {
+			if x.Hops == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "         linked to designated %s (%s) in %d hop(s): %s\n", x.Name, x.Target, x.Hops, strings.Join(x.Path, " -> "))
+		}
+	}
+}
+
+type screenRow struct {
+	line int
+	ref  string
+	q    graph.ScreenQuery
+}
+
+// readScreenFile reads a CSV batch: a header naming the columns (name is
+// required; ref, kind, country, dob or birthDate, ids or identifiers are
+// optional), one query per row. Flags give the defaults of missing cells.
+func readScreenFile(path string, base graph.ScreenQuery) ([]screenRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header row: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		switch h {
+		case "birthdate", "birth_date", "date_of_birth":
+			h = "dob"
+		case "identifiers", "identifier":
+			h = "ids"
+		case "schema", "type":
+			h = "kind"
+		case "nationality":
+			h = "country"
+		}
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
+	}
+	if _, ok := col["name"]; !ok {
+		return nil, fmt.Errorf("%s: the header has no name column (columns: name, ref, kind, country, dob, ids)", path)
+	}
+	cell := func(rec []string, c string) string {
+		if i, ok := col[c]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var out []screenRow
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(out) == maxScreenFileRows {
+			return nil, fmt.Errorf("%s: more than %d rows", path, maxScreenFileRows)
+		}
+		q := base
+		q.Name = cell(rec, "name")
+		if v := cell(rec, "kind"); v != "" {
+			q.Schema = v
+		}
+		if v := cell(rec, "country"); v != "" {
+			q.Country = v
+		}
+		if v := cell(rec, "dob"); v != "" {
+			q.BirthDate = v
+		}
+		if v := cell(rec, "ids"); v != "" {
+			q.Identifiers = nil
+			for _, x := range strings.Split(v, ";") {
+				if x = strings.TrimSpace(x); x != "" {
+					q.Identifiers = append(q.Identifiers, x)
+				}
+			}
+		}
+		out = append(out, screenRow{line: line, ref: cell(rec, "ref"), q: q})
+	}
+	return out, nil
+}

@@ -1,0 +1,566 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/google/uuid"
+)
+
+// Screening: "is this name on a list?". A query (a name, optionally a kind,
+// a country, a birth date and identifiers) is compared with every name and
+// alias of candidate entities; each hit has a score in [0,1] and an
+// explanation of what matched.
+
+// DefaultScreenThreshold is the least score a hit must have unless the
+// query sets its own threshold. It was chosen on the nomenklatura name
+// benchmark (see screen_quality_test.go and the README).
+const DefaultScreenThreshold = 0.80
+
+// Screening limits.
+const (
+	MaxScreenResults     = 100
+	DefaultScreenResults = 10
+	MaxScreenNameLen     = 500
+	MaxScreenIdentifiers = 20
+)
+
+// ScreenQuery asks whether a party is on a list.
+type ScreenQuery struct {
+	Name        string
+	Schema      string   // FtM schema (Person, Company, Organization, Vessel, ...); "" any
+	Country     string   // a country code or name; raises or lowers the score
+	BirthDate   string   // YYYY, YYYY-MM or YYYY-MM-DD; raises or lowers the score
+	Identifiers []string // SWIFT/BIC, IMO, registration, passport numbers: an exact one is a certain match
+	Threshold   float64  // 0: DefaultScreenThreshold
+	Limit       int      // 0: DefaultScreenResults
+}
+
+// ScreenHit is an entity that matches a screening query.
+type ScreenHit struct {
+	ID        uuid.UUID
+	Score     float64      // 0..1
+	Matched   string       // the entity's name, alias or identifier that matched best
+	NameScore float64      // the score of that name before country and birth date
+	Tokens    []TokenMatch // how the words of the query and the matched name align
+	Fields    []FieldMatch // identifiers, country, birth date, kind
+}
+
+// ScreenResult is the outcome of one screening query.
+type ScreenResult struct {
+	Hits []ScreenHit
+	// Candidates is the number of entities scored; Truncated is true when
+	// the candidate bound cut the list before scoring.
+	Candidates int
+	Truncated  bool
+}
+
+// FieldMatch says how a field other than the name raised or lowered the score.
+type FieldMatch struct {
+	Field   string  // identifier, country, birthDate
+	Query   string  // the query's value
+	Value   string  // the entity's value that decided ("" if it has none)
+	Outcome string  // match, partial, mismatch
+	Effect  float64 // what it added to the score (negative: removed)
+}
+
+// Summary is a sentence explaining the hit.
+func (h *ScreenHit) Summary() string {
+	var b strings.Builder
+	if h.NameScore >= 1 && len(h.Fields) > 0 && h.Fields[0].Field == "identifier" && h.Fields[0].Outcome == "match" {
+		fmt.Fprintf(&b, "identifier %s matches exactly", h.Fields[0].Value)
+	} else {
+		fmt.Fprintf(&b, "name %q scores %.2f", h.Matched, h.NameScore)
+		var words []string
+		for _, t := range h.Tokens {
+			switch t.How {
+			case "exact", "", "repeated":
+			case "unmatched":
+				if t.Query != "" {
+					words = append(words, fmt.Sprintf("%s not in name", t.Query))
+				}
+			default:
+				words = append(words, fmt.Sprintf("%s~%s (%s)", t.Query, t.Name, t.How))
+			}
+		}
+		if len(words) > 0 {
+			fmt.Fprintf(&b, " [%s]", strings.Join(words, ", "))
+		}
+	}
+	for _, f := range h.Fields {
+		if f.Field == "identifier" {
+			continue
+		}
+		fmt.Fprintf(&b, "; %s %s %s (%+.2f)", f.Field, f.Query, f.Outcome, f.Effect)
+	}
+	return b.String()
+}
+
+// PreparedScreen is a validated ScreenQuery with its name split into words.
+type PreparedScreen struct {
+	Q     ScreenQuery
+	Words []string // ScreenTokens of the name
+	// indexWords are the name's words as the name index has them (NameTokens).
+	indexWords []string
+	idKeys     []string
+	country    string
+	dob        dateParts
+	schema     *Schema
+	compacts   string
+	forms      []string // classes of the legal forms the name carries
+	abjad      bool     // the name is written in the Arabic script
+}
+
+// PrepareScreen checks a query. Errors wrap ErrInvalid and name the field.
+func PrepareScreen(q ScreenQuery) (*PreparedScreen, error) {
+	q.Name = strings.TrimSpace(q.Name)
+	p := &PreparedScreen{Q: q}
+	if len(q.Name) > MaxScreenNameLen {
+		return nil, fmt.Errorf("%w: name: longer than %d bytes", ErrInvalid, MaxScreenNameLen)
+	}
+	if len(q.Identifiers) > MaxScreenIdentifiers {
+		return nil, fmt.Errorf("%w: identifiers: at most %d", ErrInvalid, MaxScreenIdentifiers)
+	}
+	for _, v := range q.Identifiers {
+		k := IdentifierKey(v)
+		if len(k) < 4 {
+			return nil, fmt.Errorf("%w: identifiers: %q has fewer than 4 letters or digits", ErrInvalid, v)
+		}
+		p.idKeys = append(p.idKeys, k)
+	}
+	if q.Name != "" {
+		p.Words, p.forms = screenParse(q.Name)
+		p.abjad = hasAbjad(q.Name)
+		p.indexWords = NameTokens(q.Name)
+	}
+	if k := IdentifierKey(q.Name); looksLikeIdentifier(q.Name, k) && !slices.Contains(p.idKeys, k) {
+		// A name typed as an identifier ("FTBDKPPY", "IMO 9163540") is
+		// looked up as one too.
+		p.idKeys = append(p.idKeys, k)
+	}
+	if len(p.Words) == 0 && len(p.idKeys) == 0 {
+		return nil, fmt.Errorf("%w: name: no letters or digits (give a name or an identifier)", ErrInvalid)
+	}
+	p.compacts = compact(p.Words)
+	if q.Schema != "" {
+		s, ok := LookupSchema(q.Schema)
+		if !ok {
+			return nil, fmt.Errorf("%w: kind: unknown kind %q (Person, Company, Organization, Vessel, ...)", ErrInvalid, q.Schema)
+		}
+		p.schema = s
+	}
+	if q.Country != "" {
+		p.country = CountryCode(q.Country)
+		if p.country == "" {
+			return nil, fmt.Errorf("%w: country: %q is not a country code or name", ErrInvalid, q.Country)
+		}
+	}
+	if q.BirthDate != "" {
+		d, ok := parseDateParts(q.BirthDate)
+		if !ok {
+			return nil, fmt.Errorf("%w: birthDate: %q is not YYYY, YYYY-MM or YYYY-MM-DD", ErrInvalid, q.BirthDate)
+		}
+		p.dob = d
+	}
+	if q.Threshold < 0 || q.Threshold > 1 || math.IsNaN(q.Threshold) {
+		return nil, fmt.Errorf("%w: threshold: must be between 0 and 1", ErrInvalid)
+	}
+	if q.Threshold == 0 {
+		p.Q.Threshold = DefaultScreenThreshold
+	}
+	if q.Limit < 0 || q.Limit > MaxScreenResults {
+		return nil, fmt.Errorf("%w: first: must be between 1 and %d", ErrInvalid, MaxScreenResults)
+	}
+	if q.Limit == 0 {
+		p.Q.Limit = DefaultScreenResults
+	}
+	return p, nil
+}
+
+// looksLikeIdentifier reports whether a name may be an identifier: one
+// word (or "IMO 1234567"), of six letters and digits or more, with a digit,
+// or written in capitals with the 8 or 11 letters of a SWIFT/BIC.
+func looksLikeIdentifier(name, key string) bool {
+	if len(key) < 6 || len(key) > 40 || strings.Count(strings.TrimSpace(name), " ") > 1 {
+		return false
+	}
+	if strings.ContainsAny(key, "0123456789") {
+		return true
+	}
+	return (len(key) == 8 || len(key) == 11) && name == strings.ToUpper(name) && !strings.Contains(name, " ")
+}
+
+// IdentifierKeys returns the index keys of the query's identifiers.
+func (p *PreparedScreen) IdentifierKeys() []string { return p.idKeys }
+
+// KindFits reports whether an entity of schema name may be what the query
+// asks for: the same schema, one extending it, or a more general one (a
+// LegalEntity for a Company), but never a Person for a Company.
+func (p *PreparedScreen) KindFits(schema string) bool {
+	if p.schema == nil {
+		return true
+	}
+	s, ok := LookupSchema(schema)
+	if !ok {
+		return schema == p.schema.Name
+	}
+	return s.Is(p.schema.Name) || p.schema.Is(s.Name)
+}
+
+// Screenable reports whether entities of a schema are screened: parties and
+// things with names, not authorities, programmes, addresses, documents or
+// relationships.
+func Screenable(schema string) bool {
+	s, ok := LookupSchema(schema)
+	if !ok {
+		return schema != SchemaAuthority && schema != SchemaProgramme
+	}
+	if schema == SchemaAuthority || schema == SchemaProgramme {
+		return false
+	}
+	return s.Is("LegalEntity") || s.Is("Vessel") || s.Is("Airplane") || s.Is("Asset")
+}
+
+// Score adjustments for fields other than the name.
+const (
+	countryMatchBonus  = 0.05
+	countryMismatch    = -0.10
+	dobExactBonus      = 0.10
+	dobYearBonus       = 0.05
+	dobCloseEffect     = -0.05
+	dobMismatch        = -0.25
+	lowInformationBits = 0.8 // a query whose words weigh less than this is scaled down
+)
+
+// ScreenRecord is what screening compares of an entity, prepared once: its
+// names as words with their romanisation keys, countries, birth dates and
+// identifier keys. A store may cache it per stored record.
+type ScreenRecord struct {
+	Schemas    []string // the entity's schema; for a merged party, each member's
+	Names      []ScreenName
+	Countries  []string
+	BirthDates []string
+	IDs        []Identifier
+	idKeys     []string
+}
+
+// ScreenName is one name of an entity prepared for comparison.
+type ScreenName struct {
+	Name    string
+	toks    []string
+	roman   []string
+	abjad   bool     // written in the Arabic script
+	kinds   []byte   // wordKind of each word
+	forms   []string // classes of the legal forms the name carries
+	compact string
+}
+
+// NewScreenRecord prepares an entity for screening.
+func NewScreenRecord(e *Entity) *ScreenRecord {
+	r := &ScreenRecord{Schemas: []string{e.Schema}, Countries: e.Countries(), BirthDates: e.BirthDates(), IDs: e.Identifiers()}
+	for _, x := range r.IDs {
+		r.idKeys = append(r.idKeys, IdentifierKey(x.Value))
+	}
+	seen := map[string]bool{}
+	for _, n := range screenNames(e.Names()) {
+		toks, forms := screenParse(n)
+		key := strings.Join(toks, " ") + "|" + strings.Join(forms, " ")
+		if len(toks) == 0 || seen[key] {
+			continue
+		}
+		seen[key] = true
+		sn := ScreenName{Name: n, toks: toks, roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
+		for i, t := range toks {
+			sn.roman[i] = RomanKey(t)
+			sn.kinds[i] = wordKind(t)
+		}
+		r.Names = append(r.Names, sn)
+	}
+	return r
+}
+
+// screenNames returns names, and for a name that lists alternatives
+// separated by slashes ("Al-Qa'ida/Islamic Army"), each alternative as
+// well. Only parts of four letters or more split a name, so that "A/S" or
+// "S/O" stay as they are.
+func screenNames(names []string) []string {
+	out := names
+	for _, n := range names {
+		if !strings.Contains(n, "/") {
+			continue
+		}
+		parts := strings.Split(n, "/")
+		ok := true
+		for _, p := range parts {
+			letters := 0
+			for _, r := range p {
+				if unicode.IsLetter(r) {
+					letters++
+				}
+			}
+			ok = ok && letters >= 4
+		}
+		if ok {
+			if len(out) == len(names) {
+				out = slices.Clone(names)
+			}
+			for _, p := range parts {
+				out = append(out, strings.TrimSpace(p))
+			}
+		}
+	}
+	return out
+}
+
+// MergeScreenRecords joins the records of the members of one party.
+func MergeScreenRecords(recs []*ScreenRecord) *ScreenRecord {
+	if len(recs) == 1 {
+		return recs[0]
+	}
+	out := &ScreenRecord{}
+	for _, r := range recs {
+		out.Schemas = append(out.Schemas, r.Schemas...)
+		out.Names = append(out.Names, r.Names...)
+		out.Countries = append(out.Countries, r.Countries...)
+		out.BirthDates = append(out.BirthDates, r.BirthDates...)
+		out.IDs = append(out.IDs, r.IDs...)
+		out.idKeys = append(out.idKeys, r.idKeys...)
+	}
+	return out
+}
+
+// minSpacingSimilarity is the least similarity of two names written
+// without spaces for a difference in spacing to explain them: below it,
+// they differ in letters, which the word alignment judges better.
+const minSpacingSimilarity = 0.9
+
+// kindMask tells whether a name has a number (1) and, for an
+// organisation, a country (2) among its words.
+func kindMask(w []nameWord, org bool) int {
+	m := 0
+	for _, x := range w {
+		if x.kind == numberWord || isRomanLetter(x.tok) {
+			m |= 1
+		}
+		if org && x.kind == placeWord {
+			m |= 2
+		}
+	}
+	return m
+}
+
+// legalFormMismatch scales the score of names whose legal forms are of
+// different classes (see legalFormClass).
+const legalFormMismatch = 0.75
+
+func sharesForm(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// ScoreEntity scores an entity against a prepared query; weigh gives word
+// weights (StaticWeight if nil). ok is false if the entity's kind does not
+// fit the query.
+func ScoreEntity(p *PreparedScreen, e *Entity, weigh Weigher) (hit ScreenHit, ok bool) {
+	hit, ok = ScoreRecord(p, NewScreenRecord(e), weigh)
+	hit.ID = e.ID
+	return hit, ok
+}
+
+// ScoreRecord scores a prepared entity against a prepared query (see
+// ScoreEntity); the hit's ID is left for the caller to set.
+func ScoreRecord(p *PreparedScreen, r *ScreenRecord, weigh Weigher) (hit ScreenHit, ok bool) {
+	fits := false
+	for _, s := range r.Schemas {
+		fits = fits || p.KindFits(s)
+	}
+	if !fits {
+		return ScreenHit{}, false
+	}
+	if weigh == nil {
+		weigh = StaticWeight
+	}
+	// An exact identifier is a certain match.
+	for i, k := range r.idKeys {
+		if slices.Contains(p.idKeys, k) {
+			x := r.IDs[i]
+			hit.Score, hit.NameScore, hit.Matched = 1, 1, x.Value
+			hit.Fields = append(hit.Fields, FieldMatch{Field: "identifier", Query: x.Value, Value: x.Scheme + " " + x.Value, Outcome: "match", Effect: 1})
+			return hit, true
+		}
+	}
+	if len(p.Words) == 0 {
+		return ScreenHit{}, false
+	}
+	q := prepareWords(p.Words, weigh)
+	if p.abjad {
+		for i := range q {
+			q[i].abjad = true
+		}
+	}
+	info := 0.0
+	for _, w := range q {
+		info += w.w
+	}
+	best := NameMatch{Score: -1}
+	var nw []nameWord
+	org := true
+	for _, s := range r.Schemas {
+		org = org && s != "Person"
+	}
+	for _, name := range r.Names {
+		nw = nw[:0]
+		for i, t := range name.toks {
+			nw = append(nw, nameWord{tok: t, roman: name.roman[i], w: weigh(t), kind: name.kinds[i], abjad: name.abjad})
+		}
+		m := matchWords(q, nw, org)
+		if c := name.compact; len(c) >= 6 && len(p.Words) != len(name.toks) && m.Score < 0.98 && kindMask(q, org) == kindMask(nw, org) {
+			// Spacing: "Zhongsheng" / "Zhong Sheng" across the whole name,
+			// not where a number or place tells the names apart. One name
+			// the start of the other ("prefix") counts for organisations
+			// only, whose names end in qualifiers ("Foreign Trade Bank" /
+			// "Foreign Trade Bank of the DPRK"); in a person's name the
+			// words left over are other names, which the word alignment
+			// weighs.
+			s, how := tokenSim(p.compacts, RomanKey(p.compacts), c, RomanKey(c))
+			if org && s < 0.85 && (strings.HasPrefix(c, p.compacts) || strings.HasPrefix(p.compacts, c)) {
+				s, how = 0.85, "prefix"
+			}
+			if s*0.98 > m.Score && (how == "prefix" && org || how != "prefix" && s >= minSpacingSimilarity) {
+				m = NameMatch{Score: s * 0.98, Tokens: []TokenMatch{{Query: strings.Join(p.Words, " "), Name: strings.Join(name.toks, " "), Similarity: s, Weight: info, How: "joined"}}}
+			}
+		}
+		if len(p.forms) > 0 && len(name.forms) > 0 && !sharesForm(p.forms, name.forms) {
+			// Legal forms of different kinds ("AG" / "GmbH") name
+			// different companies, however alike the rest.
+			m.Score *= legalFormMismatch
+			m.Tokens = append(m.Tokens, TokenMatch{Query: strings.Join(p.forms, "/"), Name: strings.Join(name.forms, "/"), How: "legal form differs"})
+		}
+		if m.Score > best.Score {
+			best, hit.Matched = m, name.Name
+		}
+	}
+	if best.Score < 0 {
+		return ScreenHit{}, false
+	}
+	score := best.Score
+	// A query of few common words (a lone "TRADING", "BANK") says little:
+	// its score is scaled down so that such names do not flood the hits.
+	if info < lowInformationBits {
+		score *= math.Sqrt(info / lowInformationBits)
+	}
+	hit.NameScore, hit.Tokens = score, best.Tokens
+	if p.country != "" && len(r.Countries) > 0 {
+		if slices.Contains(r.Countries, p.country) {
+			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: p.country, Outcome: "match", Effect: countryMatchBonus})
+		} else {
+			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: strings.Join(r.Countries, ","), Outcome: "mismatch", Effect: countryMismatch})
+		}
+	}
+	if p.dob.year != 0 {
+		if f, ok := compareBirthDates(p.dob, p.Q.BirthDate, r.BirthDates); ok {
+			hit.Fields = append(hit.Fields, f)
+		}
+	}
+	for _, f := range hit.Fields {
+		score += f.Effect
+	}
+	hit.Score = math.Max(0, math.Min(1, score))
+	return hit, true
+}
+
+// dateParts is a date of year, month or day precision.
+type dateParts struct{ year, month, day int }
+
+func parseDateParts(s string) (dateParts, bool) {
+	s = strings.TrimSpace(s)
+	parts := strings.Split(s, "-")
+	if len(parts) > 3 || len(parts[0]) != 4 {
+		return dateParts{}, false
+	}
+	var d dateParts
+	var err error
+	if d.year, err = strconv.Atoi(parts[0]); err != nil || d.year < 1000 {
+		return dateParts{}, false
+	}
+	if len(parts) > 1 {
+		if d.month, err = strconv.Atoi(parts[1]); err != nil || d.month < 1 || d.month > 12 || len(parts[1]) != 2 {
+			return dateParts{}, false
+		}
+	}
+	if len(parts) > 2 {
+		if d.day, err = strconv.Atoi(parts[2]); err != nil || d.day < 1 || d.day > 31 || len(parts[2]) != 2 {
+			return dateParts{}, false
+		}
+	}
+	return d, true
+}
+
+// compareBirthDates finds the entity's birth date nearest the query's and
+// says how it changes the score: equal to the precision both give raises
+// it, a year apart lowers it a little, further apart lowers it a lot.
+func compareBirthDates(q dateParts, qs string, dates []string) (FieldMatch, bool) {
+	best, found := FieldMatch{}, false
+	rank := func(o string) int {
+		switch o {
+		case "match":
+			return 3
+		case "partial":
+			return 2
+		case "close":
+			return 1
+		}
+		return 0
+	}
+	for _, v := range dates {
+		d, ok := parseDateParts(firstN(v, 10))
+		if !ok {
+			continue
+		}
+		f := FieldMatch{Field: "birthDate", Query: qs, Value: v}
+		switch {
+		case d.year == q.year && (q.month == 0 || d.month == 0 || q.month == d.month) && (q.day == 0 || d.day == 0 || q.day == d.day):
+			if q.day != 0 && d.day != 0 {
+				f.Outcome, f.Effect = "match", dobExactBonus
+			} else {
+				f.Outcome, f.Effect = "partial", dobYearBonus
+			}
+		case d.year-q.year <= 1 && q.year-d.year <= 1:
+			f.Outcome, f.Effect = "close", dobCloseEffect
+		default:
+			f.Outcome, f.Effect = "mismatch", dobMismatch
+		}
+		if !found || rank(f.Outcome) > rank(best.Outcome) {
+			best, found = f, true
+		}
+	}
+	return best, found
+}
+
+func firstN(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// SortScreenHits orders hits best first, ties by id, so results are stable.
+func SortScreenHits(hits []ScreenHit) {
+	slices.SortFunc(hits, func(a, b ScreenHit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return strings.Compare(a.ID.String(), b.ID.String())
+	})
+}

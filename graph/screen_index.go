@@ -1,0 +1,313 @@
+package graph
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// Screener finds screening candidates in an Index's name look-up: entities
+// having a name with words equal to, variants of, or a few letters off the
+// query's words, ranked by the share of the query's weight (IDF) they
+// cover. It keeps a fuzzy key table of the index's words (their Skeleton
+// and its one-letter deletions), extended as words are added: the index's
+// word list only grows, so the table is a cache derived from it.
+type Screener struct {
+	ix    *Index
+	mu    sync.RWMutex
+	done  int                // index words already in keys
+	keys  map[string][]int32 // fuzzy key -> word ids
+	roman []string           // word id -> RomanKey
+}
+
+// NewScreener returns a Screener over ix.
+func NewScreener(ix *Index) *Screener {
+	return &Screener{ix: ix, keys: map[string][]int32{}}
+}
+
+// Index returns the index the screener reads.
+func (sc *Screener) Index() *Index { return sc.ix }
+
+// Candidate is an entity worth scoring, with the share of the query's
+// weight its best name covers.
+type Candidate struct {
+	ID       uuid.UUID
+	Coverage float64
+}
+
+// Screening bounds.
+const (
+	maxFuzzyPerWord    = 24    // index words one query word may expand to
+	maxWordPostings    = 50000 // names of a word beyond which it does not generate candidates alone
+	minCandidateCover  = 0.25  // least share of the query weight a candidate covers
+	maxScreenCandidate = 400   // entities scored per query at most
+)
+
+// fuzzyKeys returns the keys a word is filed under: its skeleton, and for
+// skeletons of four letters or more, each one-letter deletion of it.
+func fuzzyKeys(w string, out []string) []string {
+	s := Skeleton(w)
+	if len(s) < 2 {
+		return out
+	}
+	out = append(out, s)
+	if len(s) >= 4 { // deletions of shorter skeletons match too many words
+		for i := 0; i < len(s); i++ {
+			out = append(out, s[:i]+s[i+1:])
+		}
+	}
+	return out
+}
+
+// sync adds the index words not yet in the key table.
+func (sc *Screener) sync() {
+	ix := sc.ix
+	ix.mu.RLock()
+	strs := ix.lookup.strs // append-only: the first len(strs) stay as they are
+	ix.mu.RUnlock()
+	sc.mu.RLock()
+	done := sc.done
+	sc.mu.RUnlock()
+	if done >= len(strs) {
+		return
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	var buf []string
+	for i := sc.done; i < len(strs); i++ {
+		sc.roman = append(sc.roman, RomanKey(strs[i]))
+		if len(strs[i]) < 3 {
+			continue
+		}
+		buf = fuzzyKeys(strs[i], buf[:0])
+		for _, k := range buf {
+			if l := sc.keys[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				sc.keys[k] = append(l, int32(i))
+			}
+		}
+	}
+	sc.done = len(strs)
+}
+
+// Weight returns the weight of a word: its IDF over the index's names,
+// scaled to (0,1] (a word no name has weighs 1).
+func (sc *Screener) Weight(tok string) float64 {
+	ix := sc.ix
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return sc.weightLocked(tok)
+}
+
+// WithWeights calls fn with a Weigher that reads the index without taking
+// its lock for each word: the lock is held (shared) until fn returns, so fn
+// must not write to the index.
+func (sc *Screener) WithWeights(fn func(Weigher)) {
+	sc.ix.mu.RLock()
+	defer sc.ix.mu.RUnlock()
+	fn(sc.weightLocked)
+}
+
+func (sc *Screener) weightLocked(tok string) float64 {
+	nx := &sc.ix.lookup
+	df := 0
+	if tid, ok := nx.tokens[tok]; ok {
+		df = len(nx.postings[tid])
+	}
+	// A word only one name has weighs 1; one every name has, 0.
+	n := float64(len(sc.ix.ids)) + 2
+	w := 1.0
+	if df > 0 {
+		w = math.Log(n/float64(df)) / math.Log(n)
+	}
+	// Initials and two-letter words carry little, however rare.
+	switch len(tok) {
+	case 1:
+		w = math.Min(w, 0.3)
+	case 2:
+		w = math.Min(w, 0.6)
+	}
+	return math.Max(0.05, math.Min(1, w))
+}
+
+type slotKey struct {
+	node int32
+	slot uint16
+}
+
+// Candidates returns the entities worth scoring for query words, best
+// covered first, at most limit (0: a default). Entities whose kind does not
+// fit p are left out. It reports truncated when the limit cut the list.
+func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int) (cands []Candidate, truncated bool, err error) {
+	if limit <= 0 || limit > maxScreenCandidate {
+		limit = maxScreenCandidate
+	}
+	words := p.indexWords
+	if len(words) == 0 {
+		return nil, false, nil
+	}
+	sc.sync()
+	ix := sc.ix
+	ix.mu.RLock()
+	if ix.lookup.dirty {
+		// sortTokens needs the write lock; search.go does the same dance.
+		ix.mu.RUnlock()
+		ix.mu.Lock()
+		ix.sortTokens()
+		ix.mu.Unlock()
+		ix.mu.RLock()
+	}
+	defer ix.mu.RUnlock()
+	nx := &ix.lookup
+	if nx.tokens == nil {
+		return nil, false, nil
+	}
+	sc.mu.RLock()
+	defer sc.mu.RUnlock()
+	weights := make([]float64, len(words))
+	total := 0.0
+	for i, w := range words {
+		weights[i] = sc.weightLocked(w)
+		total += weights[i]
+	}
+	// Per name: the sum over the query's words of the best each
+	// contributes (cur holds word's best so far).
+	type sums struct {
+		sum, cur float64
+		word     int
+	}
+	acc := make(map[slotKey]sums, 256)
+	var keyBuf []string
+	for i, w := range words {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		// The index words this query word may stand for, with their similarity.
+		exp := map[int32]float64{}
+		if tid, ok := nx.tokens[w]; ok {
+			exp[tid] = 1
+		}
+		for _, v := range variantsOf(w) {
+			if tid, ok := nx.tokens[v]; ok && exp[tid] == 0 {
+				exp[tid] = 0.97
+			}
+		}
+		if len(w) >= 3 {
+			rw := RomanKey(w)
+			type fz struct {
+				tid int32
+				s   float64
+			}
+			var fuzzy []fz
+			seen := map[int32]bool{}
+			keyBuf = fuzzyKeys(w, keyBuf[:0])
+			for _, k := range keyBuf {
+				for _, tid := range sc.keys[k] {
+					if seen[tid] || exp[tid] != 0 {
+						continue
+					}
+					seen[tid] = true
+					if int(tid) >= len(sc.roman) {
+						continue // added after sync
+					}
+					if s, _ := tokenSim(w, rw, nx.strs[tid], sc.roman[tid]); s > 0 {
+						fuzzy = append(fuzzy, fz{tid, s})
+					}
+				}
+			}
+			slices.SortFunc(fuzzy, func(a, b fz) int {
+				if a.s != b.s {
+					if a.s > b.s {
+						return -1
+					}
+					return 1
+				}
+				return int(a.tid - b.tid)
+			})
+			for _, f := range fuzzy[:min(len(fuzzy), maxFuzzyPerWord)] {
+				exp[f.tid] = f.s
+			}
+		}
+		for tid, s := range exp {
+			ps := nx.postings[tid]
+			if len(ps) > maxWordPostings && len(words) > 1 {
+				continue
+			}
+			v := s * weights[i]
+			for _, ps := range ps {
+				k := slotKey{ps.node, ps.slot}
+				e, ok := acc[k]
+				if !ok {
+					e.word = i
+				} else if e.word != i {
+					e.sum, e.cur, e.word = e.sum+e.cur, 0, i
+				}
+				if v > e.cur {
+					e.cur = v
+				}
+				acc[k] = e
+			}
+		}
+	}
+	byNode := map[int32]float64{}
+	for k, e := range acc {
+		c := (e.sum + e.cur) / total
+		if c < minCandidateCover || c <= byNode[k.node] {
+			continue
+		}
+		byNode[k.node] = c
+	}
+	for node, c := range byNode {
+		if ix.schema[node] == 0 {
+			continue
+		}
+		schema := ix.schemaNames[ix.schema[node]]
+		if !Screenable(schema) || !p.KindFits(schema) {
+			continue
+		}
+		cands = append(cands, Candidate{ID: ix.ids[node], Coverage: c})
+	}
+	slices.SortFunc(cands, func(a, b Candidate) int {
+		switch {
+		case a.Coverage > b.Coverage:
+			return -1
+		case a.Coverage < b.Coverage:
+			return 1
+		}
+		return compareUUID(a.ID, b.ID)
+	})
+	if len(cands) > limit {
+		cands, truncated = cands[:limit], true
+	}
+	return cands, truncated, nil
+}
+
+func compareUUID(a, b uuid.UUID) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return int(a[i]) - int(b[i])
+		}
+	}
+	return 0
+}
+
+// Generations returns, for each id, a number that changes whenever the
+// entity is written (its names are re-indexed on every write): a cache of
+// entity data is fresh while it is unchanged. Read the generations before
+// opening the snapshot the data is read from.
+func (sc *Screener) Generations(ids []uuid.UUID, out []uint32) []uint32 {
+	ix := sc.ix
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out = out[:0]
+	for _, id := range ids {
+		g := uint32(0)
+		if n, ok := ix.lookupNum(id); ok && int(n) < len(ix.lookup.gen) {
+			g = ix.lookup.gen[n]
+		}
+		out = append(out, g)
+	}
+	return out
+}
