@@ -62,6 +62,9 @@ func commands() []command {
 		{"serve", "serve GraphQL at /graphql and GraphiQL at /graphiql", runServe},
 		{"ingest", "load official lists (OFAC, UN, EU, UK), FollowTheMoney JSON lines, OpenSanctions deltas, findings CSV, or --demo", runIngest},
 		{"path", "print the shortest paths between two entities (ids or names)", runPath},
+		{"export", "write a subgraph (neighbourhood or paths) as ftm, graphml, csv, cypher, dot or html", runExport},
+		{"screen", "screen a name (or a CSV of names) against the lists, with scores and links to designated entities", runScreen},
+		{"exposure", "whether an entity is blocked under the OFAC 50 Percent Rule, with its owners and chains", runExposure},
 		{"stats", "count entities per schema and relationships per kind", runStats},
 		{"entity", "print one entity with its relationships and sources", runEntity},
 		{"runs", "list ingest runs", runRuns},
@@ -70,8 +73,12 @@ func commands() []command {
 		{"unmerge", "take a record out of its party and keep it apart (--reason)", runUnmerge},
 		{"fetch", "download an official list (ofac, un, eu, uk) and ingest it", runFetch},
 		{"check", "verify the store's indexes and records are consistent", runCheck},
+		{"audit", "list the changes made through the API: who, when, what, before and after", runAudit},
+		{"backup", "write a backup of a store (--db), or of a running server's store online (--server)", runBackup},
+		{"restore", "restore a backup into a new store directory", runRestore},
 		{"generate", "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", runGenerate},
 		{"bench", "benchmark ingest, store open, and path queries over HTTP on a synthetic network", runBench},
+		{"loadtest", "many clients asking path queries over HTTP, alone and while an ingest runs (loopback only)", runLoadTest},
 	}
 }
 

@@ -31,8 +31,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxConcurrent := fs.Int("max-concurrent", 64, "GraphQL requests executed at once")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	maxMapped := fs.Int64("max-mapped-mb", 512, "bound on the resident pages of the store's mapped files, MiB; past it they are dropped from memory and the page cache, and read from disk again (0: no bound)")
+	exportLimit := fs.Int("export-limit", store.DefaultExportEntities, "entities one GET /export may write at most (relationships: 4 times as many)")
 	gcPercent := fs.Int("gc-percent", 30, "Go GC target (GOGC) unless $GOGC is set: the heap may grow this many percent above the live data")
+	writeTokenFile := fs.String("write-token-file", "", "file of write tokens (name:token lines, or one token) for mutations and /admin/backup; default $"+writeTokenEnv+"; without either the server is read-only")
+	logFormat := fs.String("log-format", "text", "log format: text (key=value) or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	slowRequest := fs.Duration("slow-request", 2*time.Second, "log requests slower than this at level warn")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	// Every flag can also be set by environment (SANCTIONSGRAPH_MAX_BODY
+	// for --max-body, ...); the command line wins. $SANCTIONSGRAPH_DB is
+	// read by defaultDBDir: a store there gets the demo data when empty.
+	if err := applyEnv(fs, "db"); err != nil {
 		return err
 	}
 	if *cpuprofile != "" {
@@ -56,7 +67,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(*gcPercent)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(*db, 0o755); err != nil {
 		return err
 	}
@@ -76,17 +90,32 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	limits := schema.DefaultLimits
 	limits.MaxVisited = *maxVisited
-	sch, err := schema.New(st, limits, log)
+	writers, err := loadWriters(*writeTokenFile)
 	if err != nil {
 		return err
 	}
+	if writers != nil {
+		log.Info("findings: writes enabled", "tokens", writers.Names())
+	} else {
+		log.Info("findings: read-only (no --write-token-file or $" + writeTokenEnv + ")")
+	}
+	sch, err := schema.New(findingsGraph{st}, limits, log)
+	if err != nil {
+		return err
+	}
+	metrics := web.NewMetrics(func() map[string]web.Gauge { return storeGauges(st) })
 	handler := web.New(web.Options{
-		Schema: sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
+		Metrics: metrics,
+		Writers: writers,
+		Backup:  st.Backup,
+		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: 4 * *exportLimit, MaxVisited: *maxVisited},
+		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
 		Health: func(context.Context) map[string]any {
 			n, l := st.Index().Counts()
 			return map[string]any{"entities": n, "relationships": l}
 		},
 	})
+	handler = web.Instrument(handler, metrics, log, *slowRequest)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
