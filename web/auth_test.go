@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
@@ -104,26 +103,11 @@ func (s *authLogSink) String() string {
 // read-only) and the backup route.
 func writeServer(t *testing.T, tokens string) (*httptest.Server, *store.Store, *authLogSink) {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "demo")
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := schema.New(st, schema.DefaultLimits, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sch := demoSchema(t, schema.DefaultLimits)
 	logs := &authLogSink{}
 	opt := web.Options{Schema: sch, Backup: st.Backup, Log: slog.New(slog.NewTextHandler(logs, nil))}
 	if tokens != "" {
+		var err error
 		if opt.Writers, err = web.ParseWriters(tokens); err != nil {
 			t.Fatal(err)
 		}

@@ -18,9 +18,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
@@ -75,26 +73,7 @@ func (l *exportLog) last() *url.URL {
 // records /export requests.
 func pageServer(t *testing.T, limits schema.Limits) (*httptest.Server, *exportLog) {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := schema.New(st, limits, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sch := demoSchema(t, limits)
 	h := web.New(web.Options{Schema: sch, Export: &web.ExportOptions{Source: st}})
 	log := &exportLog{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

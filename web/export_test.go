@@ -27,23 +27,7 @@ import (
 // on a store holding the demo data.
 func exportServer(t *testing.T, maxEntities int) (*httptest.Server, *store.Store) {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "demo")
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := schema.New(st, schema.DefaultLimits, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, sch := demoSchema(t, schema.DefaultLimits)
 	srv := httptest.NewServer(web.New(web.Options{Schema: sch, Export: &web.ExportOptions{Source: st, MaxEntities: maxEntities}}))
 	t.Cleanup(srv.Close)
 	return srv, st

@@ -14,14 +14,16 @@ import (
 	"testing"
 	"time"
 
+	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
-// server runs the real handler over HTTP on the demo data.
-func server(t testing.TB, tweak func(*web.Options)) *httptest.Server {
+// demoSchema opens an in-memory store holding the demo data, closed when
+// the test ends, and the GraphQL schema over it with limits.
+func demoSchema(t testing.TB, limits schema.Limits) (*store.Store, *graphql.Schema) {
 	t.Helper()
 	st, err := store.Open("", store.Options{InMemory: true, Index: true})
 	if err != nil {
@@ -29,17 +31,27 @@ func server(t testing.TB, tweak func(*web.Options)) *httptest.Server {
 	}
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "demo")
+	run, err := st.BeginRun(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ingest.Demo(ctx, run); err != nil {
 		t.Fatal(err)
 	}
 	if err := run.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sch, err := schema.New(st, schema.DefaultLimits, nil)
+	sch, err := schema.New(st, limits, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, sch
+}
+
+// server runs the real handler over HTTP on the demo data.
+func server(t testing.TB, tweak func(*web.Options)) *httptest.Server {
+	t.Helper()
+	st, sch := demoSchema(t, schema.DefaultLimits)
 	opt := web.Options{Schema: sch, Health: func(context.Context) map[string]any {
 		n, l := st.Index().Counts()
 		return map[string]any{"entities": n, "relationships": l}
