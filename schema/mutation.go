@@ -79,6 +79,19 @@ func (r *Resolver) writer(ctx context.Context) (Writer, string, error) {
 	return w, info.name, nil
 }
 
+// writerWith is writer, and the change's source checked.
+func (r *Resolver) writerWith(ctx context.Context, in SourceInput) (Writer, string, graph.Source, error) {
+	w, who, err := r.writer(ctx)
+	if err != nil {
+		return nil, "", graph.Source{}, err
+	}
+	src, err := in.source()
+	if err != nil {
+		return nil, "", graph.Source{}, err
+	}
+	return w, who, src, nil
+}
+
 // SourceInput is the source of a change.
 type SourceInput struct {
 	URL, Document, Date, Quote *string
@@ -444,11 +457,7 @@ func (r *Resolver) AddEntity(ctx context.Context, args struct {
 	Entity EntityInput
 	Source SourceInput
 }) (*entityChange, error) {
-	w, who, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	src, err := args.Source.source()
+	w, who, src, err := r.writerWith(ctx, args.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -471,11 +480,7 @@ func (r *Resolver) UpdateEntity(ctx context.Context, args struct {
 	Entity EntityInput
 	Source SourceInput
 }) (*entityChange, error) {
-	w, who, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	src, err := args.Source.source()
+	w, who, src, err := r.writerWith(ctx, args.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -494,11 +499,7 @@ func (r *Resolver) AddRelationship(ctx context.Context, args struct {
 	Relationship RelationshipInput
 	Source       SourceInput
 }) (*relationshipChange, error) {
-	w, who, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	src, err := args.Source.source()
+	w, who, src, err := r.writerWith(ctx, args.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -524,11 +525,7 @@ func (r *Resolver) UpdateRelationship(ctx context.Context, args struct {
 	Relationship RelationshipInput
 	Source       SourceInput
 }) (*relationshipChange, error) {
-	w, who, err := r.writer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	src, err := args.Source.source()
+	w, who, src, err := r.writerWith(ctx, args.Source)
 	if err != nil {
 		return nil, err
 	}
