@@ -207,11 +207,19 @@ func spellingSim(a, ra, b, rb string) (s float64, ok bool) {
 const abjadSimilarity = 0.85
 
 // abjadSim reports whether two words, one romanised from the Arabic
-// script, have the same consonants (Skeleton, at least two): the script
+// script, have the same consonants (AbjadKey, at least two): the script
 // writes no short vowels, so "frnandu" is "Fernando" and "biriz" "Pérez".
 func abjadSim(a, b string) bool {
-	sa := Skeleton(a)
-	return len(sa) >= 2 && sa == Skeleton(b)
+	// kh is a letter of its own (خ), never written h: "khamnii" is
+	// Khamenei, not Hamoun.
+	if strings.Contains(a, "kh") != strings.Contains(b, "kh") {
+		return false
+	}
+	if sa := Skeleton(a); len(sa) >= 2 && sa == Skeleton(b) {
+		return true
+	}
+	ca := ConsonantKey(a)
+	return len(ca) >= 2 && ca == ConsonantKey(b)
 }
 
 // knownName reports whether the longer of two words is in a group of

@@ -106,6 +106,9 @@ type PreparedScreen struct {
 	Words []string // ScreenTokens of the name
 	// indexWords are the name's words as the name index has them (NameTokens).
 	indexWords []string
+	// romanWords are the index words of its romanisation, for a name in a
+	// script the index does not fold (nil otherwise).
+	romanWords []string
 	idKeys     []string
 	country    string
 	dob        dateParts
@@ -136,6 +139,12 @@ func PrepareScreen(q ScreenQuery) (*PreparedScreen, error) {
 		p.Words, p.forms = screenParse(q.Name)
 		p.abjad = hasAbjad(q.Name)
 		p.indexWords = NameTokens(q.Name)
+		// A name in a script the index does not fold (Arabic, Armenian,
+		// Georgian, kana, Devanagari) is also looked up by its
+		// romanisation, so that it finds the Latin names of the lists.
+		if r := screenRomanize(q.Name); r != q.Name {
+			p.romanWords = NameTokens(r)
+		}
 	}
 	if k := IdentifierKey(q.Name); looksLikeIdentifier(q.Name, k) && !slices.Contains(p.idKeys, k) {
 		// A name typed as an identifier ("FTBDKPPY", "IMO 9163540") is

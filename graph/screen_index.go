@@ -62,6 +62,9 @@ func fuzzyKeys(w string, out []string) []string {
 	return out
 }
 
+// abjadKeyPrefix marks the consonant keys (ConsonantKey) in the key table.
+const abjadKeyPrefix = "~"
+
 // sync adds the index words not yet in the key table.
 func (sc *Screener) sync() {
 	ix := sc.ix
@@ -83,6 +86,11 @@ func (sc *Screener) sync() {
 			continue
 		}
 		buf = fuzzyKeys(strs[i], buf[:0])
+		// Filed by its consonants too, for queries romanised from the
+		// Arabic script (see abjadSim).
+		if c := ConsonantKey(strs[i]); len(c) >= 2 {
+			buf = append(buf, abjadKeyPrefix+c)
+		}
 		for _, k := range buf {
 			if l := sc.keys[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
 				sc.keys[k] = append(l, int32(i))
@@ -166,6 +174,54 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 	}
 	sc.mu.RLock()
 	defer sc.mu.RUnlock()
+	byNode, err := sc.coverLocked(ctx, words, false)
+	if err != nil {
+		return nil, false, err
+	}
+	// A name in a script the index does not fold is also looked up by its
+	// romanisation, with coverage of its own: the words as written weigh
+	// as unseen (rare) words and would bury every Latin name.
+	if len(p.romanWords) > 0 {
+		more, err := sc.coverLocked(ctx, p.romanWords, p.abjad)
+		if err != nil {
+			return nil, false, err
+		}
+		for node, c := range more {
+			byNode[node] = max(byNode[node], c)
+		}
+	}
+	for node, c := range byNode {
+		if ix.schema[node] == 0 {
+			continue
+		}
+		schema := ix.schemaNames[ix.schema[node]]
+		if !Screenable(schema) || !p.KindFits(schema) {
+			continue
+		}
+		cands = append(cands, Candidate{ID: ix.ids[node], Coverage: c})
+	}
+	slices.SortFunc(cands, func(a, b Candidate) int {
+		switch {
+		case a.Coverage > b.Coverage:
+			return -1
+		case a.Coverage < b.Coverage:
+			return 1
+		}
+		return compareUUID(a.ID, b.ID)
+	})
+	if len(cands) > limit {
+		cands, truncated = cands[:limit], true
+	}
+	return cands, truncated, nil
+}
+
+// coverLocked returns, per entity, the largest share of the weight of
+// words that one of its names covers (at least minCandidateCover). The
+// caller holds ix.mu and sc.mu for reading.
+// With abjad, the words were romanised from the Arabic script and also
+// stand for the index words with their consonants (abjadSim).
+func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool) (map[int32]float64, error) {
+	nx := &sc.ix.lookup
 	weights := make([]float64, len(words))
 	total := 0.0
 	for i, w := range words {
@@ -182,7 +238,7 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 	var keyBuf []string
 	for i, w := range words {
 		if err := ctx.Err(); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		// The index words this query word may stand for, with their similarity.
 		exp := map[int32]float64{}
@@ -203,6 +259,11 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 			var fuzzy []fz
 			seen := map[int32]bool{}
 			keyBuf = fuzzyKeys(w, keyBuf[:0])
+			if abjad {
+				if c := ConsonantKey(w); len(c) >= 2 {
+					keyBuf = append(keyBuf, abjadKeyPrefix+c)
+				}
+			}
 			for _, k := range keyBuf {
 				for _, tid := range sc.keys[k] {
 					if seen[tid] || exp[tid] != 0 {
@@ -212,7 +273,11 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 					if int(tid) >= len(sc.roman) {
 						continue // added after sync
 					}
-					if s, _ := tokenSim(w, rw, nx.strs[tid], sc.roman[tid]); s > 0 {
+					s, _ := tokenSim(w, rw, nx.strs[tid], sc.roman[tid])
+					if abjad && s < abjadSimilarity && abjadSim(w, nx.strs[tid]) {
+						s = abjadSimilarity
+					}
+					if s > 0 {
 						fuzzy = append(fuzzy, fz{tid, s})
 					}
 				}
@@ -259,29 +324,7 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 		}
 		byNode[k.node] = c
 	}
-	for node, c := range byNode {
-		if ix.schema[node] == 0 {
-			continue
-		}
-		schema := ix.schemaNames[ix.schema[node]]
-		if !Screenable(schema) || !p.KindFits(schema) {
-			continue
-		}
-		cands = append(cands, Candidate{ID: ix.ids[node], Coverage: c})
-	}
-	slices.SortFunc(cands, func(a, b Candidate) int {
-		switch {
-		case a.Coverage > b.Coverage:
-			return -1
-		case a.Coverage < b.Coverage:
-			return 1
-		}
-		return compareUUID(a.ID, b.ID)
-	})
-	if len(cands) > limit {
-		cands, truncated = cands[:limit], true
-	}
-	return cands, truncated, nil
+	return byNode, nil
 }
 
 func compareUUID(a, b uuid.UUID) int {

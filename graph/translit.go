@@ -25,6 +25,12 @@ func RomanKey(w string) string {
 	if v, ok := nameVariants[w]; ok {
 		return v
 	}
+	return romanLetters(w)
+}
+
+// romanLetters is RomanKey without the name-variant groups: the letter
+// rules alone.
+func romanLetters(w string) string {
 	var buf [64]byte
 	out := buf[:0]
 	at := func(i int) byte {
@@ -129,8 +135,15 @@ func RomanKey(w string) string {
 // joined (g/k, b/p, d/t, j/ch, z/s, v/f), with a leading vowel kept as
 // '*'. It groups words for candidate generation only: "qaddafi", "gadhafi"
 // and "kadhafi" share "ktf".
-func Skeleton(w string) string {
-	r := RomanKey(w)
+func Skeleton(w string) string { return skeletonOf(RomanKey(w)) }
+
+// ConsonantKey is Skeleton by the letter rules alone, without the
+// name-variant groups: what a word romanised from the Arabic script, which
+// writes no short vowels, shares with its Latin spellings ("hsin" and
+// "hussein" are both "hsn", "mhmd" and "mohammad" "mt").
+func ConsonantKey(w string) string { return skeletonOf(romanLetters(w)) }
+
+func skeletonOf(r string) string {
 	out := make([]byte, 0, len(r))
 	for i := 0; i < len(r); i++ {
 		c := r[i]
@@ -453,7 +466,7 @@ var scriptTranslit = func() map[rune]string {
 var arabicTranslit = map[rune]string{
 	'ا': "a", 'أ': "a", 'إ': "i", 'آ': "a", 'ٱ': "a", 'ب': "b", 'ت': "t", 'ث': "th", 'ج': "j",
 	'ح': "h", 'خ': "kh", 'د': "d", 'ذ': "dh", 'ر': "r", 'ز': "z", 'س': "s", 'ش': "sh", 'ص': "s",
-	'ض': "d", 'ط': "t", 'ظ': "z", 'ع': "", 'غ': "gh", 'ف': "f", 'ق': "q", 'ك': "k", 'ل': "l",
+	'ض': "d", 'ط': "t", 'ظ': "z", 'ع': "a", 'غ': "gh", 'ف': "f", 'ق': "q", 'ك': "k", 'ل': "l",
 	'م': "m", 'ن': "n", 'ه': "h", 'و': "u", 'ي': "i", 'ى': "a", 'ة': "a", 'ء': "", 'ئ': "i",
 	'ؤ': "u", 'پ': "p", 'چ': "ch", 'ژ': "zh", 'گ': "g", 'ک': "k", 'ی': "i", 'ے': "e", 'ٹ': "t",
 	'ڈ': "d", 'ڑ': "r", 'ں': "n", 'ھ': "h", 'ۃ': "a", 'ـ': "",

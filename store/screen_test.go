@@ -27,6 +27,9 @@ func screenFixture() []graph.Record {
 			map[string][]string{"swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
 		listed("un:ftb", "un_sc_sanctions", "Organization", "FOREIGN TRADE BANK (FTB)",
 			map[string][]string{"alias": {"FOREIGN TRADE BANK"}, "swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
+		listed("ofac:assad", "us_ofac_sdn", "Person", "AL-ASSAD, Bashar", map[string][]string{"alias": {"AL-ASAD, Bashar"}, "nationality": {"sy"}}),
+		listed("ofac:karami", "us_ofac_sdn", "Person", "KARAMI, Mohammad", map[string][]string{"nationality": {"ir"}}),
+		listed("ofac:hamoun", "us_ofac_sdn", "Vessel", "HAMOUN", nil),
 		designated("d1", "ofac:putin", "programme:ofac/russia"),
 		designated("d2", "ofac:ftb", "programme:ofac/npwmd"),
 		link("l1", graph.RelOwns, "ofac:ftb", "ofac:dandong"),
@@ -87,6 +90,11 @@ func TestScreenFinds(t *testing.T) {
 		{"russian legal form", graph.ScreenQuery{Name: "OOO Rosneft Trading"}, "eu:rosneft", 0.95, ""},
 		{"identifier", graph.ScreenQuery{Name: "someone else", Identifiers: []string{"IMO8660313"}}, "ofac:vessel", 1, ""},
 		{"swift alone", graph.ScreenQuery{Identifiers: []string{"ftbd kp py"}}, "ofac:ftb|un:ftb", 1, ""},
+		// Names in scripts the index does not fold are looked up by their
+		// romanisation: Arabic (no short vowels), Persian, Georgian.
+		{"arabic script", graph.ScreenQuery{Name: "بشار الأسد"}, "ofac:assad", 0.8, "consonants"},
+		{"persian script", graph.ScreenQuery{Name: "محمد کرمی"}, "ofac:karami", 0.8, "consonants"},
+		{"georgian script", graph.ScreenQuery{Name: "ვლადიმერ პუტინი"}, "ofac:putin", 0.8, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,6 +343,21 @@ func TestScreenNameAsIdentifier(t *testing.T) {
 	for _, h := range res.Hits {
 		if h.Score == 1 && len(h.Fields) > 0 && h.Fields[0].Field == "identifier" {
 			t.Errorf("Screen(Rosneft) matched an identifier: %+v", h)
+		}
+	}
+}
+
+// kh is a letter of its own in the Arabic script: "خامنئي" (Khamenei)
+// shares its other consonants with "HAMOUN" but is not it.
+func TestScreenArabicKhIsNotH(t *testing.T) {
+	s := screenStore(t)
+	res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: "خامنئي", Threshold: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if e, _ := s.Entity(context.Background(), h.ID); e != nil && e.Ref == "ofac:hamoun" {
+			t.Errorf("HAMOUN scored %.3f for خامنئي: %s", h.Score, h.Summary())
 		}
 	}
 }
