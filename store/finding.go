@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -116,14 +115,6 @@ func (f *Finding) content() []byte {
 	return b
 }
 
-// findingsMu serialises finding mutations, so that audit entries are
-// numbered in the order their changes committed and the in-memory index
-// learns them in that order. A mutation holds it for one small transaction
-// and a sync (about a millisecond); it is package-wide rather than per
-// store so as to leave the Store type alone, and tests with several stores
-// only queue briefly.
-var findingsMu sync.Mutex
-
 // mutation is one finding change in progress: one Badger transaction that
 // writes the findings, their graph projection and the audit entry.
 type mutation struct {
@@ -143,8 +134,16 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 	if strings.TrimSpace(who) == "" {
 		return nil, fmt.Errorf("%s: %w: who made the change is required", action, graph.ErrInvalid)
 	}
-	findingsMu.Lock()
-	defer findingsMu.Unlock()
+	// One mutation at a time (Store.findingsMu): audit entries are
+	// numbered in the order their changes commit and the in-memory index
+	// learns them in that order; a mutation holds it for one small
+	// transaction and a sync (about a millisecond).
+	s.findingsMu.Lock()
+	defer s.findingsMu.Unlock()
+	// Before the transaction commits: an ingest batch that began without
+	// checking for findings and writes the same record conflicts with
+	// this transaction (both read its manifest) and is applied again.
+	s.hasFindings.Store(true)
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -76,3 +76,42 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// The store remembers it holds findings across a restart: an ingest after
+// reopening still keeps them.
+func TestIngestKeepsFindingsAfterReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(dir, store.Options{Index: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := parseFindings(t, "../ingest/testdata/findings.csv")
+	if _, _, err := st.ImportFindings(ctx, "alice", recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(dir, store.Options{Index: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	run, err := st.BeginRun(ctx, "findings again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(readFile(t, "../ingest/testdata/findings.csv"), "Russian Financial Society,", "Someone Else,", 1)
+	sum, err := ingest.Reader(ctx, "findings.csv", strings.NewReader(edited), run, ingest.Options{Format: "findings"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Kept != len(recs) || sum.Updated != 0 {
+		t.Errorf("ingest after reopening: %+v, want every record kept", sum)
+	}
+	mustCheck(t, st)
+}

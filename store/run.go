@@ -221,7 +221,7 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 
 func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, async bool) error {
 	txn := r.s.db.NewTransaction(true)
-	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil, keepFindings: true}
+	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil, keepFindings: r.s.hasFindings.Load()}
 	for i, p := range preps {
 		o, err := w.apply(p)
 		if err != nil {

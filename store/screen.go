@@ -9,15 +9,6 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// screeners holds each store's screening state, made for its current
-// index (a rebuilt index gets a new one). It lives here rather than in a
-// Store field so that screening stays in its own files; an entry outlives
-// a closed store, which matters only in tests that open many stores.
-var screeners struct {
-	sync.Mutex
-	m map[*Store]*screenState
-}
-
 // screenState is the screener of one index and a cache of the prepared
 // screening records of the stored entities, each valid while the entity's
 // index generation is unchanged (graph.Screener.Generations). Reading and
@@ -41,17 +32,13 @@ func (s *Store) screenState() (*screenState, error) {
 	if err != nil {
 		return nil, err
 	}
-	screeners.Lock()
-	defer screeners.Unlock()
-	if screeners.m == nil {
-		screeners.m = map[*Store]*screenState{}
+	// One state per index: a rebuilt index gets a new one.
+	s.screenMu.Lock()
+	defer s.screenMu.Unlock()
+	if s.screen == nil || s.screen.sc.Index() != ix {
+		s.screen = &screenState{sc: graph.NewScreener(ix), recs: map[uuid.UUID]cachedRecord{}}
 	}
-	st := screeners.m[s]
-	if st == nil || st.sc.Index() != ix {
-		st = &screenState{sc: graph.NewScreener(ix), recs: map[uuid.UUID]cachedRecord{}}
-		screeners.m[s] = st
-	}
-	return st, nil
+	return s.screen, nil
 }
 
 // Screen compares a query with the names, aliases and identifiers of the

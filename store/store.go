@@ -64,6 +64,16 @@ type Store struct {
 	// cl is the party structure (merge.go); mergeMu serialises changes to it.
 	cl      atomic.Pointer[clusters]
 	mergeMu sync.Mutex
+	// findingsMu serialises finding mutations (finding.go), so that audit
+	// entries are numbered in the order their changes commit.
+	findingsMu sync.Mutex
+	// hasFindings is set once the store holds a finding: only then do
+	// ingest runs check each record against the findings (write.go), a
+	// read per record that a store of lists alone need not pay.
+	hasFindings atomic.Bool
+	// screen is the screening state of the current index (screen.go).
+	screenMu sync.Mutex
+	screen   *screenState
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a
@@ -125,6 +135,16 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.View(context.Background(), func(tx *Tx) error {
 		c, err := tx.loadClusters()
 		s.cl.Store(c)
+		if err != nil {
+			return err
+		}
+		// Does the store hold findings? (Stop at the first.)
+		errFound := errors.New("found")
+		err = tx.keys([]byte{tagFinding}, func([]byte) error { return errFound })
+		s.hasFindings.Store(err == errFound)
+		if err == errFound {
+			err = nil
+		}
 		return err
 	}); err != nil {
 		db.Close()
