@@ -1,60 +1,10 @@
 package schema_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-
-	graphql "github.com/graph-gophers/graphql-go"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
-	"github.com/sanctionsgraph/sanctionsgraph/schema"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
-
-// exposureSchema serves the demo data (FTB owns and controls Dandong
-// Zhongsheng, percentage not stated).
-func exposureSchema(t *testing.T) *graphql.Schema {
-	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s, err := schema.New(st, schema.DefaultLimits, nil)
-	if err != nil {
-		t.Fatalf("schema.New: %v", err)
-	}
-	return s
-}
-
-func execExposure(t *testing.T, s *graphql.Schema, q string, vars map[string]any) (map[string]any, []map[string]any) {
-	t.Helper()
-	resp := s.Exec(schema.WithRequest(context.Background(), schema.DefaultLimits.MaxLoads), q, "", vars)
-	b, err := json.Marshal(resp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out struct {
-		Data   map[string]any   `json:"data"`
-		Errors []map[string]any `json:"errors"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Data, out.Errors
-}
 
 const exposureQuery = `query($id: ID!, $authority: String, $asOf: String, $maxDepth: Int) {
   ownershipExposure(id: $id, authority: $authority, asOf: $asOf, maxDepth: $maxDepth) {
@@ -71,8 +21,8 @@ const exposureQuery = `query($id: ID!, $authority: String, $asOf: String, $maxDe
 }`
 
 func TestOwnershipExposureGraphQL(t *testing.T) {
-	s := exposureSchema(t)
-	data, errs := execExposure(t, s, exposureQuery, map[string]any{"id": "demo-dandong"})
+	s := demoSchema(t)
+	data, errs := exec(t, s, exposureQuery, map[string]any{"id": "demo-dandong"})
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -102,7 +52,7 @@ func TestOwnershipExposureGraphQL(t *testing.T) {
 
 	// Under the UN Security Council, Dandong is not listed: its standing
 	// rests on FTB's stake of unknown size.
-	data, errs = execExposure(t, s, exposureQuery, map[string]any{"id": "demo-dandong", "authority": "UN Security Council", "asOf": "2020-01-01", "maxDepth": 3})
+	data, errs = exec(t, s, exposureQuery, map[string]any{"id": "demo-dandong", "authority": "UN Security Council", "asOf": "2020-01-01", "maxDepth": 3})
 	if len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -113,7 +63,7 @@ func TestOwnershipExposureGraphQL(t *testing.T) {
 }
 
 func TestOwnershipExposureGraphQLErrors(t *testing.T) {
-	s := exposureSchema(t)
+	s := demoSchema(t)
 	tests := []struct {
 		vars map[string]any
 		code string
@@ -126,7 +76,7 @@ func TestOwnershipExposureGraphQLErrors(t *testing.T) {
 		{map[string]any{"id": "demo-dandong", "authority": " "}, "BAD_USER_INPUT", "authority"},
 	}
 	for _, tt := range tests {
-		_, errs := execExposure(t, s, `query($id: ID!, $authority: String, $asOf: String, $maxDepth: Int) { ownershipExposure(id: $id, authority: $authority, asOf: $asOf, maxDepth: $maxDepth) { blocked } }`, tt.vars)
+		_, errs := exec(t, s, `query($id: ID!, $authority: String, $asOf: String, $maxDepth: Int) { ownershipExposure(id: $id, authority: $authority, asOf: $asOf, maxDepth: $maxDepth) { blocked } }`, tt.vars)
 		if len(errs) != 1 {
 			t.Errorf("%v: errors %v, want one", tt.vars, errs)
 			continue

@@ -40,19 +40,7 @@ func (p withParser) ParseFindings(ctx context.Context, csv string) ([]graph.Reco
 
 func writableSchema(t *testing.T) (*graphql.Schema, *store.Store) {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "demo")
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := demoStore(t)
 	s, err := schema.New(withParser{st}, schema.DefaultLimits, nil)
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)

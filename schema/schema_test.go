@@ -12,7 +12,9 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
-func demoSchema(t testing.TB) *graphql.Schema {
+// demoStore opens an in-memory store holding the demo data, closed when
+// the test ends.
+func demoStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open("", store.Options{InMemory: true, Index: true})
 	if err != nil {
@@ -20,14 +22,22 @@ func demoSchema(t testing.TB) *graphql.Schema {
 	}
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "demo")
+	run, err := st.BeginRun(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ingest.Demo(ctx, run); err != nil {
 		t.Fatal(err)
 	}
 	if err := run.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := schema.New(st, schema.DefaultLimits, nil)
+	return st
+}
+
+func demoSchema(t testing.TB) *graphql.Schema {
+	t.Helper()
+	s, err := schema.New(demoStore(t), schema.DefaultLimits, nil)
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)
 	}
