@@ -10,10 +10,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// ExposureGraph is the read side ownershipExposure needs. *store.Store
-// implements it. It is apart from Graph so that graphs without it (test
-// fakes) still serve every other field; ownershipExposure then answers
-// with an internal error.
+// ExposureGraph is the read side ownershipExposure needs (part of Graph).
 type ExposureGraph interface {
 	OwnershipExposure(ctx context.Context, q graph.ExposureQuery) (*graph.Exposure, error)
 }
@@ -58,11 +55,7 @@ func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposure
 		}
 		q.MaxDepth = int(*args.MaxDepth)
 	}
-	eg, ok := r.g.(ExposureGraph)
-	if !ok {
-		return nil, r.userError(ctx, errors.New("the graph does not compute ownership exposure"))
-	}
-	x, err := eg.OwnershipExposure(ctx, q)
+	x, err := r.g.OwnershipExposure(ctx, q)
 	if err != nil {
 		return nil, r.userError(ctx, err)
 	}

@@ -30,6 +30,9 @@ type Graph interface {
 	Degree(id uuid.UUID) int
 	// Party returns the records merged as the party of entity id.
 	Party(ctx context.Context, id uuid.UUID) (*graph.Party, error)
+	Screener      // screen, screenBatch (screen.go)
+	ExposureGraph // ownershipExposure (exposure.go)
+	Exporter      // exportSubgraph (export.go)
 }
 
 // Limits bound what one request may ask for.

@@ -18,10 +18,8 @@ const (
 	defaultExposurePaths = 3
 )
 
-// Screener is the screening side of the graph the screen resolvers need.
-// *store.Store implements it. It is separate from Graph so that a Graph
-// without screening still serves every other field; screen then fails
-// with an internal error.
+// Screener is the screening side of the graph the screen resolvers need
+// (part of Graph).
 type Screener interface {
 	Screen(ctx context.Context, q graph.ScreenQuery) (*graph.ScreenResult, error)
 }
@@ -86,11 +84,7 @@ func (a screenArgs) query(field string) (graph.ScreenQuery, error) {
 // screen runs one query; invalid input comes back as BAD_USER_INPUT naming
 // the field.
 func (r *Resolver) screen(ctx context.Context, q graph.ScreenQuery, field string) (*graph.ScreenResult, error) {
-	sg, ok := r.g.(Screener)
-	if !ok {
-		r.log.ErrorContext(ctx, "graphql screen: the graph cannot screen")
-		return nil, &Error{Code: CodeInternal, Message: "internal error"}
-	}
+	sg := r.g
 	if _, err := graph.PrepareScreen(q); err != nil {
 		// The domain error names the field and the problem in words
 		// built from the user's own input.
