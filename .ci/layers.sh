@@ -17,8 +17,22 @@ check() { # kind package forbidden-regex reason
   fi
 }
 exists() { go list "$mod/$1" >/dev/null 2>&1; }
-for p in graph graph/synth graph/graphtest graph/export; do
-  check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph imports no other project package"
+only() { # package allowed-project-packages... : its project dependencies must be among them
+  local p=$1 bad; shift
+  bad=$(deps "$mod/$p" | grep "^$mod/" | grep -v -x -F "$mod/$p" | sed "s#^$mod/##" | grep -v -x -F -f <(printf '%s\n' "$@" _none_) || true)
+  if [ -n "$bad" ]; then
+    echo "layering: $p must not import $(echo $bad): it may import only: ${*:-nothing of the project}"; fail=1
+  fi
+}
+# The model imports nothing of the project; each algorithm package imports
+# the model only (screening may read the index's name postings).
+only graph
+only graph/index graph
+only graph/exposure graph
+only graph/screen graph graph/index
+only graph/export graph
+for p in $(go list ./graph/... | sed "s#^$mod/##"); do
+  check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph packages import no storage, parsing, API or command"
 done
 check deps "$mod/ingest" "^$mod/(store|schema|web|cmd)" "ingest builds graph values only"
 check deps "$mod/store" "^$mod/(ingest|schema|web|cmd)" "store imports only graph"

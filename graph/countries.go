@@ -232,6 +232,15 @@ func loadCountries() {
 	}
 }
 
+// IsCountryName reports whether a folded word or phrase is the English
+// name of a country or territory as the FtM model spells it ("mexico",
+// "chile"; not a variant such as "dprk" or an adjective such as "german").
+func IsCountryName(folded string) bool {
+	countriesOnce.Do(loadCountries)
+	c, ok := countryByName[folded]
+	return ok && c != "zz" && Fold(countryNames[c]) == folded
+}
+
 // CountryName returns the English name of an FtM country code, or "".
 func CountryName(code string) string {
 	countriesOnce.Do(loadCountries)

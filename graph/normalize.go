@@ -68,6 +68,9 @@ func Fold(s string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
+// IsASCII reports whether s holds only ASCII bytes.
+func IsASCII(s string) bool { return isPlainASCII(s) }
+
 func isPlainASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -144,39 +147,12 @@ var translit = map[rune]string{
 	'Ρ': "r", 'Σ': "s", 'Τ': "t", 'Υ': "y", 'Φ': "f", 'Χ': "ch", 'Ψ': "ps", 'Ω': "o",
 }
 
-// legalForms are words (after Fold) that name a legal form rather than a
-// party: "Dandong Zhongsheng Industry & Trade Co., Ltd." and "DANDONG
-// ZHONGSHENG INDUSTRY AND TRADE CO LTD" are the same name.
-var legalForms = map[string]bool{
-	"llc": true, "ltd": true, "limited": true, "co": true, "company": true, "corp": true,
-	"corporation": true, "inc": true, "incorporated": true, "ooo": true, "oao": true,
-	"zao": true, "pao": true, "ao": true, "jsc": true, "ojsc": true, "cjsc": true,
-	"pjsc": true, "gmbh": true, "ag": true, "sa": true, "sas": true, "sarl": true,
-	"srl": true, "spa": true, "bv": true, "nv": true, "plc": true, "lp": true, "llp": true,
-	"pte": true, "pty": true, "ltda": true, "fze": true, "fzco": true, "fzc": true,
-	"fzllc": true, "tov": true, "dmcc": true, "kg": true, "oy": true,
-	"aps": true, "sro": true, "kft": true, "doo": true, "sdn": true, "bhd": true,
-	"pvt": true, "cv": true,
-}
-
-// legalPhrases are multi-word legal forms, removed as a whole.
-var legalPhrases = [][]string{
-	{"limited", "liability", "company"},
-	{"limited", "liability", "partnership"},
-	{"joint", "stock", "company"},
-	{"open", "joint", "stock", "company"},
-	{"closed", "joint", "stock", "company"},
-	{"public", "joint", "stock", "company"},
-	{"obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"},
-	{"obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"},
-	{"aktsionernoe", "obshchestvo"},
-	{"publichnoe", "aktsionernoe", "obshchestvo"},
-	{"sociedad", "anonima"},
-	{"s", "a"},
-	{"co", "ltd"},
-}
-
+// nameStopwords are left out of name keys (unless nothing else is left).
 var nameStopwords = map[string]bool{"the": true, "of": true, "and": true}
+
+// IsNameStopword reports whether a folded word is one that name keys
+// leave out ("the", "of", "and").
+func IsNameStopword(w string) bool { return nameStopwords[w] }
 
 // NameTokens returns the words of a name after Fold, without legal-form words
 // and the stopwords "the", "of" and "and" (unless nothing else is left).
@@ -184,11 +160,11 @@ func NameTokens(name string) []string {
 	toks := strings.Fields(Fold(name))
 	kept := make([]string, 0, len(toks))
 	for i := 0; i < len(toks); {
-		if n := matchPhrase(toks[i:]); n > 0 {
+		if n, _ := LegalFormAt(toks[i:], true); n > 0 {
 			i += n
 			continue
 		}
-		if !legalForms[toks[i]] && !nameStopwords[toks[i]] {
+		if !nameStopwords[toks[i]] {
 			kept = append(kept, toks[i])
 		}
 		i++
@@ -197,25 +173,6 @@ func NameTokens(name string) []string {
 		return toks
 	}
 	return kept
-}
-
-func matchPhrase(toks []string) int {
-	best := 0
-	for _, p := range legalPhrases {
-		if len(p) <= len(toks) && len(p) > best {
-			ok := true
-			for j, w := range p {
-				if toks[j] != w {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				best = len(p)
-			}
-		}
-	}
-	return best
 }
 
 // NameKey returns the index form of a name: NameTokens sorted and joined by
@@ -244,4 +201,18 @@ func IdentifierKey(v string) string {
 		}
 	}
 	return string(b)
+}
+
+// NameKeys returns the distinct non-empty NameKeys of an entity's names,
+// in the order of Names.
+func NameKeys(e *Entity) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range e.Names() {
+		if k := NameKey(n); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -34,7 +34,9 @@ const (
 	RelAwardedTo         RelType = 19 // ContractAward contract -> supplier
 	RelParticipantIn     RelType = 20 // ProjectParticipant participant -> project
 	RelDocuments         RelType = 21 // Documentation document -> entity
-	numRelTypes                  = 22
+	// NumRelTypes is one more than the largest kind: arrays indexed by
+	// kind have this length.
+	NumRelTypes = 22
 )
 
 type relInfo struct {
@@ -42,7 +44,7 @@ type relInfo struct {
 	label string // human phrase, forward: "opened accounts for"
 }
 
-var relInfos = [numRelTypes]relInfo{
+var relInfos = [NumRelTypes]relInfo{
 	RelUnknown:           {"unknown", "is related to"},
 	RelOwns:              {"owns", "owns"},
 	RelControls:          {"controls", "controls"},
@@ -69,8 +71,8 @@ var relInfos = [numRelTypes]relInfo{
 
 // RelTypes returns every relationship kind except RelUnknown, in enum order.
 func RelTypes() []RelType {
-	out := make([]RelType, 0, numRelTypes-1)
-	for t := RelType(1); t < numRelTypes; t++ {
+	out := make([]RelType, 0, NumRelTypes-1)
+	for t := RelType(1); t < NumRelTypes; t++ {
 		out = append(out, t)
 	}
 	return out
@@ -93,7 +95,7 @@ func (t RelType) Label() string {
 }
 
 // Valid reports whether t is a known kind other than RelUnknown.
-func (t RelType) Valid() bool { return t > 0 && t < numRelTypes }
+func (t RelType) Valid() bool { return t > 0 && t < NumRelTypes }
 
 // EnumName returns the GraphQL enum value: OPENED_ACCOUNTS_FOR.
 func (t RelType) EnumName() string {
@@ -105,7 +107,7 @@ func (t RelType) EnumName() string {
 func ParseRelType(s string) (RelType, error) {
 	k := strings.ToLower(strings.TrimSpace(s))
 	k = strings.NewReplacer("_", "-", " ", "-").Replace(k)
-	for t := RelType(1); t < numRelTypes; t++ {
+	for t := RelType(1); t < NumRelTypes; t++ {
 		if relInfos[t].name == k {
 			return t, nil
 		}
@@ -128,7 +130,7 @@ func (t *RelType) UnmarshalText(b []byte) error {
 
 // strength orders kinds from the strongest evidence of a link (ownership)
 // to the weakest (an untyped "linked to"); designations come last.
-var strength = func() [numRelTypes]int {
+var strength = func() [NumRelTypes]int {
 	order := []RelType{
 		RelOwns, RelControls, RelDirectorOf, RelOpenedAccountsFor, RelRepresents,
 		RelEmployeeOf, RelMemberOf, RelFamily, RelAssociate, RelHoldsPosition,
@@ -136,7 +138,7 @@ var strength = func() [numRelTypes]int {
 		RelParticipantIn, RelDocuments, RelHasAddress, RelLinkedTo,
 		RelDesignatedBy, RelProgrammeOf, RelUnknown,
 	}
-	var s [numRelTypes]int
+	var s [NumRelTypes]int
 	for i, k := range order {
 		s[k] = i
 	}

@@ -37,7 +37,7 @@ func BenchmarkIngest(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db := filepath.Join(dir, "db"+strconv.Itoa(i))
-		s, err := store.Open(db, store.Options{GCInterval: -1})
+		s, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 		if err != nil {
 			b.Fatal(err)
 		}

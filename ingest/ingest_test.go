@@ -20,7 +20,7 @@ import (
 
 func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open("", store.Options{InMemory: true})
+	s, err := store.Open(context.Background(), "", store.Options{InMemory: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

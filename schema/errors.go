@@ -16,9 +16,6 @@ const (
 	CodeTimeout        = "TIMEOUT"
 	CodeResultTooLarge = "RESULT_TOO_LARGE"
 	CodeInternal       = "INTERNAL"
-	// CodeConflict: the data changed under the request (an ingest rewrote
-	// what it was reading); asking again gives a consistent answer.
-	CodeConflict = "CONFLICT"
 )
 
 // Error is an error shown to the API user, with a code.

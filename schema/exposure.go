@@ -8,11 +8,12 @@ import (
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
 )
 
 // ExposureGraph is the read side ownershipExposure needs (part of Graph).
 type ExposureGraph interface {
-	OwnershipExposure(ctx context.Context, q graph.ExposureQuery) (*graph.Exposure, error)
+	OwnershipExposure(ctx context.Context, q exposure.Query) (*exposure.Result, error)
 }
 
 type ownershipExposureArgs struct {
@@ -31,9 +32,9 @@ func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposure
 	if err != nil {
 		return nil, err
 	}
-	q := graph.ExposureQuery{Entity: id, MaxVisited: r.limits.MaxVisited}
-	if q.MaxVisited > graph.DefaultExposureVisited || q.MaxVisited <= 0 {
-		q.MaxVisited = graph.DefaultExposureVisited
+	q := exposure.Query{Entity: id, MaxVisited: r.limits.MaxVisited}
+	if q.MaxVisited > exposure.DefaultMaxVisited || q.MaxVisited <= 0 {
+		q.MaxVisited = exposure.DefaultMaxVisited
 	}
 	if args.Authority != nil {
 		a := strings.TrimSpace(*args.Authority)
@@ -50,7 +51,7 @@ func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposure
 		q.AsOf, q.HasAsOf = d, true
 	}
 	if args.MaxDepth != nil {
-		if *args.MaxDepth < 1 || *args.MaxDepth > graph.MaxExposureDepth {
+		if *args.MaxDepth < 1 || *args.MaxDepth > exposure.MaxDepth {
 			return nil, badInput("maxDepth must be between 1 and 20")
 		}
 		q.MaxDepth = int(*args.MaxDepth)
@@ -67,7 +68,7 @@ func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposure
 
 type ownershipExposureResolver struct {
 	r *Resolver
-	x *graph.Exposure
+	x *exposure.Result
 }
 
 func (e *ownershipExposureResolver) Entity() *entityResolver { return e.r.entityByID(e.x.Entity) }
@@ -105,14 +106,9 @@ func ownershipDesignations(ds []graph.Designation) []designationResolver {
 
 // Chains are paths of owns steps, from the designated person down.
 func (e *ownershipExposureResolver) Chains() []*pathResolver {
-	via := []graph.RelType{graph.RelOwns}
-	out := make([]*pathResolver, 0, len(e.x.Chains))
-	for _, nodes := range e.x.Chains {
-		p := &pathResolver{r: e.r, nodes: nodes, steps: []*stepResolver{}}
-		for i := 0; i+1 < len(nodes); i++ {
-			p.steps = append(p.steps, &stepResolver{r: e.r, from: nodes[i], to: nodes[i+1], via: via, day: e.x.AsOf, hasDay: true})
-		}
-		out = append(out, p)
+	out := make([]*pathResolver, len(e.x.Chains))
+	for i := range e.x.Chains {
+		out[i] = e.r.pathOf(&e.x.Chains[i])
 	}
 	return out
 }
@@ -185,7 +181,7 @@ func ownershipRef(id uuid.UUID, rels []*graph.Relationship, source bool) graphql
 
 type ownershipStakeResolver struct {
 	r *Resolver
-	s *graph.OwnerStake
+	s *exposure.OwnerStake
 }
 
 func (s *ownershipStakeResolver) Owner(ctx context.Context) (*entityResolver, error) {
@@ -213,7 +209,7 @@ func (s *ownershipStakeResolver) Note() *string              { return opt(s.s.No
 
 type ownershipPartyResolver struct {
 	r *Resolver
-	p *graph.ExposureParty
+	p *exposure.Party
 }
 
 func (p *ownershipPartyResolver) Entity(ctx context.Context) (*entityResolver, error) {
@@ -233,7 +229,7 @@ func (p *ownershipPartyResolver) Designations() []designationResolver {
 
 type ownershipControlResolver struct {
 	r *Resolver
-	c *graph.ControlLink
+	c *exposure.ControlLink
 }
 
 func (c *ownershipControlResolver) Controller(ctx context.Context) (*entityResolver, error) {

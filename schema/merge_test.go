@@ -14,7 +14,7 @@ import (
 // A party listed by two sources is one entity over GraphQL: either id finds
 // it, it carries both designations, and merge explains why.
 func TestMergedParty(t *testing.T) {
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,7 @@ package schema
 
 import (
 	"context"
-	"slices"
-	"sync"
+	"strings"
 
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
@@ -93,11 +92,11 @@ func (r *Resolver) Paths(ctx context.Context, args pathsArgs) (*pathResultResolv
 		}
 	}
 	res, err := r.g.Paths(ctx, graph.PathQuery{From: from, To: to, MaxHops: hops, K: k, Via: kinds, Avoid: avoid,
-		MaxDegree: deg, AsOf: day, HasAsOf: hasDay, MaxVisited: r.limits.MaxVisited})
+		MaxDegree: deg, AsOf: day, HasAsOf: hasDay, MaxVisited: r.limits.MaxVisited, Load: pathLoad(ctx)})
 	if err != nil {
 		return nil, r.userError(ctx, err)
 	}
-	return r.pathResult(ctx, res, kinds, day, hasDay)
+	return r.pathResult(ctx, res)
 }
 
 func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pathResultResolver, error) {
@@ -109,7 +108,8 @@ func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pa
 	if err != nil {
 		return nil, err
 	}
-	q := graph.NearestQuery{From: from, MaxHops: hops, K: k, Via: kinds, MaxDegree: deg, AsOf: day, HasAsOf: hasDay, MaxVisited: r.limits.MaxVisited}
+	q := graph.NearestQuery{From: from, MaxHops: hops, K: k, Via: kinds, MaxDegree: deg, AsOf: day, HasAsOf: hasDay,
+		MaxVisited: r.limits.MaxVisited, Load: pathLoad(ctx)}
 	if args.Authority != nil {
 		q.Authority = *args.Authority
 	}
@@ -120,26 +120,60 @@ func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pa
 	if err != nil {
 		return nil, r.userError(ctx, err)
 	}
-	return r.pathResult(ctx, res, kinds, day, hasDay)
+	return r.pathResult(ctx, res)
 }
 
-// pathResult makes resolvers for the paths found. A step's relationships
-// are read only when a field needs more than their kind and direction,
-// which the graph index gives.
-func (r *Resolver) pathResult(ctx context.Context, res *graph.PathSearch, via []graph.RelType, day graph.Day, hasDay bool) (*pathResultResolver, error) {
-	out := &pathResultResolver{res: res, paths: []*pathResolver{}}
-	for _, nodes := range res.Paths {
-		p := &pathResolver{r: r, nodes: nodes, steps: []*stepResolver{}}
-		for i := 0; i+1 < len(nodes); i++ {
-			p.steps = append(p.steps, &stepResolver{r: r, from: nodes[i], to: nodes[i+1], via: via, day: day, hasDay: hasDay})
+// pathLoad says what a path query must read with the paths for the
+// fields selected under it (ctx is the paths or linksToSanctioned field's):
+// a step's kind and direction come with the path; its relationship
+// records and the entities on the path are read on the search's snapshot
+// only when a field shows them.
+func pathLoad(ctx context.Context) graph.PathLoad {
+	var load graph.PathLoad
+	for _, f := range graphql.SelectedFieldNames(ctx) {
+		switch {
+		case f == "paths.steps.relationships",
+			strings.HasPrefix(f, "paths.steps.relationship.") && f != "paths.steps.relationship.kind" && f != "paths.steps.relationship.label":
+			load.Relationships = true
+		case f == "paths.start", f == "paths.end", f == "paths.steps.from", f == "paths.steps.to":
+			load.Entities = true
 		}
-		out.paths = append(out.paths, p)
+	}
+	return load
+}
+
+// pathResult makes resolvers for the paths found; the entities read with
+// them go into the request's cache.
+func (r *Resolver) pathResult(ctx context.Context, res *graph.PathResult) (*pathResultResolver, error) {
+	if err := r.prime(ctx, res.Entities); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range res.Paths {
+		for _, st := range p.Steps {
+			n += len(st.Relationships)
+		}
+	}
+	if err := spend(ctx, n); err != nil {
+		return nil, err
+	}
+	out := &pathResultResolver{res: res, paths: make([]*pathResolver, len(res.Paths))}
+	for i := range res.Paths {
+		out.paths[i] = r.pathOf(&res.Paths[i])
 	}
 	return out, nil
 }
 
+func (r *Resolver) pathOf(p *graph.Path) *pathResolver {
+	pr := &pathResolver{r: r, p: p, steps: make([]*stepResolver, len(p.Steps))}
+	for i := range p.Steps {
+		pr.steps[i] = &stepResolver{r: r, st: &p.Steps[i]}
+	}
+	return pr
+}
+
 type pathResultResolver struct {
-	res   *graph.PathSearch
+	res   *graph.PathResult
 	paths []*pathResolver
 }
 
@@ -155,108 +189,39 @@ func (p *pathResultResolver) Limits() []string {
 
 type pathResolver struct {
 	r     *Resolver
-	nodes []uuid.UUID
+	p     *graph.Path
 	steps []*stepResolver
 }
 
-func (p *pathResolver) Hops() int32            { return int32(len(p.nodes) - 1) }
-func (p *pathResolver) Start() *entityResolver { return p.r.entityByID(p.nodes[0]) }
-func (p *pathResolver) End() *entityResolver   { return p.r.entityByID(p.nodes[len(p.nodes)-1]) }
+func (p *pathResolver) Hops() int32            { return int32(p.p.Hops()) }
+func (p *pathResolver) Start() *entityResolver { return p.r.entityByID(p.p.Entities[0]) }
+func (p *pathResolver) End() *entityResolver {
+	return p.r.entityByID(p.p.Entities[len(p.p.Entities)-1])
+}
 func (p *pathResolver) Steps() []*stepResolver { return p.steps }
 
+// stepResolver resolves one step of a path as the search handed it back:
+// its kind and direction, and its relationships when they were read.
 type stepResolver struct {
-	r        *Resolver
-	from, to uuid.UUID
-	via      []graph.RelType
-	day      graph.Day
-	hasDay   bool
-
-	once sync.Once
-	rels []*graph.Relationship // strongest kind first, then by id
-	err  error
+	r  *Resolver
+	st *graph.Step
 }
 
-// load reads the relationships between the step's entities.
-func (s *stepResolver) load(ctx context.Context) ([]*graph.Relationship, error) {
-	s.once.Do(func() {
-		rels, err := s.r.g.Between(ctx, s.from, s.to, s.via, s.day, s.hasDay)
-		if err == nil {
-			err = spend(ctx, len(rels))
-		}
-		if err == nil && len(rels) == 0 {
-			err = &Error{Code: CodeConflict, Message: "the relationships of this step changed while the query ran; ask again"}
-		}
-		if err != nil {
-			s.err = s.r.userError(ctx, err)
-			return
-		}
-		slices.SortStableFunc(rels, func(a, b *graph.Relationship) int { return a.Kind.Weakness() - b.Kind.Weakness() })
-		s.rels = rels
-	})
-	return s.rels, s.err
+func (s *stepResolver) From() *entityResolver { return s.r.entityByID(s.st.From) }
+func (s *stepResolver) To() *entityResolver   { return s.r.entityByID(s.st.To) }
+func (s *stepResolver) Forward() bool         { return s.st.Forward() }
+
+func (s *stepResolver) Relationship() *relResolver {
+	if len(s.st.Relationships) > 0 {
+		return &relResolver{r: s.r, rel: s.st.Relationships[0]}
+	}
+	return &relResolver{r: s.r, kind: s.st.Kind()}
 }
 
-// primary returns what the index says of the step's strongest relationship:
-// its kind, and its direction if that is unambiguous.
-func (s *stepResolver) primary() (kind graph.RelType, forward, known bool) {
-	best := -1
-	dirs := 0 // 1: forward seen, 2: backward seen, for the best kind
-	for _, l := range s.r.g.LinksBetween(s.from, s.to) {
-		if len(s.via) > 0 && !slices.Contains(s.via, l.Kind) {
-			continue
-		}
-		if s.hasDay {
-			if from, to := l.Validity(); s.day < from || s.day > to {
-				continue
-			}
-		}
-		d := 2
-		if l.Out {
-			d = 1
-		}
-		switch w := l.Kind.Weakness(); {
-		case best < 0 || w < best:
-			best, kind, dirs = w, l.Kind, d
-		case w == best:
-			dirs |= d
-		}
-	}
-	return kind, dirs == 1, best >= 0 && dirs != 3
-}
-
-func (s *stepResolver) From() *entityResolver { return s.r.entityByID(s.from) }
-func (s *stepResolver) To() *entityResolver   { return s.r.entityByID(s.to) }
-
-func (s *stepResolver) Relationship(ctx context.Context) (*relResolver, error) {
-	if kind, _, ok := s.primary(); ok {
-		return &relResolver{r: s.r, step: s, kind: kind}, nil
-	}
-	rels, err := s.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &relResolver{r: s.r, rel: rels[0]}, nil
-}
-
-func (s *stepResolver) Relationships(ctx context.Context) ([]*relResolver, error) {
-	rels, err := s.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*relResolver, len(rels))
-	for i, rel := range rels {
+func (s *stepResolver) Relationships() []*relResolver {
+	out := make([]*relResolver, len(s.st.Relationships))
+	for i, rel := range s.st.Relationships {
 		out[i] = &relResolver{r: s.r, rel: rel}
 	}
-	return out, nil
-}
-
-func (s *stepResolver) Forward(ctx context.Context) (bool, error) {
-	if _, fwd, ok := s.primary(); ok {
-		return fwd, nil
-	}
-	rels, err := s.load(ctx)
-	if err != nil {
-		return false, err
-	}
-	return rels[0].Source == s.from, nil
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 )
 
 // Caps on list arguments.
@@ -111,7 +112,7 @@ func (h *searchHitResolver) Matched(ctx context.Context) (string, error) {
 	}
 	best, bestScore := e.Name(), -1.0
 	for _, n := range e.Names() {
-		if s, ok := graph.MatchName(h.query, n); ok && s > bestScore {
+		if s, ok := index.MatchName(h.query, n); ok && s > bestScore {
 			best, bestScore = n, s
 		}
 	}

@@ -2,32 +2,29 @@ package schema
 
 import (
 	"context"
+	"fmt"
 
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// relResolver resolves a Relationship. A path step's primary relationship
-// is resolved lazily: its kind comes from the graph index, and the record
-// is read only when a field needs it.
+// relResolver resolves a Relationship. The relationship of a path step
+// whose record was not read (only its kind was asked for, see pathLoad)
+// has kind only.
 type relResolver struct {
 	r    *Resolver
 	rel  *graph.Relationship
-	step *stepResolver // set for a step's primary relationship not read yet
-	kind graph.RelType // with step: the kind the index says it has
+	kind graph.RelType // without rel: the step's kind
 }
 
-// record returns the relationship, reading the step's relationships if
-// needed.
+// record returns the relationship record.
 func (x *relResolver) record(ctx context.Context) (*graph.Relationship, error) {
-	if x.rel != nil {
-		return x.rel, nil
+	if x.rel == nil {
+		// pathLoad reads the records whenever a field other than kind
+		// and label is selected; reaching here is a bug.
+		return nil, x.r.userError(ctx, fmt.Errorf("path step relationship of kind %s was not read", x.kind))
 	}
-	rels, err := x.step.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return rels[0], nil
+	return x.rel, nil
 }
 
 func (x *relResolver) ID(ctx context.Context) (graphql.ID, error) {

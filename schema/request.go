@@ -66,3 +66,23 @@ func (r *Resolver) entity(ctx context.Context, id uuid.UUID) (*graph.Entity, err
 	}
 	return e, nil
 }
+
+// prime puts entities read with a query's answer (on the answer's
+// snapshot) into the request's cache, so that the fields showing them read
+// those and not a later state; each counts against the request's budget.
+func (r *Resolver) prime(ctx context.Context, ents map[uuid.UUID]*graph.Entity) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	if err := spend(ctx, len(ents)); err != nil {
+		return err
+	}
+	if rq := requestOf(ctx); rq != nil {
+		rq.mu.Lock()
+		for id, e := range ents {
+			rq.entities[id] = e
+		}
+		rq.mu.Unlock()
+	}
+	return nil
+}

@@ -19,11 +19,9 @@ type Graph interface {
 	Entity(ctx context.Context, id uuid.UUID) (*graph.Entity, error)
 	Relationships(ctx context.Context, id uuid.UUID, q graph.RelQuery) (*graph.RelPage, error)
 	Relationship(ctx context.Context, ref string) (*graph.Relationship, error)
-	Between(ctx context.Context, a, b uuid.UUID, via []graph.RelType, asOf graph.Day, hasAsOf bool) ([]*graph.Relationship, error)
-	LinksBetween(a, b uuid.UUID) []graph.Link
 	Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error)
-	Paths(ctx context.Context, q graph.PathQuery) (*graph.PathSearch, error)
-	Nearest(ctx context.Context, q graph.NearestQuery) (*graph.PathSearch, error)
+	Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult, error)
+	Nearest(ctx context.Context, q graph.NearestQuery) (*graph.PathResult, error)
 	Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) ([]uuid.UUID, bool, error)
 	SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.SearchHit, error)
 	EntitiesByIdentifier(ctx context.Context, v string) ([]uuid.UUID, error)

@@ -16,7 +16,7 @@ import (
 // the test ends.
 func demoStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
 // Screening caps.
@@ -21,7 +22,7 @@ const (
 // Screener is the screening side of the graph the screen resolvers need
 // (part of Graph).
 type Screener interface {
-	Screen(ctx context.Context, q graph.ScreenQuery) (*graph.ScreenResult, error)
+	Screen(ctx context.Context, q screen.Query) (*screen.Result, error)
 }
 
 type screenArgs struct {
@@ -46,8 +47,8 @@ type screenInput struct {
 	First       *int32
 }
 
-func (a screenArgs) query(field string) (graph.ScreenQuery, error) {
-	q := graph.ScreenQuery{Name: a.Name}
+func (a screenArgs) query(field string) (screen.Query, error) {
+	q := screen.Query{Name: a.Name}
 	if a.Kind != nil {
 		q.Schema = *a.Kind
 	}
@@ -67,7 +68,7 @@ func (a screenArgs) query(field string) (graph.ScreenQuery, error) {
 		q.Threshold = *a.Threshold
 	}
 	if a.First != nil {
-		if *a.First < 1 || *a.First > graph.MaxScreenResults {
+		if *a.First < 1 || *a.First > screen.MaxResults {
 			return q, badInput(field + "first must be between 1 and 100")
 		}
 		q.Limit = int(*a.First)
@@ -75,7 +76,7 @@ func (a screenArgs) query(field string) (graph.ScreenQuery, error) {
 	if strings.TrimSpace(q.Name) == "" && len(q.Identifiers) == 0 {
 		return q, badInput(field + "name must not be empty (or give identifiers)")
 	}
-	if len(q.Name) > graph.MaxScreenNameLen {
+	if len(q.Name) > screen.MaxNameLen {
 		return q, badInput(field + "name must be at most 500 bytes")
 	}
 	return q, nil
@@ -83,9 +84,9 @@ func (a screenArgs) query(field string) (graph.ScreenQuery, error) {
 
 // screen runs one query; invalid input comes back as BAD_USER_INPUT naming
 // the field.
-func (r *Resolver) screen(ctx context.Context, q graph.ScreenQuery, field string) (*graph.ScreenResult, error) {
+func (r *Resolver) screen(ctx context.Context, q screen.Query, field string) (*screen.Result, error) {
 	sg := r.g
-	if _, err := graph.PrepareScreen(q); err != nil {
+	if _, err := screen.Prepare(q); err != nil {
 		// The domain error names the field and the problem in words
 		// built from the user's own input.
 		msg := strings.TrimPrefix(err.Error(), graph.ErrInvalid.Error()+": ")
@@ -113,7 +114,7 @@ func (r *Resolver) Screen(ctx context.Context, args screenArgs) ([]*screenHitRes
 	return r.screenHits(res), nil
 }
 
-func (r *Resolver) screenHits(res *graph.ScreenResult) []*screenHitResolver {
+func (r *Resolver) screenHits(res *screen.Result) []*screenHitResolver {
 	out := make([]*screenHitResolver, len(res.Hits))
 	for i := range res.Hits {
 		out[i] = &screenHitResolver{r: r, h: &res.Hits[i]}
@@ -141,7 +142,7 @@ func (r *Resolver) ScreenBatch(ctx context.Context, args screenBatchArgs) ([]*sc
 	if len(args.Queries) == 0 || len(args.Queries) > MaxScreenBatch {
 		return nil, badInput("queries: give 1 to 100 queries")
 	}
-	qs := make([]graph.ScreenQuery, len(args.Queries))
+	qs := make([]screen.Query, len(args.Queries))
 	for i, in := range args.Queries {
 		field := "queries[" + strconv.Itoa(i) + "]."
 		q, err := screenArgs{Name: in.Name, Kind: in.Kind, Country: in.Country, BirthDate: in.BirthDate,
@@ -149,7 +150,7 @@ func (r *Resolver) ScreenBatch(ctx context.Context, args screenBatchArgs) ([]*sc
 		if err != nil {
 			return nil, err
 		}
-		if _, err := graph.PrepareScreen(q); err != nil {
+		if _, err := screen.Prepare(q); err != nil {
 			return nil, badInput(field + strings.TrimPrefix(err.Error(), graph.ErrInvalid.Error()+": "))
 		}
 		qs[i] = q
@@ -194,7 +195,7 @@ func (r *Resolver) ScreenBatch(ctx context.Context, args screenBatchArgs) ([]*sc
 
 type screenHitResolver struct {
 	r *Resolver
-	h *graph.ScreenHit
+	h *screen.Hit
 }
 
 func (h *screenHitResolver) Entity() *entityResolver { return h.r.entityByID(h.h.ID) }
@@ -224,14 +225,14 @@ func (h *screenHitResolver) Exposure(ctx context.Context, args screenExposureArg
 		}
 		k = int(*args.First)
 	}
-	res, err := h.r.g.Nearest(ctx, graph.NearestQuery{From: h.h.ID, MaxHops: hops, K: k, MaxVisited: h.r.limits.MaxVisited})
+	res, err := h.r.g.Nearest(ctx, graph.NearestQuery{From: h.h.ID, MaxHops: hops, K: k, MaxVisited: h.r.limits.MaxVisited, Load: pathLoad(ctx)})
 	if err != nil {
 		return nil, h.r.userError(ctx, err)
 	}
-	return h.r.pathResult(ctx, res, nil, 0, false)
+	return h.r.pathResult(ctx, res)
 }
 
-type screenExplanationResolver struct{ h *graph.ScreenHit }
+type screenExplanationResolver struct{ h *screen.Hit }
 
 func (e *screenExplanationResolver) Summary() string    { return e.h.Summary() }
 func (e *screenExplanationResolver) NameScore() float64 { return e.h.NameScore }
@@ -250,7 +251,7 @@ func (e *screenExplanationResolver) Fields() []*screenFieldResolver {
 	return out
 }
 
-type screenWordResolver struct{ t *graph.TokenMatch }
+type screenWordResolver struct{ t *screen.TokenMatch }
 
 func (w *screenWordResolver) Query() *string      { return nonEmpty(w.t.Query) }
 func (w *screenWordResolver) Name() *string       { return nonEmpty(w.t.Name) }
@@ -258,7 +259,7 @@ func (w *screenWordResolver) Similarity() float64 { return w.t.Similarity }
 func (w *screenWordResolver) Weight() float64     { return w.t.Weight }
 func (w *screenWordResolver) How() string         { return w.t.How }
 
-type screenFieldResolver struct{ f *graph.FieldMatch }
+type screenFieldResolver struct{ f *screen.FieldMatch }
 
 func (f *screenFieldResolver) Field() string   { return f.f.Field }
 func (f *screenFieldResolver) Query() string   { return f.f.Query }

@@ -149,7 +149,7 @@ func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 	}
 	// Open checks the layout version and rolls back a run the backup
 	// caught in flight.
-	s, err := Open(dir, Options{GCInterval: -1})
+	s, err := Open(ctx, dir, Options{GCInterval: -1})
 	if err != nil {
 		return fmt.Errorf("restore: the restored store does not open: %w", err)
 	}

@@ -19,7 +19,7 @@ import (
 
 func openDisk(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{Index: true, GCInterval: -1})
+	st, err := store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,8 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 			return nil, err
 		}
 		seeds[from], seeds[to] = true, true
-		res, err := s.Paths(ctx, graph.PathQuery{From: from, To: to, K: q.K, MaxHops: q.MaxHops, Via: q.Via, MaxVisited: q.MaxVisited})
+		res, err := s.Paths(ctx, graph.PathQuery{From: from, To: to, K: q.K, MaxHops: q.MaxHops, Via: q.Via, MaxVisited: q.MaxVisited,
+			Load: graph.PathLoad{Relationships: true}})
 		if err != nil {
 			return nil, err
 		}
@@ -91,19 +92,15 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 		done := map[pair]bool{}
 	paths:
 		for _, p := range res.Paths {
-			for i, id := range p {
+			for i, id := range p.Entities {
 				if !add(id) {
 					break paths
 				}
-				if i == 0 || done[pair{p[i-1], id}] {
+				if i == 0 || done[pair{p.Entities[i-1], id}] {
 					continue
 				}
-				done[pair{p[i-1], id}], done[pair{id, p[i-1]}] = true, true
-				between, err := s.Between(ctx, p[i-1], id, q.Via, 0, false)
-				if err != nil {
-					return nil, err
-				}
-				for _, r := range between {
+				done[pair{p.Entities[i-1], id}], done[pair{id, p.Entities[i-1]}] = true, true
+				for _, r := range p.Steps[i-1].Relationships {
 					if len(rels) == q.MaxRelationships {
 						sg.AddLimit(export.LimitRelationships)
 						break paths

@@ -21,7 +21,7 @@ import (
 // and merges parties as the ingest command does.
 func loadStore(t testing.TB, load func(ctx context.Context, run *store.Run) error) *store.Store {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,18 +6,19 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
 )
 
 // maxControllersRead bounds the control relationships read into one entity.
 const maxControllersRead = 1000
 
 // OwnershipExposure computes whether q.Entity is blocked under the OFAC 50
-// Percent Rule (graph.ComputeExposure) on one read snapshot, so that every
+// Percent Rule (exposure.Compute) on one read snapshot, so that every
 // stake and designation it weighs reflects the same moment. Merged parties
 // count as one owner. Returns graph.ErrInvalid for a bad query.
-func (s *Store) OwnershipExposure(ctx context.Context, q graph.ExposureQuery) (x *graph.Exposure, err error) {
+func (s *Store) OwnershipExposure(ctx context.Context, q exposure.Query) (x *exposure.Result, err error) {
 	err = s.View(ctx, func(tx *Tx) error {
-		x, err = graph.ComputeExposure(ctx, &exposureData{tx: tx, designators: map[uuid.UUID]*graph.Entity{}}, q)
+		x, err = exposure.Compute(ctx, &exposureData{tx: tx, designators: map[uuid.UUID]*graph.Entity{}}, q)
 		return err
 	})
 	return x, err
@@ -29,27 +30,27 @@ type exposureData struct {
 	designators map[uuid.UUID]*graph.Entity // programme and authority nodes read
 }
 
-func (d *exposureData) Owners(ctx context.Context, id uuid.UUID, limit int) ([]graph.Stake, bool, error) {
+func (d *exposureData) Owners(ctx context.Context, id uuid.UUID, limit int) ([]exposure.Stake, bool, error) {
 	page, err := d.tx.Relationships(id, graph.RelQuery{Direction: graph.Incoming, Kinds: []graph.RelType{graph.RelOwns}, Limit: limit})
 	if err != nil {
 		return nil, false, err
 	}
-	out := make([]graph.Stake, len(page.Relationships))
+	out := make([]exposure.Stake, len(page.Relationships))
 	for i, r := range page.Relationships {
-		out[i] = graph.StakeOf(r)
+		out[i] = exposure.StakeOf(r)
 	}
 	return out, page.More, nil
 }
 
-func (d *exposureData) Controllers(ctx context.Context, id uuid.UUID) ([]graph.Control, error) {
+func (d *exposureData) Controllers(ctx context.Context, id uuid.UUID) ([]exposure.Control, error) {
 	page, err := d.tx.Relationships(id, graph.RelQuery{Direction: graph.Incoming, Kinds: []graph.RelType{graph.RelControls}, Limit: maxControllersRead})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]graph.Control, len(page.Relationships))
+	out := make([]exposure.Control, len(page.Relationships))
 	for i, r := range page.Relationships {
 		from, to := r.Validity()
-		out[i] = graph.Control{Controller: r.Source, From: from, To: to, Rel: r}
+		out[i] = exposure.Control{Controller: r.Source, From: from, To: to, Rel: r}
 	}
 	return out, nil
 }

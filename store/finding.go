@@ -161,7 +161,7 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 			err = m.writeEntry()
 		}
 		if err == nil {
-			err = txn.Commit()
+			err = s.commit(txn, m.w.ops)
 		}
 		txn.Discard()
 		switch {
@@ -176,7 +176,6 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		default:
 			return nil, fmt.Errorf("%s: %s", action, badgerMessage(err))
 		}
-		s.applyOps(m.w.ops)
 		// Acknowledged means durable: the commit is in the write-ahead
 		// log; Sync puts it on disk before the caller answers.
 		if err := s.db.Sync(); err != nil {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
-
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
@@ -16,7 +15,7 @@ var testSource = graph.Source{URL: "https://example.org/pr", Date: "2019-06-19",
 // The in-memory graph index follows every finding mutation: adds,
 // updates that move an edge, retractions (with their cascade), imports.
 func TestIndexFollowsFindings(t *testing.T) {
-	s, err := Open("", Options{InMemory: true, Index: true})
+	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func TestIndexFollowsFindings(t *testing.T) {
 // transaction with the finding, its graph keys and the audit entry, then
 // a sync.
 func BenchmarkAddEntity(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{Index: true, GCInterval: -1})
+	s, err := Open(context.Background(), b.TempDir(), Options{Index: true, GCInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,7 +96,7 @@ func BenchmarkAddEntity(b *testing.B) {
 // The largest import the API takes (256 KiB of CSV, short rows: the most
 // records) fits in one transaction of a server's store.
 func TestImportFindingsLargest(t *testing.T) {
-	s, err := Open(t.TempDir(), Options{Index: true, RandomAccess: true, GCInterval: -1})
+	s, err := Open(context.Background(), t.TempDir(), Options{Index: true, RandomAccess: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +125,7 @@ func TestCheckFindingsFindsProblems(t *testing.T) {
 	ctx := context.Background()
 	// build makes a store with three entity findings, the third retracted.
 	build := func(t *testing.T) (*Store, []string) {
-		s, err := Open("", Options{InMemory: true, Index: true})
+		s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func readFile(t *testing.T, path string) string {
 func TestIngestKeepsFindingsAfterReopen(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(dir, store.Options{Index: true, GCInterval: -1})
+	st, err := store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestIngestKeepsFindingsAfterReopen(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err = store.Open(dir, store.Options{Index: true, GCInterval: -1})
+	st, err = store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

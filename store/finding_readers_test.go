@@ -18,7 +18,7 @@ import (
 // of its relationships; a snapshot does not move while it is read, however
 // long the reader takes; and later snapshots never see fewer records.
 func TestReadersSeeSnapshotsDuringIngest(t *testing.T) {
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

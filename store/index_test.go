@@ -9,25 +9,24 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 )
 
-// storeSnapshot is what the in-memory index must agree with, read from Badger.
-func storeSnapshot(t *testing.T, s *Store) (map[uuid.UUID]string, map[[2]uuid.UUID]map[graph.RelType]int) {
+// graphOf is what the in-memory index must agree with, read from Badger.
+func graphOf(t *testing.T, tx *Tx) (map[uuid.UUID]string, map[[2]uuid.UUID]map[graph.RelType]int) {
 	t.Helper()
 	nodes := map[uuid.UUID]string{}
 	links := map[[2]uuid.UUID]map[graph.RelType]int{}
-	err := s.View(context.Background(), func(tx *Tx) error {
-		if err := tx.ScanEntities(func(e *graph.Entity) error { nodes[e.ID] = e.Schema; return nil }); err != nil {
-			return err
+	if err := tx.ScanEntities(func(e *graph.Entity) error { nodes[e.ID] = e.Schema; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.ScanRelationships(func(r *graph.Relationship) error {
+		k := [2]uuid.UUID{r.Source, r.Target}
+		if links[k] == nil {
+			links[k] = map[graph.RelType]int{}
 		}
-		return tx.ScanRelationships(func(r *graph.Relationship) error {
-			k := [2]uuid.UUID{r.Source, r.Target}
-			if links[k] == nil {
-				links[k] = map[graph.RelType]int{}
-			}
-			links[k][r.Kind]++
-			return nil
-		})
+		links[k][r.Kind]++
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -35,21 +34,38 @@ func storeSnapshot(t *testing.T, s *Store) (map[uuid.UUID]string, map[[2]uuid.UU
 	return nodes, links
 }
 
+// assertIndexAgrees checks that the index, the snapshot queries read with
+// it, and the latest state of the store all hold the same graph.
 func assertIndexAgrees(t *testing.T, s *Store, when string) {
 	t.Helper()
-	wantN, wantL := storeSnapshot(t, s)
-	gotN, gotL := s.Index().Snapshot()
-	if !reflect.DeepEqual(gotN, wantN) {
-		t.Errorf("%s: index entities = %v, store has %v", when, gotN, wantN)
+	var gotN map[uuid.UUID]string
+	var gotL map[[2]uuid.UUID]map[graph.RelType]int
+	sn, err := s.pin(func(ix *index.Index) error {
+		gotN, gotL = ix.Contents()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(gotL, wantL) {
-		t.Errorf("%s: index links = %v, store has %v", when, gotL, wantL)
+	defer sn.release()
+	snapN, snapL := graphOf(t, sn.tx(context.Background()))
+	var wantN map[uuid.UUID]string
+	var wantL map[[2]uuid.UUID]map[graph.RelType]int
+	s.View(context.Background(), func(tx *Tx) error {
+		wantN, wantL = graphOf(t, tx)
+		return nil
+	})
+	if !reflect.DeepEqual(gotN, wantN) || !reflect.DeepEqual(snapN, wantN) {
+		t.Errorf("%s: index entities = %v, its snapshot %v, store has %v", when, gotN, snapN, wantN)
+	}
+	if !reflect.DeepEqual(gotL, wantL) || !reflect.DeepEqual(snapL, wantL) {
+		t.Errorf("%s: index links = %v, its snapshot %v, store has %v", when, gotL, snapL, wantL)
 	}
 }
 
 func TestIndexFollowsWrites(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{Index: true})
+	s, err := Open(context.Background(), dir, Options{Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +94,12 @@ func TestIndexFollowsWrites(t *testing.T) {
 	run.Rollback(ctx, errors.New("test"))
 	assertIndexAgrees(t, s, "after rollback")
 	res, err := s.Paths(ctx, graph.PathQuery{From: graph.KeyFor("c0"), To: graph.KeyFor("c4"), K: 1})
-	if err != nil || len(res.Paths) != 1 || len(res.Paths[0]) != 5 {
+	if err != nil || len(res.Paths) != 1 || len(res.Paths[0].Entities) != 5 {
 		t.Errorf("Paths c0..c4 = %+v, %v", res, err)
 	}
 	s.Close()
 	// Reopened: built from the keys alone, still the same.
-	s, err = Open(dir, Options{Index: true})
+	s, err = Open(context.Background(), dir, Options{Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +112,7 @@ func TestIndexFollowsWrites(t *testing.T) {
 
 func TestRandomAccessServerOptions(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(context.Background(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +122,7 @@ func TestRandomAccessServerOptions(t *testing.T) {
 	}
 	apply(t, s, recs...)
 	s.Close()
-	s, err = Open(dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
+	s, err = Open(context.Background(), dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

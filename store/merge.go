@@ -182,6 +182,8 @@ func (s *Store) clusterMap() *clusters {
 // reloadClusters reads the party structure again and rebuilds the graph
 // index on it.
 func (s *Store) reloadClusters(ctx context.Context) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	var c *clusters
 	err := s.View(ctx, func(tx *Tx) error {
 		var err error

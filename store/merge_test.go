@@ -67,7 +67,7 @@ func mustResolve(t *testing.T, s *Store, ref string) uuid.UUID {
 }
 
 func TestAutoMerge(t *testing.T) {
-	s, err := Open("", Options{InMemory: true, Index: true})
+	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,13 +120,12 @@ func TestAutoMerge(t *testing.T) {
 	// Paths see one node: Mingzheng -> FTB (OFAC record) -> UN programme.
 	ming := mustResolve(t, s, "ofac:22583")
 	un := mustResolve(t, s, "programme:un/1718")
-	ps, err := s.Paths(ctx, graph.PathQuery{From: ming, To: un, MaxHops: 3, K: 1})
-	if err != nil || len(ps.Paths) != 1 || len(ps.Paths[0]) != 3 || ps.Paths[0][1] != ftb {
+	ps, err := s.Paths(ctx, graph.PathQuery{From: ming, To: un, MaxHops: 3, K: 1, Load: graph.PathLoad{Relationships: true}})
+	if err != nil || len(ps.Paths) != 1 || len(ps.Paths[0].Entities) != 3 || ps.Paths[0].Entities[1] != ftb {
 		t.Fatalf("path through the party: %+v %v", ps, err)
 	}
-	rels, err := s.Between(ctx, ming, ftb, nil, 0, false)
-	if err != nil || len(rels) != 1 || rels[0].Target != ftb {
-		t.Errorf("between Mingzheng and the party: %v %v", rels, err)
+	if rels := ps.Paths[0].Steps[0].Relationships; len(rels) != 1 || rels[0].Target != ftb {
+		t.Errorf("relationships of the step from Mingzheng to the party: %v", rels)
 	}
 	hits, err := s.SearchNames(ctx, graph.SearchQuery{Text: "foreign trade bank"})
 	if err != nil {
@@ -157,7 +156,7 @@ func TestAutoMerge(t *testing.T) {
 func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := Open(dir, Options{Index: true, GCInterval: -1})
+	s, err := Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +177,7 @@ func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 		t.Errorf("unmerging an unmerged entity: %v", err)
 	}
 	s.Close()
-	s, err = Open(dir, Options{Index: true, GCInterval: -1})
+	s, err = Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

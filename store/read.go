@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 )
 
 // Tx is a consistent read-only snapshot of the store: everything read
@@ -549,13 +550,18 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 // Among returns the relationships whose both ends are in ids (of the kinds
 // in via, all if empty), at most limit, and whether the limit cut the list.
 func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
-	ix, err := s.needIndex()
+	var triples []graph.LinkTriple
+	var truncated bool
+	sn, err := s.pin(func(ix *index.Index) error {
+		triples, truncated = ix.LinksAmong(ids, via, limit)
+		return nil
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	triples, truncated := ix.LinksAmong(ids, via, limit)
+	defer sn.release()
 	var out []*graph.Relationship
-	err = s.View(ctx, func(tx *Tx) error {
+	err = func(tx *Tx) error {
 		for _, t := range triples {
 			for _, src := range tx.cl.membersOf(t.Source) {
 				for _, dst := range tx.cl.membersOf(t.Target) {
@@ -582,7 +588,7 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 			}
 		}
 		return nil
-	})
+	}(sn.tx(ctx))
 	return out, truncated, err
 }
 
@@ -592,67 +598,4 @@ func (s *Store) Degree(id uuid.UUID) int {
 		return ix.Degree(id)
 	}
 	return 0
-}
-
-// Between returns the relationships between a and b, in either direction,
-// of the given kinds (all if empty) and, with hasAsOf, valid on asOf; in
-// order of kind, then id. The in-memory index says which kinds exist, so
-// only those keys are read.
-func (s *Store) Between(ctx context.Context, a, b uuid.UUID, via []graph.RelType, asOf graph.Day, hasAsOf bool) ([]*graph.Relationship, error) {
-	ix, err := s.needIndex()
-	if err != nil {
-		return nil, err
-	}
-	links := ix.LinksBetween(a, b)
-	var out []*graph.Relationship
-	type kindDir struct {
-		kind graph.RelType
-		out  bool
-	}
-	scanned := map[kindDir]bool{}
-	err = s.View(ctx, func(tx *Tx) error {
-		for _, l := range links {
-			if len(via) > 0 && !slices.Contains(via, l.Kind) || scanned[kindDir{l.Kind, l.Out}] {
-				continue
-			}
-			scanned[kindDir{l.Kind, l.Out}] = true
-			src, dst := a, b
-			if !l.Out {
-				src, dst = b, a
-			}
-			for _, sm := range tx.cl.membersOf(src) {
-				for _, dm := range tx.cl.membersOf(dst) {
-					prefix := append(edgeKindPrefix(tagOut, sm, l.Kind), dm[:]...)
-					err := tx.values(prefix, func(k, v []byte) error {
-						loc, err := parseEdgeKey(k)
-						if err != nil {
-							return err
-						}
-						r, err := decodeRelationship(loc, v)
-						if err != nil {
-							return err
-						}
-						if hasAsOf {
-							if from, to := r.Validity(); asOf < from || asOf > to {
-								return nil
-							}
-						}
-						out = append(out, tx.canonRel(r))
-						return nil
-					})
-					if err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
-	slices.SortFunc(out, func(x, y *graph.Relationship) int {
-		if x.Kind != y.Kind {
-			return int(x.Kind) - int(y.Kind)
-		}
-		return bytes.Compare(x.ID[:], y.ID[:])
-	})
-	return out, err
 }

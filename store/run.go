@@ -181,8 +181,9 @@ func (r *Run) wait() error {
 	r.pending = nil
 	err := <-p.done
 	if err == nil {
-		r.s.applyOps(p.ops)
+		r.s.publish(p.ops)
 	}
+	r.s.commitMu.Unlock() // taken in tryBatch
 	if errors.Is(err, badger.ErrConflict) {
 		return r.applyBatch(p.preps, make([]graph.Outcome, len(p.preps)), false)
 	}
@@ -241,13 +242,12 @@ func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, asy
 	}
 	if !async {
 		defer txn.Discard()
-		if err := txn.Commit(); err != nil {
-			return err
-		}
-		r.s.applyOps(w.ops)
-		return nil
+		return r.s.commit(txn, w.ops)
 	}
 	p := &pendingCommit{preps: preps, ops: w.ops, done: make(chan error, 1)}
+	// Held until wait publishes the batch: no other graph write commits
+	// between this one and its publication (index.go).
+	r.s.commitMu.Lock()
 	txn.CommitWith(func(err error) { p.done <- err })
 	r.pending = p
 	return nil
@@ -295,6 +295,8 @@ func (r *Run) Rollback(ctx context.Context, cause error) error {
 // rollback replays the undo journal of run newest first, then marks the
 // run rolled back and drops the journal.
 func (s *Store) rollback(info *RunInfo) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	prefix := undoPrefix(info.ID)
 	for {
 		// Take the newest journal key; restore its records newest first.

@@ -14,7 +14,7 @@ import (
 
 func mustOpen(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := Open("", Options{InMemory: true})
+	s, err := Open(context.Background(), "", Options{InMemory: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestRollbackRestoresExactly(t *testing.T) {
 // Open rolls it back.
 func TestOpenRollsBackInterruptedRun(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
+	s, err := Open(context.Background(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestOpenRollsBackInterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.db.Close() // no Commit, no Rollback: as if killed
-	s, err = Open(dir, Options{})
+	s, err = Open(context.Background(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,11 +236,11 @@ func TestOpenRollsBackInterruptedRun(t *testing.T) {
 
 func TestReadOnlyRefusesUnfinishedRun(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := Open(dir, Options{})
+	s, _ := Open(context.Background(), dir, Options{})
 	run, _ := s.BeginRun(context.Background(), "x")
 	run.Apply(context.Background(), []graph.Record{company("c1", "One", nil)})
 	s.db.Close()
-	if _, err := Open(dir, Options{ReadOnly: true}); err == nil {
+	if _, err := Open(context.Background(), dir, Options{ReadOnly: true}); err == nil {
 		t.Fatal("read-only open of a store with an unfinished run succeeded")
 	}
 }

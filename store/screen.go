@@ -7,36 +7,37 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
 // screenState is the screener of one index and a cache of the prepared
 // screening records of the stored entities, each valid while the entity's
-// index generation is unchanged (graph.Screener.Generations). Reading and
+// index generation is unchanged (screen.Lookup.Generations). Reading and
 // decoding the records from Badger was most of the cost of a screen.
 type screenState struct {
-	sc   *graph.Screener
+	sc   *screen.Lookup
 	mu   sync.RWMutex
 	recs map[uuid.UUID]cachedRecord
 }
 
 type cachedRecord struct {
 	gen uint32
-	rec *graph.ScreenRecord // nil: not screenable
+	rec *screen.Record // nil: not screenable
 }
 
 // maxCachedRecords bounds the cache; past it, it starts over.
 const maxCachedRecords = 1 << 20
 
 func (s *Store) screenState() (*screenState, error) {
-	ix, err := s.needIndex()
-	if err != nil {
-		return nil, err
+	ix := s.Index()
+	if ix == nil {
+		return nil, errNoIndex
 	}
 	// One state per index: a rebuilt index gets a new one.
 	s.screenMu.Lock()
 	defer s.screenMu.Unlock()
 	if s.screen == nil || s.screen.sc.Index() != ix {
-		s.screen = &screenState{sc: graph.NewScreener(ix), recs: map[uuid.UUID]cachedRecord{}}
+		s.screen = &screenState{sc: screen.NewLookup(ix), recs: map[uuid.UUID]cachedRecord{}}
 	}
 	return s.screen, nil
 }
@@ -45,8 +46,8 @@ func (s *Store) screenState() (*screenState, error) {
 // stored parties and returns the hits at or above the query's threshold,
 // best first, at most q.Limit. A merged party is one hit. Bad queries give
 // errors wrapping graph.ErrInvalid that name the field.
-func (s *Store) Screen(ctx context.Context, q graph.ScreenQuery) (*graph.ScreenResult, error) {
-	p, err := graph.PrepareScreen(q)
+func (s *Store) Screen(ctx context.Context, q screen.Query) (*screen.Result, error) {
+	p, err := screen.Prepare(q)
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +62,12 @@ func (s *Store) Screen(ctx context.Context, q graph.ScreenQuery) (*graph.ScreenR
 // per query (at least three times the hits asked for).
 const screenCandidates = 30
 
-func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *graph.PreparedScreen) (*graph.ScreenResult, error) {
+func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.Prepared) (*screen.Result, error) {
 	cands, truncated, err := st.sc.Candidates(ctx, p, max(screenCandidates, 3*p.Q.Limit))
 	if err != nil {
 		return nil, err
 	}
-	res := &graph.ScreenResult{Truncated: truncated}
+	res := &screen.Result{Truncated: truncated}
 	c := s.clusterMap()
 	// The parties to score, in candidate order, identifier hits first,
 	// and their member records.
@@ -106,9 +107,9 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *graph.Pr
 	if err != nil {
 		return nil, err
 	}
-	st.sc.WithWeights(func(weigh graph.Weigher) {
+	st.sc.WithWeights(func(weigh screen.Weigher) {
 		at := 0
-		var mine []*graph.ScreenRecord
+		var mine []*screen.Record
 		for _, id := range parties {
 			n := len(c.membersOf(id))
 			mine = mine[:0]
@@ -122,14 +123,14 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *graph.Pr
 				continue
 			}
 			res.Candidates++
-			h, ok := graph.ScoreRecord(p, graph.MergeScreenRecords(mine), weigh)
+			h, ok := screen.ScoreRecord(p, screen.MergeRecords(mine), weigh)
 			if ok && h.Score >= p.Q.Threshold {
 				h.ID = id
 				res.Hits = append(res.Hits, h)
 			}
 		}
 	})
-	graph.SortScreenHits(res.Hits)
+	screen.SortHits(res.Hits)
 	if len(res.Hits) > p.Q.Limit {
 		res.Hits = res.Hits[:p.Q.Limit]
 	}
@@ -138,11 +139,11 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *graph.Pr
 
 // screenRecords returns the screening records of stored entities (nil for
 // one that is gone or not screenable), from the cache where it is fresh.
-func (s *Store) screenRecords(ctx context.Context, st *screenState, ids []uuid.UUID) ([]*graph.ScreenRecord, error) {
+func (s *Store) screenRecords(ctx context.Context, st *screenState, ids []uuid.UUID) ([]*screen.Record, error) {
 	// Generations first, then the snapshot: a write between the two makes
 	// the record newer than its generation, never older.
 	gens := st.sc.Generations(ids, nil)
-	out := make([]*graph.ScreenRecord, len(ids))
+	out := make([]*screen.Record, len(ids))
 	var miss []int
 	st.mu.RLock()
 	for i, id := range ids {
@@ -173,8 +174,8 @@ func (s *Store) screenRecords(ctx context.Context, st *screenState, ids []uuid.U
 				return err
 			}
 			fresh[j] = cachedRecord{gen: gens[i]}
-			if graph.Screenable(e.Schema) {
-				fresh[j].rec = graph.NewScreenRecord(e)
+			if screen.Screenable(e.Schema) {
+				fresh[j].rec = screen.NewRecord(e)
 			}
 		}
 		return nil

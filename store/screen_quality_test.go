@@ -16,6 +16,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -30,7 +31,7 @@ func ingestFiles(tb testing.TB, dir string, files ...string) *store.Store {
 	if dir == "" {
 		opt.InMemory = true
 	}
-	s, err := store.Open(dir, opt)
+	s, err := store.Open(context.Background(), dir, opt)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func screenUNPositives(tb testing.TB, s *store.Store) unRecall {
 		col[h] = i
 	}
 	ctx := context.Background()
-	inTop3 := func(q graph.ScreenQuery, truth []string) bool {
+	inTop3 := func(q screen.Query, truth []string) bool {
 		res, err := s.Screen(ctx, q)
 		if err != nil {
 			tb.Fatalf("Screen(%+v): %v", q, err)
@@ -226,10 +227,10 @@ func screenUNPositives(tb testing.TB, s *store.Store) unRecall {
 			continue
 		}
 		out.resolved++
-		q := graph.ScreenQuery{Name: name, Schema: "Person", Limit: 3}
+		q := screen.Query{Name: name, Schema: "Person", Limit: 3}
 		if d := normDOB(dob); d != "" {
 			q.BirthDate = d
-			if _, err := graph.PrepareScreen(q); err != nil {
+			if _, err := screen.Prepare(q); err != nil {
 				q.BirthDate = "" // "1974-01-32": a caller would leave it out
 			}
 		}
@@ -252,7 +253,7 @@ func screenUNPositives(tb testing.TB, s *store.Store) unRecall {
 		if any {
 			out.foundAny++
 		}
-		if inTop3(graph.ScreenQuery{Name: name, Limit: 3}, truth) {
+		if inTop3(screen.Query{Name: name, Limit: 3}, truth) {
 			out.foundName++
 		}
 	}
@@ -262,7 +263,7 @@ func screenUNPositives(tb testing.TB, s *store.Store) unRecall {
 func (u unRecall) String() string {
 	r := func(n int) float64 { return float64(n) / float64(u.resolved) }
 	return fmt.Sprintf("%d rows, %d with a ground truth (%d unresolved, left out); recall in the top 3 at threshold %.2f: %.3f with kind, birth date and nationality (%.3f without a threshold), %.3f with the name alone",
-		u.rows, u.resolved, u.unresolved, graph.DefaultScreenThreshold, r(u.found), r(u.foundAny), r(u.foundName))
+		u.rows, u.resolved, u.unresolved, screen.DefaultThreshold, r(u.found), r(u.foundAny), r(u.foundName))
 }
 
 // TestScreenUNRecall ingests the UN consolidated list into a real store and
@@ -339,7 +340,7 @@ func BenchmarkScreen(b *testing.B) {
 	u := screenUNPositives(b, s)
 	b.Logf("UN positives against OFAC + UN + EU: %v", u)
 	// Warm up: the first query builds the fuzzy key table.
-	if _, err := s.Screen(ctx, graph.ScreenQuery{Name: names[0]}); err != nil {
+	if _, err := s.Screen(ctx, screen.Query{Name: names[0]}); err != nil {
 		b.Fatal(err)
 	}
 	var next, hits atomic.Int64
@@ -349,7 +350,7 @@ func BenchmarkScreen(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(next.Add(1)) % len(names)
-			res, err := s.Screen(ctx, graph.ScreenQuery{Name: names[i]})
+			res, err := s.Screen(ctx, screen.Query{Name: names[i]})
 			if err != nil {
 				b.Error(err)
 				return

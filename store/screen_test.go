@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
 // screenFixture is a small list: parties whose names exercise word order,
@@ -50,7 +51,7 @@ var fillerWords = []string{"ALPHA", "BETA", "GAMMA", "DELTA", "OMEGA", "SIGMA", 
 
 func screenStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open("", Options{InMemory: true, Index: true})
+	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,28 +74,28 @@ func TestScreenFinds(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
-		q       graph.ScreenQuery
+		q       screen.Query
 		want    string  // ref of the top hit
 		minimum float64 // its least score
 		how     string  // a word alignment the explanation must show ("" any)
 	}{
-		{"word order", graph.ScreenQuery{Name: "Vladimir Putin"}, "ofac:putin", 0.85, ""},
-		{"comma form", graph.ScreenQuery{Name: "PUTIN, Vladimir"}, "ofac:putin", 0.85, ""},
-		{"cyrillic", graph.ScreenQuery{Name: "Владимир Путин"}, "ofac:putin", 0.85, ""},
-		{"romanisation variant", graph.ScreenQuery{Name: "Vladimir Vladimirovitch Poutine"}, "ofac:putin", 0.8, ""},
-		{"typo", graph.ScreenQuery{Name: "Vladimr Putin"}, "ofac:putin", 0.8, "fuzzy"},
-		{"korean variant", graph.ScreenQuery{Name: "Kim Jeong Un"}, "ofac:kju", 0.85, "variant"},
-		{"arabic variant", graph.ScreenQuery{Name: "Muammar Gaddafi"}, "un:qaddafi", 0.8, ""},
-		{"legal form", graph.ScreenQuery{Name: "Dandong Zhongsheng Industry and Trade Company Limited"}, "ofac:dandong", 0.95, ""},
-		{"spacing", graph.ScreenQuery{Name: "Dandong Zhong Sheng Industry & Trade"}, "ofac:dandong", 0.85, ""},
-		{"russian legal form", graph.ScreenQuery{Name: "OOO Rosneft Trading"}, "eu:rosneft", 0.95, ""},
-		{"identifier", graph.ScreenQuery{Name: "someone else", Identifiers: []string{"IMO8660313"}}, "ofac:vessel", 1, ""},
-		{"swift alone", graph.ScreenQuery{Identifiers: []string{"ftbd kp py"}}, "ofac:ftb|un:ftb", 1, ""},
+		{"word order", screen.Query{Name: "Vladimir Putin"}, "ofac:putin", 0.85, ""},
+		{"comma form", screen.Query{Name: "PUTIN, Vladimir"}, "ofac:putin", 0.85, ""},
+		{"cyrillic", screen.Query{Name: "Владимир Путин"}, "ofac:putin", 0.85, ""},
+		{"romanisation variant", screen.Query{Name: "Vladimir Vladimirovitch Poutine"}, "ofac:putin", 0.8, ""},
+		{"typo", screen.Query{Name: "Vladimr Putin"}, "ofac:putin", 0.8, "fuzzy"},
+		{"korean variant", screen.Query{Name: "Kim Jeong Un"}, "ofac:kju", 0.85, "variant"},
+		{"arabic variant", screen.Query{Name: "Muammar Gaddafi"}, "un:qaddafi", 0.8, ""},
+		{"legal form", screen.Query{Name: "Dandong Zhongsheng Industry and Trade Company Limited"}, "ofac:dandong", 0.95, ""},
+		{"spacing", screen.Query{Name: "Dandong Zhong Sheng Industry & Trade"}, "ofac:dandong", 0.85, ""},
+		{"russian legal form", screen.Query{Name: "OOO Rosneft Trading"}, "eu:rosneft", 0.95, ""},
+		{"identifier", screen.Query{Name: "someone else", Identifiers: []string{"IMO8660313"}}, "ofac:vessel", 1, ""},
+		{"swift alone", screen.Query{Identifiers: []string{"ftbd kp py"}}, "ofac:ftb|un:ftb", 1, ""},
 		// Names in scripts the index does not fold are looked up by their
 		// romanisation: Arabic (no short vowels), Persian, Georgian.
-		{"arabic script", graph.ScreenQuery{Name: "بشار الأسد"}, "ofac:assad", 0.8, "consonants"},
-		{"persian script", graph.ScreenQuery{Name: "محمد کرمی"}, "ofac:karami", 0.8, "consonants"},
-		{"georgian script", graph.ScreenQuery{Name: "ვლადიმერ პუტინი"}, "ofac:putin", 0.8, ""},
+		{"arabic script", screen.Query{Name: "بشار الأسد"}, "ofac:assad", 0.8, "consonants"},
+		{"persian script", screen.Query{Name: "محمد کرمی"}, "ofac:karami", 0.8, "consonants"},
+		{"georgian script", screen.Query{Name: "ვლადიმერ პუტინი"}, "ofac:putin", 0.8, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,16 +141,16 @@ func TestScreenFinds(t *testing.T) {
 func TestScreenCommonWordsDoNotFlood(t *testing.T) {
 	s := screenStore(t)
 	for _, name := range []string{"CORP", "BANK", "TRADING", "BANK TRADING CORP", "LIMITED LIABILITY COMPANY"} {
-		res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: name, Limit: 100})
+		res, err := s.Screen(context.Background(), screen.Query{Name: name, Limit: 100})
 		if err != nil {
 			t.Fatalf("Screen(%q): %v", name, err)
 		}
 		if len(res.Hits) > 0 {
-			t.Errorf("Screen(%q) = %d hits at >= %.2f (top %.3f %s), want none", name, len(res.Hits), graph.DefaultScreenThreshold, res.Hits[0].Score, res.Hits[0].Summary())
+			t.Errorf("Screen(%q) = %d hits at >= %.2f (top %.3f %s), want none", name, len(res.Hits), screen.DefaultThreshold, res.Hits[0].Score, res.Hits[0].Summary())
 		}
 	}
 	// A distinctive word among them still matches.
-	res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: "ALPHA DELTA BANK TRADING CORP"})
+	res, err := s.Screen(context.Background(), screen.Query{Name: "ALPHA DELTA BANK TRADING CORP"})
 	if err != nil || len(res.Hits) == 0 {
 		t.Fatalf("Screen(ALPHA DELTA BANK TRADING CORP) = %v, %v; want a hit", res, err)
 	}
@@ -158,7 +159,7 @@ func TestScreenCommonWordsDoNotFlood(t *testing.T) {
 func TestScreenCountryAndBirthDate(t *testing.T) {
 	s := screenStore(t)
 	ctx := context.Background()
-	score := func(q graph.ScreenQuery) (float64, []graph.FieldMatch) {
+	score := func(q screen.Query) (float64, []screen.FieldMatch) {
 		t.Helper()
 		q.Threshold = 0.01
 		res, err := s.Screen(ctx, q)
@@ -173,16 +174,16 @@ func TestScreenCountryAndBirthDate(t *testing.T) {
 		t.Fatalf("Screen(%+v): Putin not among %d hits", q, len(res.Hits))
 		return 0, nil
 	}
-	base, _ := score(graph.ScreenQuery{Name: "Vladimir Putin"})
-	same, f := score(graph.ScreenQuery{Name: "Vladimir Putin", Country: "Russia", BirthDate: "1952-10-07"})
+	base, _ := score(screen.Query{Name: "Vladimir Putin"})
+	same, f := score(screen.Query{Name: "Vladimir Putin", Country: "Russia", BirthDate: "1952-10-07"})
 	if same <= base || len(f) != 2 {
 		t.Errorf("agreeing country and birth date: %.3f (fields %+v), without %.3f; want higher", same, f, base)
 	}
-	other, f := score(graph.ScreenQuery{Name: "Vladimir Putin", BirthDate: "1975"})
+	other, f := score(screen.Query{Name: "Vladimir Putin", BirthDate: "1975"})
 	if other >= base-0.1 || len(f) != 1 || f[0].Outcome != "mismatch" {
 		t.Errorf("conflicting birth date: %.3f (fields %+v), without %.3f; want lower by at least 0.1", other, f, base)
 	}
-	if c, f := score(graph.ScreenQuery{Name: "Vladimir Putin", Country: "fr"}); c >= base || f[0].Outcome != "mismatch" {
+	if c, f := score(screen.Query{Name: "Vladimir Putin", Country: "fr"}); c >= base || f[0].Outcome != "mismatch" {
 		t.Errorf("conflicting country: %.3f (fields %+v), without %.3f; want lower", c, f, base)
 	}
 }
@@ -190,7 +191,7 @@ func TestScreenCountryAndBirthDate(t *testing.T) {
 func TestScreenKindAndMergedParty(t *testing.T) {
 	s := screenStore(t)
 	ctx := context.Background()
-	res, err := s.Screen(ctx, graph.ScreenQuery{Name: "Vladimir Putin", Schema: "Company"})
+	res, err := s.Screen(ctx, screen.Query{Name: "Vladimir Putin", Schema: "Company"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestScreenKindAndMergedParty(t *testing.T) {
 		t.Errorf("kind Company found %d hits for a person's name", len(res.Hits))
 	}
 	// Before merging, the two FTB records are two hits; after, one.
-	q := graph.ScreenQuery{Name: "Foreign Trade Bank", Country: "kp"}
+	q := screen.Query{Name: "Foreign Trade Bank", Country: "kp"}
 	res, err = s.Screen(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -225,17 +226,17 @@ func TestScreenKindAndMergedParty(t *testing.T) {
 func TestScreenBadInput(t *testing.T) {
 	s := screenStore(t)
 	tests := []struct {
-		q     graph.ScreenQuery
+		q     screen.Query
 		field string
 	}{
-		{graph.ScreenQuery{Name: "   "}, "name"},
-		{graph.ScreenQuery{Name: strings.Repeat("a", 501)}, "name"},
-		{graph.ScreenQuery{Name: "x", Schema: "Dragon"}, "kind"},
-		{graph.ScreenQuery{Name: "x", Country: "Atlantis"}, "country"},
-		{graph.ScreenQuery{Name: "x", BirthDate: "07/10/1952"}, "birthDate"},
-		{graph.ScreenQuery{Name: "x", Identifiers: []string{"a-1"}}, "identifiers"},
-		{graph.ScreenQuery{Name: "x", Threshold: 1.5}, "threshold"},
-		{graph.ScreenQuery{Name: "x", Limit: 101}, "first"},
+		{screen.Query{Name: "   "}, "name"},
+		{screen.Query{Name: strings.Repeat("a", 501)}, "name"},
+		{screen.Query{Name: "x", Schema: "Dragon"}, "kind"},
+		{screen.Query{Name: "x", Country: "Atlantis"}, "country"},
+		{screen.Query{Name: "x", BirthDate: "07/10/1952"}, "birthDate"},
+		{screen.Query{Name: "x", Identifiers: []string{"a-1"}}, "identifiers"},
+		{screen.Query{Name: "x", Threshold: 1.5}, "threshold"},
+		{screen.Query{Name: "x", Limit: 101}, "first"},
 	}
 	for _, tt := range tests {
 		_, err := s.Screen(context.Background(), tt.q)
@@ -249,7 +250,7 @@ func TestScreenCancelled(t *testing.T) {
 	s := screenStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Screen(ctx, graph.ScreenQuery{Name: "Vladimir Putin"}); !errors.Is(err, context.Canceled) {
+	if _, err := s.Screen(ctx, screen.Query{Name: "Vladimir Putin"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Screen with a cancelled ctx = %v, want context.Canceled", err)
 	}
 }
@@ -261,7 +262,7 @@ func TestScreenSeesWrites(t *testing.T) {
 	ctx := context.Background()
 	find := func(name string) bool {
 		t.Helper()
-		res, err := s.Screen(ctx, graph.ScreenQuery{Name: name})
+		res, err := s.Screen(ctx, screen.Query{Name: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +302,7 @@ func TestScreenConcurrentWithWrites(t *testing.T) {
 					return
 				default:
 				}
-				res, err := s.Screen(ctx, graph.ScreenQuery{Name: "Vladimir Putin"})
+				res, err := s.Screen(ctx, screen.Query{Name: "Vladimir Putin"})
 				if err != nil {
 					errs <- err
 					return
@@ -327,7 +328,7 @@ func TestScreenConcurrentWithWrites(t *testing.T) {
 func TestScreenNameAsIdentifier(t *testing.T) {
 	s := screenStore(t)
 	for _, name := range []string{"FTBDKPPY", "IMO 8660313", "210600000123456"} {
-		res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: name})
+		res, err := s.Screen(context.Background(), screen.Query{Name: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -336,7 +337,7 @@ func TestScreenNameAsIdentifier(t *testing.T) {
 		}
 	}
 	// An ordinary one-word name is not taken for an identifier.
-	res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: "Rosneft"})
+	res, err := s.Screen(context.Background(), screen.Query{Name: "Rosneft"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestScreenNameAsIdentifier(t *testing.T) {
 // shares its other consonants with "HAMOUN" but is not it.
 func TestScreenArabicKhIsNotH(t *testing.T) {
 	s := screenStore(t)
-	res, err := s.Screen(context.Background(), graph.ScreenQuery{Name: "خامنئي", Threshold: 0.3})
+	res, err := s.Screen(context.Background(), screen.Query{Name: "خامنئي", Threshold: 0.3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
-	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Options configure Open.
@@ -50,17 +49,19 @@ type Options struct {
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
 type Store struct {
-	db     *badger.DB
-	opt    Options
-	log    *slog.Logger
-	runMu  sync.Mutex // held by the one ingest run that may be open
-	ixMu   sync.RWMutex
-	index  *graph.Index // nil without Options.Index
-	stopGC context.CancelFunc
-	gcDone chan struct{}
-	dir    string
-	stopMB context.CancelFunc
-	mbDone chan struct{}
+	db    *badger.DB
+	opt   Options
+	log   *slog.Logger
+	runMu sync.Mutex // held by the one ingest run that may be open
+	// commitMu is held by a write that changes the graph from before it
+	// commits until its changes are published to the index (index.go).
+	commitMu sync.Mutex
+	live     live // the graph index and the snapshot that matches it
+	stopGC   context.CancelFunc
+	gcDone   chan struct{}
+	dir      string
+	stopMB   context.CancelFunc
+	mbDone   chan struct{}
 	// cl is the party structure (merge.go); mergeMu serialises changes to it.
 	cl      atomic.Pointer[clusters]
 	mergeMu sync.Mutex
@@ -80,7 +81,7 @@ type Store struct {
 // directory written with an unknown key layout. If a previous ingest run
 // did not finish (the process was killed), Open rolls it back before
 // returning, unless ReadOnly is set, in which case it fails.
-func Open(dir string, opt Options) (*Store, error) {
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(discard{}, nil))
@@ -128,11 +129,11 @@ func Open(dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := s.recover(context.Background()); err != nil {
+	if err := s.recover(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := s.View(context.Background(), func(tx *Tx) error {
+	if err := s.View(ctx, func(tx *Tx) error {
 		c, err := tx.loadClusters()
 		s.cl.Store(c)
 		if err != nil {
@@ -151,12 +152,10 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: read merges: %w", dir, err)
 	}
 	if opt.Index {
-		ix, err := s.buildIndex(context.Background())
-		if err != nil {
+		if err := s.openIndex(ctx); err != nil {
 			db.Close()
 			return nil, err
 		}
-		s.index = ix
 	}
 	if opt.RandomAccess && !opt.InMemory {
 		s.advise(dir, true)
@@ -181,6 +180,7 @@ func (s *Store) Close() error {
 		s.stopMB()
 		<-s.mbDone
 	}
+	s.closeIndex()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %s", badgerMessage(err))
 	}

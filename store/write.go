@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 )
 
 // prepared is a record made ready to write: ids resolved, values encoded,
@@ -496,10 +497,10 @@ type indexOp struct {
 }
 
 // applyIndexOps applies committed changes to the in-memory index.
-// They are applied as one (graph.Index.Update): a query never sees a
+// They are applied as one (index.Index.Update): a query never sees a
 // record half rewritten.
-func applyIndexOps(ix *graph.Index, ops []indexOp) {
-	ix.Update(func(ix graph.IndexUpdate) {
+func applyIndexOps(ix *index.Index, ops []indexOp) {
+	ix.Update(func(ix index.Updater) {
 		for _, op := range ops {
 			switch op.item.tag {
 			case tagNode:

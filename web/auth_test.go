@@ -231,7 +231,7 @@ func TestBackupRoute(t *testing.T) {
 	if err := store.Restore(context.Background(), dir, &buf); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := store.Open(dir, store.Options{GCInterval: -1})
+	rs, err := store.Open(context.Background(), dir, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

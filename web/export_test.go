@@ -213,7 +213,7 @@ func TestExportEndpointStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ingests a synthetic network")
 	}
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 // the test ends, and the GraphQL schema over it with limits.
 func demoSchema(t testing.TB, limits schema.Limits) (*store.Store, *graphql.Schema) {
 	t.Helper()
-	st, err := store.Open("", store.Options{InMemory: true, Index: true})
+	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

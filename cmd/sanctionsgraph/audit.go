@@ -38,7 +38,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		f.Since = t
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}

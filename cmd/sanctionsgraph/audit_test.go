@@ -15,7 +15,7 @@ func TestAuditCommand(t *testing.T) {
 	if _, stderr, err := run(t, "ingest", "--db", db, "--demo"); err != nil {
 		t.Fatalf("%v %s", err, stderr)
 	}
-	st, err := store.Open(db, store.Options{GCInterval: -1})
+	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

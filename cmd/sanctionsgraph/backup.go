@@ -39,7 +39,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		n, err = backupFromServer(ctx, *server, *tokenFile, tmp)
 	} else {
 		var st *store.Store
-		if st, err = openStore(*db, true, stderr); err != nil {
+		if st, err = openStore(ctx, *db, true, stderr); err != nil {
 			tmp.Close()
 			return err
 		}

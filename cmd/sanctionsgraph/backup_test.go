@@ -24,7 +24,7 @@ import (
 func storeDump(t *testing.T, db string) string {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(db, store.Options{GCInterval: -1})
+	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

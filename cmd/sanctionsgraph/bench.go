@@ -114,7 +114,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// 2. Ingest (skipped if a finished store of this network exists).
 	if _, err := os.Stat(filepath.Join(db, "INGESTED")); err != nil {
 		os.RemoveAll(db)
-		s, err := store.Open(db, store.Options{GCInterval: -1})
+		s, err := store.Open(ctx, db, store.Options{GCInterval: -1})
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep.StoreBytes = dirSize(db)
 
 	// 3. Query pairs, and the baseline adjacency, read from the store.
-	s, err := store.Open(db, store.Options{Index: true, GCInterval: -1})
+	s, err := store.Open(ctx, db, store.Options{Index: true, GCInterval: -1})
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ type plainGraph struct {
 }
 
 func newPlainGraph(ctx context.Context, s *store.Store) (*plainGraph, error) {
-	nodes, links := s.Index().Snapshot()
+	nodes, links := s.Index().Contents()
 	g := &plainGraph{num: make(map[uuid.UUID]int32, len(nodes))}
 	add := func(id uuid.UUID) int32 {
 		n, ok := g.num[id]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,7 +62,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 // store is an error rather than created empty. Read commands open for
 // writing too, so that an ingest run a crash left unfinished is rolled back
 // first (Badger allows one writer per directory either way).
-func openStore(dir string, mustExist bool, logw io.Writer) (*store.Store, error) {
+func openStore(ctx context.Context, dir string, mustExist bool, logw io.Writer) (*store.Store, error) {
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if mustExist {
 		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
@@ -70,7 +71,7 @@ func openStore(dir string, mustExist bool, logw io.Writer) (*store.Store, error)
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return store.Open(dir, store.Options{Logger: log})
+	return store.Open(ctx, dir, store.Options{Logger: log})
 }
 
 // isTerminal reports whether w is a character device (progress lines are

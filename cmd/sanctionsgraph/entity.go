@@ -25,7 +25,7 @@ func runEntity(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "entity: name exactly one id (an FtM id, a list id such as ofac:15603, or a UUID)"}
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}

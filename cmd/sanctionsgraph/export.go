@@ -68,7 +68,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return err
 	}
-	st, err := openIndexed(*db, stderr)
+	st, err := openIndexed(ctx, *db, stderr)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -18,9 +19,9 @@ import (
 func runExposure(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("exposure", "ID", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
-	authority := fs.String("authority", graph.DefaultExposureAuthority, "whose designations make a blocked person (OFAC, UN Security Council, EU, ..., or ANY)")
+	authority := fs.String("authority", exposure.DefaultAuthority, "whose designations make a blocked person (OFAC, UN Security Council, EU, ..., or ANY)")
 	asOf := fs.String("as-of", "", "stakes and designations in force on this date (YYYY-MM-DD); default today")
-	maxDepth := fs.Int("max-depth", graph.DefaultExposureDepth, fmt.Sprintf("levels of owners walked up (1 to %d)", graph.MaxExposureDepth))
+	maxDepth := fs.Int("max-depth", exposure.DefaultDepth, fmt.Sprintf("levels of owners walked up (1 to %d)", exposure.MaxDepth))
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -29,12 +30,12 @@ func runExposure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "exposure: give one entity, an id or a name"}
 	}
-	q := graph.ExposureQuery{Authority: strings.TrimSpace(*authority), MaxDepth: *maxDepth}
+	q := exposure.Query{Authority: strings.TrimSpace(*authority), MaxDepth: *maxDepth}
 	if q.Authority == "" {
 		return &exitError{code: exitUsage, msg: "--authority must not be empty (OFAC, UN Security Council, EU, ANY, ...)"}
 	}
-	if *maxDepth < 1 || *maxDepth > graph.MaxExposureDepth {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("--max-depth must be between 1 and %d", graph.MaxExposureDepth)}
+	if *maxDepth < 1 || *maxDepth > exposure.MaxDepth {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("--max-depth must be between 1 and %d", exposure.MaxDepth)}
 	}
 	if *asOf != "" {
 		d, ok := graph.ParseDay(*asOf, false)
@@ -43,7 +44,7 @@ func runExposure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		q.AsOf, q.HasAsOf = d, true
 	}
-	st, err := openIndexed(*db, stderr)
+	st, err := openIndexed(ctx, *db, stderr)
 	if err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ type cliControl struct {
 	Relationships []*graph.Relationship `json:"relationships"`
 }
 
-func exposureOutput(ctx context.Context, st *store.Store, x *graph.Exposure) (*cliExposure, error) {
+func exposureOutput(ctx context.Context, st *store.Store, x *exposure.Result) (*cliExposure, error) {
 	ents := map[uuid.UUID]cliEntity{}
 	ent := func(id uuid.UUID) (cliEntity, error) {
 		if e, ok := ents[id]; ok {
@@ -200,24 +201,18 @@ func exposureOutput(ctx context.Context, st *store.Store, x *graph.Exposure) (*c
 	}
 	for _, ch := range x.Chains {
 		var links []cliChainLink
-		for i, id := range ch {
+		for i, id := range ch.Entities {
 			e, err := ent(id)
 			if err != nil {
 				return nil, err
 			}
 			l := cliChainLink{cliEntity: e}
-			if i+1 < len(ch) {
-				rels, err := st.Between(ctx, id, ch[i+1], []graph.RelType{graph.RelOwns}, x.AsOf, true)
-				if err != nil {
-					return nil, err
-				}
+			if i < len(ch.Steps) {
 				var pct []string
-				for _, r := range rels {
-					if r.Source == id {
-						pct = append(pct, r.Props["percentage"]...)
-					}
+				for _, r := range ch.Steps[i].Relationships {
+					pct = append(pct, r.Props["percentage"]...)
 				}
-				l.Holds = graph.ParseShare(pct...).String()
+				l.Holds = exposure.ParseShare(pct...).String()
 			}
 			links = append(links, l)
 		}

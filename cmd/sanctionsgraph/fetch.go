@@ -111,7 +111,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return &exitError{code: exitFailed, msg: fmt.Sprintf("fetch %s: %s did not send the %s: %v; nothing was changed", name, u.Redacted(), src.title, err)}
 	}
-	st, err := openStore(*db, false, stderr)
+	st, err := openStore(ctx, *db, false, stderr)
 	if err != nil {
 		return err
 	}

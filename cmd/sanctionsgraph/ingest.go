@@ -39,7 +39,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *listDate != "" && !dateRE.MatchString(*listDate) {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
 	}
-	st, err := openStore(*db, false, stderr)
+	st, err := openStore(ctx, *db, false, stderr)
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func stream(client *http.Client, base, prefix string, a *acked, stop *atomic.Boo
 func verifyFindings(t *testing.T, db string, a *acked, round int) (findings int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(db, store.Options{GCInterval: -1})
+	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatalf("round %d: the store does not open: %v", round, err)
 	}
@@ -406,7 +406,7 @@ func TestKillDuringIngestTenRounds(t *testing.T) {
 
 func killEntityJSON(t *testing.T, db, ref string) string {
 	t.Helper()
-	st, err := store.Open(db, store.Options{GCInterval: -1})
+	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func verifyAfterIngestKill(t *testing.T, db, demoEntity string, attempt int) (st
 	if e := killEntityJSON(t, db, "demo-ftb"); e != demoEntity {
 		t.Fatalf("attempt %d: demo-ftb changed:\n%s\nwant\n%s", attempt, e, demoEntity)
 	}
-	st, err := store.Open(db, store.Options{GCInterval: -1})
+	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func runLoadTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	db := filepath.Join(*dir, "db")
 	os.RemoveAll(db)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := store.Open(db, store.Options{Index: true, GCInterval: -1, Logger: log})
+	st, err := store.Open(ctx, db, store.Options{Index: true, GCInterval: -1, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runLoadTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		pairs = append(pairs, pair{synth.EntityID(r.IntN(core)), to})
 	}
-	query := `query($from: ID!, $to: ID!, $k: Int!) { paths(from: $from, to: $to, first: $k, maxHops: 6) { truncated paths { hops steps { forward relationship { kind } to { id name } } } } }`
+	query := `query($from: ID!, $to: ID!, $k: Int!) { paths(from: $from, to: $to, first: $k, maxHops: 6) { truncated paths { hops steps { forward relationship { kind sources { dataset url } } to { id name } } } } }`
 	transport := &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients}
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
 	defer transport.CloseIdleConnections()

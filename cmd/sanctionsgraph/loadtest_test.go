@@ -6,9 +6,9 @@ import (
 )
 
 // The load test runs end to end on a small network: both phases send
-// requests, every one is answered with 200 (CONFLICT errors, when an
-// ingest rewrote a path under a query, are answers too), and the ingest
-// during the load finishes.
+// requests, every one is answered with 200 and without errors (a path is
+// read on the snapshot it was found on, so an ingest rewriting it meanwhile
+// cannot tear the answer), and the ingest during the load finishes.
 func TestLoadTestSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server under load")
@@ -28,10 +28,8 @@ func TestLoadTestSmall(t *testing.T) {
 		if p.Requests == 0 || p.Statuses["200"] != p.Requests || p.Latency.P99 < p.Latency.P50 || p.PerSecond <= 0 {
 			t.Errorf("phase %+v", p)
 		}
-		for code := range p.Errors {
-			if code != "CONFLICT" {
-				t.Errorf("phase %s: errors %v", p.Name, p.Errors)
-			}
+		if len(p.Errors) > 0 {
+			t.Errorf("phase %s: errors %v", p.Name, p.Errors)
 		}
 	}
 	if p := rep.Phases[1]; p.IngestCount < rep.Records/2 || p.IngestRate <= 0 {

@@ -29,7 +29,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "merges: name at most one entity"}
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func runUnmerge(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "unmerge: name one record (its own id, e.g. un:6908622) and give --reason"}
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "merge: name two records and give --reason"}
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}

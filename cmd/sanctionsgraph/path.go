@@ -46,7 +46,7 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		q.AsOf, q.HasAsOf = d, true
 	}
-	st, err := openIndexed(*db, stderr)
+	st, err := openIndexed(ctx, *db, stderr)
 	if err != nil {
 		return err
 	}
@@ -67,14 +67,12 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		names[i] = arg
 	}
+	q.Load = graph.PathLoad{Relationships: true, Entities: true}
 	res, err := st.Paths(ctx, q)
 	if err != nil {
 		return err
 	}
-	paths, err := materialize(ctx, st, res, q.Via, q.AsOf, q.HasAsOf)
-	if err != nil {
-		return err
-	}
+	paths := cliPaths(res)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -134,29 +132,21 @@ type cliPath struct {
 	Steps []cliStep `json:"steps"`
 }
 
-// materialize reads the entities and relationships of found paths.
-func materialize(ctx context.Context, st *store.Store, res *graph.PathSearch, via []graph.RelType, asOf graph.Day, hasAsOf bool) ([]cliPath, error) {
-	var out []cliPath
-	for _, nodes := range res.Paths {
-		ents, err := st.Entities(ctx, nodes)
-		if err != nil {
-			return nil, err
-		}
-		var p cliPath
-		for i := 0; i+1 < len(nodes); i++ {
-			rels, err := st.Between(ctx, nodes[i], nodes[i+1], via, asOf, hasAsOf)
-			if err != nil {
-				return nil, err
-			}
-			if len(rels) == 0 || ents[i] == nil || ents[i+1] == nil {
-				break
-			}
-			p.Steps = append(p.Steps, cliStep{From: cliEntity{ents[i].Ref, ents[i].Name(), ents[i].Schema},
-				To: cliEntity{ents[i+1].Ref, ents[i+1].Name(), ents[i+1].Schema}, Forward: rels[0].Source == nodes[i], Relationships: rels})
-		}
-		out = append(out, p)
+// cliPaths is what the path command prints of the paths found.
+func cliPaths(res *graph.PathResult) []cliPath {
+	out := []cliPath{}
+	ent := func(id uuid.UUID) cliEntity {
+		e := res.Entities[id]
+		return cliEntity{e.Ref, e.Name(), e.Schema}
 	}
-	return out, nil
+	for _, p := range res.Paths {
+		c := cliPath{Steps: []cliStep{}}
+		for _, s := range p.Steps {
+			c.Steps = append(c.Steps, cliStep{From: ent(s.From), To: ent(s.To), Forward: s.Forward(), Relationships: s.Relationships})
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // resolveArg turns a command-line argument into an entity: an id if it is
@@ -183,11 +173,11 @@ func resolveArg(ctx context.Context, st *store.Store, arg string) (uuid.UUID, st
 	return hits[0].ID, fmt.Sprintf("%q: best name match %s [%s] %s (score %.2f)", arg, e.Name(), e.Schema, e.Ref, hits[0].Score), nil
 }
 
-func openIndexed(dir string, logw io.Writer) (*store.Store, error) {
-	st, err := openStore(dir, true, logw)
+func openIndexed(ctx context.Context, dir string, logw io.Writer) (*store.Store, error) {
+	st, err := openStore(ctx, dir, true, logw)
 	if err != nil {
 		return nil, err
 	}
 	st.Close()
-	return store.Open(dir, store.Options{Index: true})
+	return store.Open(ctx, dir, store.Options{Index: true})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -33,17 +34,17 @@ type screenOut struct {
 }
 
 type screenHitJS struct {
-	ID          string             `json:"id"`
-	Kind        string             `json:"kind"`
-	Name        string             `json:"name"`
-	Score       float64            `json:"score"`
-	Matched     string             `json:"matched"`
-	Explanation string             `json:"explanation"`
-	Words       []graph.TokenMatch `json:"words"`
-	Fields      []graph.FieldMatch `json:"fields,omitempty"`
-	Sanctioned  bool               `json:"sanctioned"`
-	Exposure    []exposureJS       `json:"exposure"`
-	Truncated   bool               `json:"exposureTruncated,omitempty"`
+	ID          string              `json:"id"`
+	Kind        string              `json:"kind"`
+	Name        string              `json:"name"`
+	Score       float64             `json:"score"`
+	Matched     string              `json:"matched"`
+	Explanation string              `json:"explanation"`
+	Words       []screen.TokenMatch `json:"words"`
+	Fields      []screen.FieldMatch `json:"fields,omitempty"`
+	Sanctioned  bool                `json:"sanctioned"`
+	Exposure    []exposureJS        `json:"exposure"`
+	Truncated   bool                `json:"exposureTruncated,omitempty"`
 }
 
 type exposureJS struct {
@@ -61,8 +62,8 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dob := fs.String("dob", "", "birth date YYYY, YYYY-MM or YYYY-MM-DD; agreeing raises the score, conflicting lowers it")
 	var ids multiFlag
 	fs.Var(&ids, "id", "an identifier (SWIFT/BIC, IMO, registration, passport number); repeatable; exact = certain match")
-	threshold := fs.Float64("threshold", graph.DefaultScreenThreshold, "least score of a hit (0..1)")
-	first := fs.Int("first", graph.DefaultScreenResults, "most hits per name (at most 100)")
+	threshold := fs.Float64("threshold", screen.DefaultThreshold, "least score of a hit (0..1)")
+	first := fs.Int("first", screen.DefaultResults, "most hits per name (at most 100)")
 	hops := fs.Int("hops", 3, "look this many hops for designated entities linked to each hit (0: skip)")
 	file := fs.String("file", "", "screen every row of a CSV file with a header: name (required), and optionally ref, kind, country, dob, ids (separated by ;)")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -76,17 +77,17 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *threshold <= 0 || *threshold > 1 {
 		return &exitError{code: exitUsage, msg: "--threshold must be greater than 0 and at most 1"}
 	}
-	if *first < 1 || *first > graph.MaxScreenResults {
+	if *first < 1 || *first > screen.MaxResults {
 		return &exitError{code: exitUsage, msg: "--first must be between 1 and 100"}
 	}
 	if *hops < 0 || *hops > 6 {
 		return &exitError{code: exitUsage, msg: "--hops must be between 0 and 6"}
 	}
-	base := graph.ScreenQuery{Schema: *kind, Country: *country, BirthDate: *dob, Identifiers: ids, Threshold: *threshold, Limit: *first}
+	base := screen.Query{Schema: *kind, Country: *country, BirthDate: *dob, Identifiers: ids, Threshold: *threshold, Limit: *first}
 	type job struct {
 		line int
 		ref  string
-		q    graph.ScreenQuery
+		q    screen.Query
 	}
 	var jobs []job
 	if *file != "" {
@@ -100,12 +101,12 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else {
 		q := base
 		q.Name = strings.Join(fs.Args(), " ")
-		if _, err := graph.PrepareScreen(q); err != nil {
+		if _, err := screen.Prepare(q); err != nil {
 			return &exitError{code: exitUsage, msg: screenInputError(err)}
 		}
 		jobs = append(jobs, job{q: q})
 	}
-	st, err := openIndexed(*db, stderr)
+	st, err := openIndexed(ctx, *db, stderr)
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func screenInputError(err error) string {
 	return strings.TrimPrefix(err.Error(), graph.ErrInvalid.Error()+": ")
 }
 
-func describeHits(ctx context.Context, st *store.Store, hits []graph.ScreenHit, hops int) ([]screenHitJS, error) {
+func describeHits(ctx context.Context, st *store.Store, hits []screen.Hit, hops int) ([]screenHitJS, error) {
 	out := make([]screenHitJS, 0, len(hits))
 	for _, h := range hits {
 		e, err := st.Entity(ctx, h.ID)
@@ -160,21 +161,15 @@ func describeHits(ctx context.Context, st *store.Store, hits []graph.ScreenHit, 
 		js := screenHitJS{ID: e.Ref, Kind: e.Schema, Name: e.Name(), Score: round3(h.Score), Matched: h.Matched,
 			Explanation: h.Summary(), Words: h.Tokens, Fields: h.Fields, Exposure: []exposureJS{}}
 		if hops > 0 {
-			res, err := st.Nearest(ctx, graph.NearestQuery{From: h.ID, MaxHops: hops, K: 3})
+			res, err := st.Nearest(ctx, graph.NearestQuery{From: h.ID, MaxHops: hops, K: 3, Load: graph.PathLoad{Entities: true}})
 			if err != nil {
 				return nil, err
 			}
 			js.Truncated = res.Truncated()
 			for _, p := range res.Paths {
-				if len(p) == 0 {
-					continue
-				}
-				x := exposureJS{Hops: len(p) - 1}
-				for _, id := range p {
-					pe, err := st.Entity(ctx, id)
-					if err != nil {
-						return nil, err
-					}
+				x := exposureJS{Hops: p.Hops()}
+				for _, id := range p.Entities {
+					pe := res.Entities[id]
 					x.Path = append(x.Path, pe.Name())
 					x.Target, x.Name = pe.Ref, pe.Name()
 				}
@@ -227,13 +222,13 @@ func printScreen(w io.Writer, out screenOut, batch bool) {
 type screenRow struct {
 	line int
 	ref  string
-	q    graph.ScreenQuery
+	q    screen.Query
 }
 
 // readScreenFile reads a CSV batch: a header naming the columns (name is
 // required; ref, kind, country, dob or birthDate, ids or identifiers are
 // optional), one query per row. Flags give the defaults of missing cells.
-func readScreenFile(path string, base graph.ScreenQuery) ([]screenRow, error) {
+func readScreenFile(path string, base screen.Query) ([]screenRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(*db, 0o755); err != nil {
 		return err
 	}
-	st, err := store.Open(*db, store.Options{Index: true, RandomAccess: true, MaxMapped: *maxMapped << 20, GCInterval: time.Minute, Logger: log})
+	st, err := store.Open(ctx, *db, store.Options{Index: true, RandomAccess: true, MaxMapped: *maxMapped << 20, GCInterval: time.Minute, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(*db, true, stderr)
+	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
 		return err
 	}

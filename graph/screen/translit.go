@@ -1,9 +1,11 @@
-package graph
+package screen
 
 import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Romanisation variants. Fold already transliterates Cyrillic and Greek
@@ -357,7 +359,7 @@ var variantGroups = func() map[string][]string {
 // screenRomanize returns name with Armenian, Georgian, kana and Devanagari
 // letters romanised; a name without them is returned as is.
 func screenRomanize(name string) string {
-	if isPlainASCII(name) {
+	if graph.IsASCII(name) {
 		return name
 	}
 	has := false

@@ -1,27 +1,29 @@
-package graph
+package screen
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // The rules of the screening matcher, one test each, on names made up for
 // the purpose (not the benchmark's pairs).
 
-func screenScore(t *testing.T, schema, query, name string) ScreenHit {
+func screenScore(t *testing.T, schema, query, name string) Hit {
 	t.Helper()
-	p, err := PrepareScreen(ScreenQuery{Name: query})
+	p, err := Prepare(Query{Name: query})
 	if err != nil {
-		t.Fatalf("PrepareScreen(%q): %v", query, err)
+		t.Fatalf("Prepare(%q): %v", query, err)
 	}
-	h, ok := ScoreEntity(p, &Entity{Schema: schema, Caption: name, Props: map[string][]string{"name": {name}}}, nil)
+	h, ok := ScoreEntity(p, &graph.Entity{Schema: schema, Caption: name, Props: map[string][]string{"name": {name}}}, nil)
 	if !ok {
 		t.Fatalf("ScoreEntity(%q, %s %q): kind refused", query, schema, name)
 	}
 	return h
 }
 
-func hasHow(h ScreenHit, how string) bool {
+func hasHow(h Hit, how string) bool {
 	for _, tm := range h.Tokens {
 		if tm.How == how {
 			return true
@@ -45,20 +47,20 @@ func TestScreenTokensRomanise(t *testing.T) {
 		{"Seventy 7 Holdings", []string{"77", "holdings"}},
 	}
 	for _, tt := range tests {
-		if got := ScreenTokens(tt.name); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ScreenTokens(%q) = %q, want %q", tt.name, got, tt.want)
+		if got := Tokens(tt.name); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Tokens(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 	// Romanising never loops or panics on stray letters of those blocks.
 	for _, s := range []string{"・", "ー", "।", "\u0951", "ـ", "\u200c"} {
-		_ = ScreenTokens("a" + s + "b")
+		_ = Tokens("a" + s + "b")
 	}
 }
 
 func TestScreenRules(t *testing.T) {
 	type check struct {
 		schema, query, name string
-		above               bool   // scores at least DefaultScreenThreshold
+		above               bool   // scores at least DefaultThreshold
 		how                 string // a word alignment the hit must explain ("" none)
 	}
 	tests := []struct {
@@ -114,7 +116,7 @@ func TestScreenRules(t *testing.T) {
 		t.Run(tt.rule, func(t *testing.T) {
 			for _, c := range tt.checks {
 				h := screenScore(t, c.schema, c.query, c.name)
-				if above := h.Score >= DefaultScreenThreshold; above != c.above {
+				if above := h.Score >= DefaultThreshold; above != c.above {
 					t.Errorf("%s %q / %q: score %.3f, want above the threshold %v (%s)", c.schema, c.query, c.name, h.Score, c.above, h.Summary())
 				}
 				if c.how != "" && !hasHow(h, c.how) {

@@ -1,4 +1,4 @@
-package graph_test
+package screen_test
 
 import (
 	"encoding/csv"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
 func readCSV(t *testing.T, path string) (header map[string]int, rows [][]string) {
@@ -35,14 +36,14 @@ func readCSV(t *testing.T, path string) (header map[string]int, rows [][]string)
 
 // pairScore screens name1 against an entity that has name2, as the store
 // would, with static word weights (the pairs have no list to take IDF from).
-func pairScore(t *testing.T, schema, name1, name2 string) graph.ScreenHit {
+func pairScore(t *testing.T, schema, name1, name2 string) screen.Hit {
 	t.Helper()
-	p, err := graph.PrepareScreen(graph.ScreenQuery{Name: name1})
+	p, err := screen.Prepare(screen.Query{Name: name1})
 	if err != nil {
-		t.Fatalf("PrepareScreen(%q): %v", name1, err)
+		t.Fatalf("Prepare(%q): %v", name1, err)
 	}
 	e := &graph.Entity{Schema: schema, Caption: name2, Props: map[string][]string{"name": {name2}}}
-	h, ok := graph.ScoreEntity(p, e, nil)
+	h, ok := screen.ScoreEntity(p, e, nil)
 	if !ok {
 		t.Fatalf("ScoreEntity(%q, %s %q) refused the kind", name1, schema, name2)
 	}
@@ -50,7 +51,7 @@ func pairScore(t *testing.T, schema, name1, name2 string) graph.ScreenHit {
 }
 
 // TestScreenBenchCases measures precision and recall on the labelled name
-// pairs of nomenklatura's name benchmark at DefaultScreenThreshold.
+// pairs of nomenklatura's name benchmark at DefaultThreshold.
 //
 // The target is precision >= 0.95 at recall >= 0.90, and the matcher
 // reaches it (measured: precision 0.953, recall 0.904 at 0.80; see the
@@ -77,8 +78,8 @@ func TestScreenBenchCases(t *testing.T) {
 	if len(all) < 800 {
 		t.Fatalf("read %d bench cases, want the file's 826", len(all))
 	}
-	prec, rec := precisionRecall(len(all), func(i int) (float64, bool) { return all[i].s, all[i].match }, graph.DefaultScreenThreshold)
-	t.Logf("bench cases: %d pairs; at threshold %.2f precision %.3f recall %.3f", len(all), graph.DefaultScreenThreshold, prec, rec)
+	prec, rec := precisionRecall(len(all), func(i int) (float64, bool) { return all[i].s, all[i].match }, screen.DefaultThreshold)
+	t.Logf("bench cases: %d pairs; at threshold %.2f precision %.3f recall %.3f", len(all), screen.DefaultThreshold, prec, rec)
 	for _, th := range []float64{0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9} {
 		p, r := precisionRecall(len(all), func(i int) (float64, bool) { return all[i].s, all[i].match }, th)
 		t.Logf("  threshold %.2f: precision %.3f recall %.3f", th, p, r)
@@ -93,13 +94,13 @@ func TestScreenBenchCases(t *testing.T) {
 				sub = append(sub, a)
 			}
 		}
-		p, r := precisionRecall(len(sub), func(i int) (float64, bool) { return sub[i].s, sub[i].match }, graph.DefaultScreenThreshold)
+		p, r := precisionRecall(len(sub), func(i int) (float64, bool) { return sub[i].s, sub[i].match }, screen.DefaultThreshold)
 		t.Logf("  %s rows (%d): precision %.3f recall %.3f", name, len(sub), p, r)
 	}
 	if testing.Verbose() {
 		sort.Slice(all, func(i, j int) bool { return all[i].s > all[j].s })
 		for _, a := range all {
-			wrong := (a.s >= graph.DefaultScreenThreshold) != a.match
+			wrong := (a.s >= screen.DefaultThreshold) != a.match
 			if wrong {
 				t.Logf("  wrong: row %d %.3f match=%v %s %s | %q | %q | %s %s", a.i, a.s, a.match, a.row[h["schema"]], a.row[h["case_group"]], a.row[h["name1"]], a.row[h["name2"]], a.row[h["category"]], a.row[h["notes"]])
 			}
@@ -107,7 +108,7 @@ func TestScreenBenchCases(t *testing.T) {
 	}
 	if prec < minBenchPrecision || rec < minBenchRecall {
 		t.Errorf("bench cases: precision %.3f recall %.3f at threshold %.2f, want at least %.2f and %.2f (the target)",
-			prec, rec, graph.DefaultScreenThreshold, minBenchPrecision, minBenchRecall)
+			prec, rec, screen.DefaultThreshold, minBenchPrecision, minBenchRecall)
 	}
 }
 
@@ -143,7 +144,7 @@ func precisionRecall(n int, at func(int) (float64, bool), threshold float64) (pr
 // search tool on nomenklatura's fixtures: Spearman rank correlation
 // (asserted), and the share of pairs on the same side of the threshold
 // (OFAC's tool at its usual minimum score of 80 of 100, ours at
-// DefaultScreenThreshold; logged, not asserted). The two disagree by design
+// DefaultThreshold; logged, not asserted). The two disagree by design
 // where OFAC's tool scores a shared common given name highly ("VLADIMIR
 // PUTIN" / "VLADIMIR BILIY": 90), which is the flooding users complain of;
 // a score of -1 (OFAC's tool found nothing, as for Cyrillic) counts as 0.
@@ -158,7 +159,7 @@ func TestScreenOFACFixtures(t *testing.T) {
 		}
 		hit := pairScore(t, "LegalEntity", r[h["query_name"]], r[h["result_name"]])
 		ours, theirs = append(ours, hit.Score), append(theirs, math.Max(0, o/100))
-		if (hit.Score >= graph.DefaultScreenThreshold) == (o >= 80) {
+		if (hit.Score >= screen.DefaultThreshold) == (o >= 80) {
 			same++
 		} else if testing.Verbose() {
 			t.Logf("  side differs: ours %.3f ofac %.0f %q | %q", hit.Score, o, r[h["query_name"]], r[h["result_name"]])
@@ -166,7 +167,7 @@ func TestScreenOFACFixtures(t *testing.T) {
 	}
 	rho := spearman(ours, theirs)
 	agree := float64(same) / float64(len(rows))
-	t.Logf("OFAC fixtures: %d pairs; Spearman rho %.3f; same side of the threshold (ours %.2f, OFAC 0.80) %.3f", len(rows), rho, graph.DefaultScreenThreshold, agree)
+	t.Logf("OFAC fixtures: %d pairs; Spearman rho %.3f; same side of the threshold (ours %.2f, OFAC 0.80) %.3f", len(rows), rho, screen.DefaultThreshold, agree)
 	if rho < 0.6 {
 		t.Errorf("Spearman rho with OFAC's scores = %.3f, want >= 0.6", rho)
 	}
@@ -174,7 +175,7 @@ func TestScreenOFACFixtures(t *testing.T) {
 	// should we be.
 	for i, r := range rows {
 		q, n := graph.NameKey(r[h["query_name"]]), graph.NameKey(r[h["result_name"]])
-		if theirs[i] == 1 && q == n && ours[i] < graph.DefaultScreenThreshold {
+		if theirs[i] == 1 && q == n && ours[i] < screen.DefaultThreshold {
 			t.Errorf("%q / %q: OFAC 100 with the same words, ours %.3f", r[h["query_name"]], r[h["result_name"]], ours[i])
 		}
 	}

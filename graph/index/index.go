@@ -1,4 +1,4 @@
-package graph
+package index
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Index is a compact in-memory adjacency of the graph: entities are
 // numbered (int32) and each relationship appears once in the list of each
-// of its ends. Path search runs on it; Badger stays the source of truth, and
-// the store rebuilds the Index at open and keeps it in step with every
-// committed write. An Index is safe for concurrent use: searches hold a read
-// lock, updates a write lock.
+// of its ends. Path search and name look-up run on it; Badger stays the
+// source of truth, and the store rebuilds the Index at open and keeps it in
+// step with every committed write. An Index is safe for concurrent use:
+// searches hold a read lock, updates a write lock. No other package holds
+// that lock: readers of the name postings go through ReadNames.
 type Index struct {
 	mu          sync.RWMutex
 	ids         []uuid.UUID
@@ -23,12 +25,12 @@ type Index struct {
 	adj         [][]Link
 	codes       map[string]uint16
 	schemaNames []string // schema code -> name; [0] = ""
-	desig       map[int32]DesignatorInfo
+	desig       map[int32]graph.DesignatorInfo
 	stored      int
 	links       int
 	scratch     sync.Pool
 	slots       chan struct{} // bounds concurrent searches, and so scratch memory
-	lookup      nameIndex     // name look-up (search.go)
+	names       nameIndex     // name look-up (names.go)
 	// alias maps the members of a merged party to its canonical entity:
 	// relationships of a member attach to the canonical entity, so paths
 	// see one node per party (SetAliases).
@@ -38,23 +40,23 @@ type Index struct {
 // Link is one relationship as seen from one of its ends. It takes 12
 // bytes: the index holds two per relationship.
 type Link struct {
-	Other    int32   // the entity at the other end
-	from, to day16   // the days it holds
-	Kind     RelType //
-	Out      bool    // this end is the relationship's source
+	Other    int32         // the entity at the other end
+	from, to day16         // the days it holds
+	Kind     graph.RelType //
+	Out      bool          // this end is the relationship's source
 }
 
 // day16 is a day since 1900-01-01 in 16 bits: 0 is "unbounded before",
 // 65535 "unbounded after"; days outside 1900..2079 are clamped.
 type day16 uint16
 
-const day1900 = Day(-25567) // 1900-01-01
+const day1900 = graph.Day(-25567) // 1900-01-01
 
-func toDay16(d Day) day16 {
+func toDay16(d graph.Day) day16 {
 	switch {
-	case d == DayMin || d <= day1900:
+	case d == graph.DayMin || d <= day1900:
 		return 0
-	case d == DayMax || d-day1900 >= 65535:
+	case d == graph.DayMax || d-day1900 >= 65535:
 		return 65535
 	}
 	return day16(d - day1900)
@@ -64,32 +66,25 @@ func toDay16(d Day) day16 {
 func (l Link) validOn(d day16) bool { return l.from <= d && d <= l.to }
 
 // Validity returns the days the link holds (DayMin, DayMax when unbounded).
-func (l Link) Validity() (from, to Day) {
-	from, to = DayMin, DayMax
+func (l Link) Validity() (from, to graph.Day) {
+	from, to = graph.DayMin, graph.DayMax
 	if l.from != 0 {
-		from = day1900 + Day(l.from)
+		from = day1900 + graph.Day(l.from)
 	}
 	if l.to != 65535 {
-		to = day1900 + Day(l.to)
+		to = day1900 + graph.Day(l.to)
 	}
 	return from, to
 }
 
-// DesignatorInfo names an authority or programme node.
-type DesignatorInfo struct {
-	Authority string // canonical authority name: "US OFAC"
-	Programme string // programme id or name: "NPWMD"; empty for an authority
-	Name      string // display name: "US OFAC / NPWMD"
-}
+// New returns an empty Index.
+func New() *Index { return NewSized(0) }
 
-// NewIndex returns an empty Index.
-func NewIndex() *Index { return NewIndexSized(0) }
-
-// NewIndexSized returns an empty Index with room for about n entities.
-func NewIndexSized(n int) *Index {
+// NewSized returns an empty Index with room for about n entities.
+func NewSized(n int) *Index {
 	ix := &Index{ids: make([]uuid.UUID, 0, n), schema: make([]uint16, 0, n),
 		flags: make([]uint8, 0, n), adj: make([][]Link, 0, n),
-		codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]DesignatorInfo{},
+		codes: map[string]uint16{}, schemaNames: []string{""}, desig: map[int32]graph.DesignatorInfo{},
 		slots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	ix.nums.reserve(nil, n)
 	return ix
@@ -103,14 +98,6 @@ func (ix *Index) SetAliases(alias map[uuid.UUID]uuid.UUID) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.alias = alias
-}
-
-// Canonical returns the entity that id's relationships attach to: the
-// canonical entity of its merged party, or id itself.
-func (ix *Index) Canonical(id uuid.UUID) uuid.UUID {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.canon(id)
 }
 
 // canon maps a merged party's member to its canonical entity. Callers hold mu.
@@ -155,13 +142,13 @@ func (ix *Index) num(id uuid.UUID, create bool) (int32, bool) {
 
 // SetNode records that entity id is stored with the given schema;
 // designator describes authority and programme nodes (nil otherwise).
-func (ix *Index) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
+func (ix *Index) SetNode(id uuid.UUID, schema string, designator *graph.DesignatorInfo) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.setNode(id, schema, designator)
 }
 
-func (ix *Index) setNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
+func (ix *Index) setNode(id uuid.UUID, schema string, designator *graph.DesignatorInfo) {
 	n, _ := ix.num(id, true)
 	code, ok := ix.codes[schema]
 	if !ok {
@@ -200,13 +187,13 @@ func (ix *Index) deleteNode(id uuid.UUID) {
 }
 
 // AddLink records a relationship src -kind-> dst valid from..to.
-func (ix *Index) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+func (ix *Index) AddLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.addLink(src, dst, kind, from, to)
 }
 
-func (ix *Index) addLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+func (ix *Index) addLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	if ix.mergedAway(src, dst) {
 		return
 	}
@@ -219,13 +206,13 @@ func (ix *Index) addLink(src, dst uuid.UUID, kind RelType, from, to Day) {
 }
 
 // RemoveLink removes one relationship src -kind-> dst valid from..to.
-func (ix *Index) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+func (ix *Index) RemoveLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLink(src, dst, kind, from, to)
 }
 
-func (ix *Index) removeLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+func (ix *Index) removeLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	if ix.mergedAway(src, dst) {
 		return
 	}
@@ -260,14 +247,6 @@ func (ix *Index) Counts() (entities, relationships int) {
 	return ix.stored, ix.links
 }
 
-// Has reports whether entity id is stored.
-func (ix *Index) Has(id uuid.UUID) bool {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	n, ok := ix.lookupNum(id)
-	return ok && ix.schema[n] != 0
-}
-
 // Degree returns the number of relationships of entity id.
 func (ix *Index) Degree(id uuid.UUID) int {
 	ix.mu.RLock()
@@ -276,18 +255,6 @@ func (ix *Index) Degree(id uuid.UUID) int {
 		return len(ix.adj[n])
 	}
 	return 0
-}
-
-// Designator returns what the index knows of an authority or programme node.
-func (ix *Index) Designator(id uuid.UUID) (DesignatorInfo, bool) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	n, ok := ix.lookupNum(id)
-	if !ok {
-		return DesignatorInfo{}, false
-	}
-	d, ok := ix.desig[n]
-	return d, ok
 }
 
 const (
@@ -299,13 +266,13 @@ const (
 // Callers hold mu.
 func (ix *Index) isDesignator(n int32) bool { return ix.flags[n]&flagDesignator != 0 }
 
-// Snapshot returns every stored entity with its schema and every link
+// Contents returns every stored entity with its schema and every link
 // (each relationship once), for tests comparing the Index with the store.
-func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]map[RelType]int) {
+func (ix *Index) Contents() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]map[graph.RelType]int) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	nodes = map[uuid.UUID]string{}
-	links = map[[2]uuid.UUID]map[RelType]int{}
+	links = map[[2]uuid.UUID]map[graph.RelType]int{}
 	for n, id := range ix.ids {
 		if ix.schema[n] != 0 {
 			nodes[id] = ix.schemaNames[ix.schema[n]]
@@ -314,7 +281,7 @@ func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]
 			if l.Out {
 				k := [2]uuid.UUID{id, ix.ids[l.Other]}
 				if links[k] == nil {
-					links[k] = map[RelType]int{}
+					links[k] = map[graph.RelType]int{}
 				}
 				links[k][l.Kind]++
 			}
@@ -323,37 +290,10 @@ func (ix *Index) Snapshot() (nodes map[uuid.UUID]string, links map[[2]uuid.UUID]
 	return nodes, links
 }
 
-// LinksBetween returns the relationships between a and b as seen from a
-// (Out: a is the source).
-func (ix *Index) LinksBetween(a, b uuid.UUID) []Link {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	na, ok1 := ix.linkNum(a, false)
-	nb, ok2 := ix.linkNum(b, false)
-	if !ok1 || !ok2 {
-		return nil
-	}
-	from, other, flip := na, nb, false
-	if len(ix.adj[nb]) < len(ix.adj[na]) {
-		from, other, flip = nb, na, true
-	}
-	var out []Link
-	for _, l := range ix.adj[from] {
-		if l.Other != other {
-			continue
-		}
-		if flip {
-			l.Other, l.Out = nb, !l.Out
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
 // LinksAmong returns the distinct (source, kind, target) triples of the
 // relationships whose both ends are in ids and whose kind is in via (all if
 // empty), at most limit of them, and whether the limit cut the list.
-func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples []LinkTriple, truncated bool) {
+func (ix *Index) LinksAmong(ids []uuid.UUID, via []graph.RelType, limit int) (triples []graph.LinkTriple, truncated bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	in := make(map[int32]bool, len(ids))
@@ -362,7 +302,7 @@ func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples 
 			in[n] = true
 		}
 	}
-	seen := map[LinkTriple]bool{}
+	seen := map[graph.LinkTriple]bool{}
 	done := make(map[int32]bool, len(ids))
 	for _, id := range ids {
 		n, ok := ix.linkNum(id, false)
@@ -374,7 +314,7 @@ func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples 
 			if !l.Out || !in[l.Other] || (len(via) > 0 && !containsKind(via, l.Kind)) {
 				continue
 			}
-			t := LinkTriple{Source: ix.ids[n], Kind: l.Kind, Target: ix.ids[l.Other]}
+			t := graph.LinkTriple{Source: ix.ids[n], Kind: l.Kind, Target: ix.ids[l.Other]}
 			if seen[t] {
 				continue
 			}
@@ -388,14 +328,7 @@ func (ix *Index) LinksAmong(ids []uuid.UUID, via []RelType, limit int) (triples 
 	return triples, false
 }
 
-// LinkTriple names the relationships of one kind from one entity to another.
-type LinkTriple struct {
-	Source uuid.UUID
-	Kind   RelType
-	Target uuid.UUID
-}
-
-func containsKind(kinds []RelType, k RelType) bool {
+func containsKind(kinds []graph.RelType, k graph.RelType) bool {
 	for _, x := range kinds {
 		if x == k {
 			return true
@@ -433,25 +366,14 @@ func (ix *Index) Compact() {
 		ix.adj[n] = slab[off : off+len(a) : off+len(a)] // appending reallocates this node only
 		off += len(a)
 	}
-	total = 0
-	for _, p := range ix.lookup.postings {
-		total += len(p)
-	}
-	pslab := make([]posting, total)
-	off = 0
-	for t, p := range ix.lookup.postings {
-		copy(pslab[off:], p)
-		ix.lookup.postings[t] = pslab[off : off+len(p) : off+len(p)]
-		off += len(p)
-	}
-	ix.sortTokens()
+	ix.names.compact()
 }
 
 // LinkSpec is a relationship to add with AddLinks.
 type LinkSpec struct {
 	Src, Dst uuid.UUID
-	Kind     RelType
-	From, To Day
+	Kind     graph.RelType
+	From, To graph.Day
 }
 
 // AddLinks adds many relationships under one lock; runs of the same
@@ -477,29 +399,40 @@ func (ix *Index) AddLinks(links []LinkSpec) {
 	}
 }
 
-// IndexUpdate changes an Index inside Update; its methods are those of
-// Index without their locking.
-type IndexUpdate struct{ ix *Index }
+// Updater changes an Index inside Update; its methods are those of Index
+// without their locking.
+type Updater struct{ ix *Index }
 
 // Update applies the changes fn makes as one: readers (path searches, name
 // look-ups) see all of them or none. The store applies each committed
 // transaction this way, so that a record rewritten by an ingest never
 // shows as missing or half-linked to a query running at the same time.
-func (ix *Index) Update(fn func(u IndexUpdate)) {
+func (ix *Index) Update(fn func(u Updater)) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	fn(IndexUpdate{ix})
+	fn(Updater{ix})
 }
 
-func (u IndexUpdate) SetNode(id uuid.UUID, schema string, designator *DesignatorInfo) {
+// SetNode: see Index.SetNode.
+func (u Updater) SetNode(id uuid.UUID, schema string, designator *graph.DesignatorInfo) {
 	u.ix.setNode(id, schema, designator)
 }
-func (u IndexUpdate) DeleteNode(id uuid.UUID) { u.ix.deleteNode(id) }
-func (u IndexUpdate) AddLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+
+// DeleteNode: see Index.DeleteNode.
+func (u Updater) DeleteNode(id uuid.UUID) { u.ix.deleteNode(id) }
+
+// AddLink: see Index.AddLink.
+func (u Updater) AddLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	u.ix.addLink(src, dst, kind, from, to)
 }
-func (u IndexUpdate) RemoveLink(src, dst uuid.UUID, kind RelType, from, to Day) {
+
+// RemoveLink: see Index.RemoveLink.
+func (u Updater) RemoveLink(src, dst uuid.UUID, kind graph.RelType, from, to graph.Day) {
 	u.ix.removeLink(src, dst, kind, from, to)
 }
-func (u IndexUpdate) AddNames(id uuid.UUID, keys []string)    { u.ix.addNames(id, keys) }
-func (u IndexUpdate) RemoveNames(id uuid.UUID, keys []string) { u.ix.removeNames(id, keys) }
+
+// AddNames: see Index.AddNames.
+func (u Updater) AddNames(id uuid.UUID, keys []string) { u.ix.addNames(id, keys) }
+
+// RemoveNames: see Index.RemoveNames.
+func (u Updater) RemoveNames(id uuid.UUID, keys []string) { u.ix.removeNames(id, keys) }

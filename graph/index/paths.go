@@ -1,4 +1,4 @@
-package graph
+package index
 
 import (
 	"bytes"
@@ -10,56 +10,8 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
-
-// Hard limits of path queries; callers may ask for less.
-const (
-	DefaultMaxHops    = 6
-	MaxHopsLimit      = 10
-	DefaultPaths      = 3
-	MaxPathsLimit     = 20
-	DefaultMaxVisited = 2_000_000
-)
-
-// Truncation reasons reported in PathSearch.Limits.
-const (
-	LimitVisited = "visited-nodes" // the cap on visited entities cut the search
-	LimitTimeout = "timeout"       // the deadline cut the search
-	LimitHops    = "max-hops"      // maxHops was lowered to MaxHopsLimit
-	LimitPaths   = "first"         // first was lowered to MaxPathsLimit
-)
-
-// PathQuery asks for paths between two entities.
-type PathQuery struct {
-	From, To  uuid.UUID
-	MaxHops   int       // 0: DefaultMaxHops
-	K         int       // number of paths; 0: DefaultPaths
-	Via       []RelType // relationship kinds to walk; empty: all
-	Avoid     []uuid.UUID
-	MaxDegree int // entities with more relationships are not passed through; 0: no limit
-	AsOf      Day // only relationships valid on that day; 0 with HasAsOf false: any
-	HasAsOf   bool
-	// MaxVisited caps the entities visited by the whole query;
-	// 0: DefaultMaxVisited.
-	MaxVisited int
-}
-
-// PathSearch is the result of a path query: node sequences, each from the
-// query's From to its target.
-type PathSearch struct {
-	Paths   [][]uuid.UUID
-	Visited int      // entities visited
-	Limits  []string // the limits that cut the search; empty if none did
-}
-
-// Truncated reports whether a limit cut the search.
-func (p *PathSearch) Truncated() bool { return len(p.Limits) > 0 }
-
-func (p *PathSearch) limit(reason string) {
-	if !slices.Contains(p.Limits, reason) {
-		p.Limits = append(p.Limits, reason)
-	}
-}
 
 var errStop = errors.New("search stopped")
 
@@ -119,24 +71,24 @@ type searcher struct {
 	ix         *Index
 	sc         *scratch
 	ctx        context.Context
-	allowed    [numRelTypes]bool
-	asOf       Day
+	allowed    [graph.NumRelTypes]bool
+	asOf       graph.Day
 	asOf16     day16
 	hasAsOf    bool
 	maxDeg     int
 	avoid      map[int32]bool
 	maxVisited int
-	res        *PathSearch
+	res        *graph.PathResult
 	ops        int
 	// Yen's algorithm blocks nodes and links per spur search.
 	blockedNodes map[int32]bool
 	blockedLinks map[[2]int32]bool
 }
 
-func (ix *Index) newSearcher(ctx context.Context, via []RelType, asOf Day, hasAsOf bool, maxDeg int, avoid []uuid.UUID, maxVisited int, res *PathSearch) *searcher {
+func (ix *Index) newSearcher(ctx context.Context, via []graph.RelType, asOf graph.Day, hasAsOf bool, maxDeg int, avoid []uuid.UUID, maxVisited int, res *graph.PathResult) *searcher {
 	s := &searcher{ix: ix, ctx: ctx, asOf: asOf, asOf16: toDay16(asOf), hasAsOf: hasAsOf, maxDeg: maxDeg, maxVisited: maxVisited, res: res}
 	if s.maxVisited <= 0 {
-		s.maxVisited = DefaultMaxVisited
+		s.maxVisited = graph.DefaultMaxVisited
 	}
 	if len(via) == 0 {
 		for i := range s.allowed {
@@ -172,7 +124,7 @@ func (s *searcher) tick(n int) error {
 	if s.ops >= 4096 {
 		s.ops = 0
 		if s.ctx.Err() != nil {
-			s.res.limit(LimitTimeout)
+			s.res.Limit(graph.LimitTimeout)
 			return errStop
 		}
 	}
@@ -280,7 +232,7 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 			}
 			if s.res.Visited+len(next) > s.maxVisited {
 				s.res.Visited += len(next)
-				s.res.limit(LimitVisited)
+				s.res.Limit(graph.LimitVisited)
 				return nil, errStop
 			}
 		}
@@ -394,7 +346,7 @@ func (s *searcher) extract(origin [2]int32, found []int32) []int32 {
 		}
 	}
 	cost[origin[1]] = 0
-	relax := func(v, w int32, kind RelType) {
+	relax := func(v, w int32, kind graph.RelType) {
 		if c := cost[w]; c >= 0 {
 			if x := c + int32(kind.Weakness()); cost[v] < 0 || x < cost[v] {
 				cost[v] = x
@@ -426,7 +378,7 @@ func (s *searcher) extract(origin [2]int32, found []int32) []int32 {
 	cur := origin[0]
 	for p := 0; p < d; p++ {
 		bestNode, bestCost := int32(-1), int32(0)
-		consider := func(w int32, kind RelType) {
+		consider := func(w int32, kind graph.RelType) {
 			c := cost[w]
 			if c < 0 {
 				return
@@ -521,11 +473,11 @@ func (s *searcher) pathWeakness(p []int32) int {
 // their entity ids (Yen's algorithm over canonical shortest paths). A path is a sequence of entities; the caller
 // reads the relationships between consecutive ones. Returns ErrNotFound if
 // an end is not stored.
-func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
-	res := &PathSearch{}
+func (ix *Index) Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult, error) {
+	res := &graph.PathResult{}
 	release, err := ix.acquire(ctx)
 	if err != nil {
-		res.limit(LimitTimeout)
+		res.Limit(graph.LimitTimeout)
 		return res, nil
 	}
 	defer release()
@@ -535,12 +487,12 @@ func (ix *Index) Paths(ctx context.Context, q PathQuery) (*PathSearch, error) {
 	src, ok1 := ix.linkNum(q.From, false)
 	dst, ok2 := ix.linkNum(q.To, false)
 	if !ok1 || ix.schema[src] == 0 || !ok2 || ix.schema[dst] == 0 {
-		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
+		return nil, fmt.Errorf("%w: no such entity", graph.ErrNotFound)
 	}
 	s := ix.newSearcher(ctx, q.Via, q.AsOf, q.HasAsOf, q.MaxDegree, q.Avoid, q.MaxVisited, res)
 	defer s.release()
 	if s.avoid[src] || s.avoid[dst] {
-		return nil, fmt.Errorf("%w: an end of the path is in avoid", ErrInvalid)
+		return nil, fmt.Errorf("%w: an end of the path is in avoid", graph.ErrInvalid)
 	}
 	first, err := s.shortest(src, dst, maxHops)
 	if err != nil || first == nil {
@@ -636,7 +588,7 @@ func (s *searcher) runSpurs(jobs []*spurJob, prev []int32, dst int32, maxHops in
 	wg.Wait()
 	s.res.Visited += helper.res.Visited
 	for _, l := range helper.res.Limits {
-		s.res.limit(l)
+		s.res.Limit(l)
 	}
 	helper.release()
 	<-s.ix.slots
@@ -646,7 +598,7 @@ func (s *searcher) runSpurs(jobs []*spurJob, prev []int32, dst int32, maxHops in
 // and counts, sharing what is left of the visited budget.
 func (s *searcher) clone() *searcher {
 	c := *s
-	c.res = &PathSearch{}
+	c.res = &graph.PathResult{}
 	c.maxVisited = max(0, s.maxVisited-s.res.Visited)
 	c.ops = 0
 	sc, _ := s.ix.scratch.Get().(*scratch)
@@ -657,31 +609,58 @@ func (s *searcher) clone() *searcher {
 	return &c
 }
 
-func (s *searcher) finish(found [][]int32) *PathSearch {
+// finish turns the paths found into the result: each step with the
+// kinds and directions of relationship the query allows between its
+// entities, read now, under the same lock as the search.
+func (s *searcher) finish(found [][]int32) *graph.PathResult {
 	for _, p := range found {
-		out := make([]uuid.UUID, len(p))
+		path := graph.Path{Entities: make([]uuid.UUID, len(p)), Steps: make([]graph.Step, 0, len(p)-1)}
 		for i, n := range p {
-			out[i] = s.ix.ids[n]
+			path.Entities[i] = s.ix.ids[n]
+			if i > 0 {
+				path.Steps = append(path.Steps, graph.Step{From: s.ix.ids[p[i-1]], To: s.ix.ids[n], Links: s.stepLinks(p[i-1], n)})
+			}
 		}
-		s.res.Paths = append(s.res.Paths, out)
+		s.res.Paths = append(s.res.Paths, path)
 	}
 	return s.res
 }
 
-func normalizeLimits(maxHops, k int, res *PathSearch) (int, int) {
+// stepLinks returns the distinct kinds and directions of relationship
+// from u to v that the query allows, in the order of graph.Step.Links.
+func (s *searcher) stepLinks(u, v int32) []graph.StepLink {
+	a, b, flip := u, v, false
+	if len(s.ix.adj[v]) < len(s.ix.adj[u]) {
+		a, b, flip = v, u, true
+	}
+	var out []graph.StepLink
+	for _, l := range s.ix.adj[a] {
+		if l.Other != b || !s.allowed[l.Kind] || (s.hasAsOf && !l.validOn(s.asOf16)) {
+			continue
+		}
+		sl := graph.StepLink{Kind: l.Kind, Forward: l.Out != flip}
+		if !slices.Contains(out, sl) {
+			out = append(out, sl)
+		}
+	}
+	graph.SortStepLinks(out)
+	return out
+}
+
+func normalizeLimits(maxHops, k int, res *graph.PathResult) (int, int) {
 	switch {
 	case maxHops <= 0:
-		maxHops = DefaultMaxHops
-	case maxHops > MaxHopsLimit:
-		maxHops = MaxHopsLimit
-		res.limit(LimitHops)
+		maxHops = graph.DefaultMaxHops
+	case maxHops > graph.MaxHopsLimit:
+		maxHops = graph.MaxHopsLimit
+		res.Limit(graph.LimitHops)
 	}
 	switch {
 	case k <= 0:
-		k = DefaultPaths
-	case k > MaxPathsLimit:
-		k = MaxPathsLimit
-		res.limit(LimitPaths)
+		k = graph.DefaultPaths
+	case k > graph.MaxPathsLimit:
+		k = graph.MaxPathsLimit
+		res.Limit(graph.LimitPaths)
 	}
 	return maxHops, k
 }
@@ -730,31 +709,17 @@ func (h *pathHeap) Pop() any {
 	return x
 }
 
-// NearestQuery asks for the designated entities nearest to an entity.
-type NearestQuery struct {
-	From       uuid.UUID
-	MaxHops    int
-	K          int
-	Authority  string // only designations by this authority ("OFAC", "UN Security Council")
-	Programme  string // only designations under this programme ("DPRK3", "1718")
-	Via        []RelType
-	MaxDegree  int
-	AsOf       Day // designations and relationships in force on that day; 0: today
-	HasAsOf    bool
-	MaxVisited int
-}
-
 // Nearest returns paths from q.From to the nearest entities that are
 // designated (have a designated-by relationship in force, matching the
 // authority and programme filters), nearest first; at equal distance the
 // one reached through stronger relationships first, then by entity ids.
 // Each path is the strongest shortest path to its target. The entity itself
 // counts, at 0 hops, if it is designated.
-func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, error) {
-	res := &PathSearch{}
+func (ix *Index) Nearest(ctx context.Context, q graph.NearestQuery) (*graph.PathResult, error) {
+	res := &graph.PathResult{}
 	release, err := ix.acquire(ctx)
 	if err != nil {
-		res.limit(LimitTimeout)
+		res.Limit(graph.LimitTimeout)
 		return res, nil
 	}
 	defer release()
@@ -763,11 +728,11 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	defer ix.mu.RUnlock()
 	src, ok := ix.linkNum(q.From, false)
 	if !ok || ix.schema[src] == 0 {
-		return nil, fmt.Errorf("%w: no such entity", ErrNotFound)
+		return nil, fmt.Errorf("%w: no such entity", graph.ErrNotFound)
 	}
 	day := q.AsOf
 	if !q.HasAsOf {
-		day = Today()
+		day = graph.Today()
 	}
 	day16 := toDay16(day)
 	s := ix.newSearcher(ctx, q.Via, q.AsOf, q.HasAsOf, q.MaxDegree, nil, q.MaxVisited, res)
@@ -777,11 +742,11 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 			return false
 		}
 		for _, l := range s.ix.adj[v] {
-			if l.Kind != RelDesignatedBy || !l.Out || !l.validOn(day16) {
+			if l.Kind != graph.RelDesignatedBy || !l.Out || !l.validOn(day16) {
 				continue
 			}
 			d, ok := s.ix.desig[l.Other]
-			if ok && MatchAuthority(q.Authority, d.Authority) && MatchProgramme(q.Programme, d.Programme, d.Name) {
+			if ok && graph.MatchAuthority(q.Authority, d.Authority) && graph.MatchProgramme(q.Programme, d.Programme, d.Name) {
 				return true
 			}
 		}
@@ -829,7 +794,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 			}
 			if res.Visited+len(next) > s.maxVisited {
 				res.Visited += len(next)
-				res.limit(LimitVisited)
+				res.Limit(graph.LimitVisited)
 				return s.paths(targets, parent), nil
 			}
 		}
@@ -854,7 +819,7 @@ func (ix *Index) Nearest(ctx context.Context, q NearestQuery) (*PathSearch, erro
 	return s.paths(targets, parent), nil
 }
 
-func (s *searcher) paths(targets []int32, parent []int32) *PathSearch {
+func (s *searcher) paths(targets []int32, parent []int32) *graph.PathResult {
 	var found [][]int32
 	for _, t := range targets {
 		var p []int32
@@ -867,26 +832,17 @@ func (s *searcher) paths(targets []int32, parent []int32) *PathSearch {
 	return s.finish(found)
 }
 
-// NeighbourhoodQuery asks for the entities around one.
-type NeighbourhoodQuery struct {
-	From      uuid.UUID
-	Hops      int // 0: 1
-	Via       []RelType
-	MaxNodes  int // entities to return at most; 0: 100
-	MaxDegree int // do not expand hubs with more relationships
-}
-
 // Neighbourhood returns the entities within q.Hops of q.From (q.From
 // first, then by distance and id), at most q.MaxNodes, and whether the limit
 // cut the list. Authorities and programmes are included but not expanded.
-func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uuid.UUID, bool, error) {
+func (ix *Index) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) ([]uuid.UUID, bool, error) {
 	if q.Hops <= 0 {
 		q.Hops = 1
 	}
 	if q.MaxNodes <= 0 {
-		q.MaxNodes = 100
+		q.MaxNodes = graph.DefaultNeighbours
 	}
-	res := &PathSearch{}
+	res := &graph.PathResult{}
 	release, err := ix.acquire(ctx)
 	if err != nil {
 		return nil, false, err
@@ -896,7 +852,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q NeighbourhoodQuery) ([]uui
 	defer ix.mu.RUnlock()
 	src, ok := ix.linkNum(q.From, false)
 	if !ok || ix.schema[src] == 0 {
-		return nil, false, fmt.Errorf("%w: no such entity", ErrNotFound)
+		return nil, false, fmt.Errorf("%w: no such entity", graph.ErrNotFound)
 	}
 	s := ix.newSearcher(ctx, q.Via, 0, false, q.MaxDegree, nil, 0, res)
 	defer s.release()

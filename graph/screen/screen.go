@@ -1,4 +1,4 @@
-package graph
+package screen
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Screening: "is this name on a list?". A query (a name, optionally a kind,
@@ -16,32 +17,32 @@ import (
 // alias of candidate entities; each hit has a score in [0,1] and an
 // explanation of what matched.
 
-// DefaultScreenThreshold is the least score a hit must have unless the
+// DefaultThreshold is the least score a hit must have unless the
 // query sets its own threshold. It was chosen on the nomenklatura name
 // benchmark (see screen_quality_test.go and the README).
-const DefaultScreenThreshold = 0.80
+const DefaultThreshold = 0.80
 
 // Screening limits.
 const (
-	MaxScreenResults     = 100
-	DefaultScreenResults = 10
-	MaxScreenNameLen     = 500
-	MaxScreenIdentifiers = 20
+	MaxResults     = 100
+	DefaultResults = 10
+	MaxNameLen     = 500
+	MaxIdentifiers = 20
 )
 
-// ScreenQuery asks whether a party is on a list.
-type ScreenQuery struct {
+// Query asks whether a party is on a list.
+type Query struct {
 	Name        string
 	Schema      string   // FtM schema (Person, Company, Organization, Vessel, ...); "" any
 	Country     string   // a country code or name; raises or lowers the score
 	BirthDate   string   // YYYY, YYYY-MM or YYYY-MM-DD; raises or lowers the score
 	Identifiers []string // SWIFT/BIC, IMO, registration, passport numbers: an exact one is a certain match
-	Threshold   float64  // 0: DefaultScreenThreshold
-	Limit       int      // 0: DefaultScreenResults
+	Threshold   float64  // 0: DefaultThreshold
+	Limit       int      // 0: DefaultResults
 }
 
-// ScreenHit is an entity that matches a screening query.
-type ScreenHit struct {
+// Hit is an entity that matches a screening query.
+type Hit struct {
 	ID        uuid.UUID
 	Score     float64      // 0..1
 	Matched   string       // the entity's name, alias or identifier that matched best
@@ -50,9 +51,9 @@ type ScreenHit struct {
 	Fields    []FieldMatch // identifiers, country, birth date, kind
 }
 
-// ScreenResult is the outcome of one screening query.
-type ScreenResult struct {
-	Hits []ScreenHit
+// Result is the outcome of one screening query.
+type Result struct {
+	Hits []Hit
 	// Candidates is the number of entities scored; Truncated is true when
 	// the candidate bound cut the list before scoring.
 	Candidates int
@@ -69,7 +70,7 @@ type FieldMatch struct {
 }
 
 // Summary is a sentence explaining the hit.
-func (h *ScreenHit) Summary() string {
+func (h *Hit) Summary() string {
 	var b strings.Builder
 	if h.NameScore >= 1 && len(h.Fields) > 0 && h.Fields[0].Field == "identifier" && h.Fields[0].Outcome == "match" {
 		fmt.Fprintf(&b, "identifier %s matches exactly", h.Fields[0].Value)
@@ -100,10 +101,10 @@ func (h *ScreenHit) Summary() string {
 	return b.String()
 }
 
-// PreparedScreen is a validated ScreenQuery with its name split into words.
-type PreparedScreen struct {
-	Q     ScreenQuery
-	Words []string // ScreenTokens of the name
+// Prepared is a validated Query with its name split into words.
+type Prepared struct {
+	Q     Query
+	Words []string // Tokens of the name
 	// indexWords are the name's words as the name index has them (NameTokens).
 	indexWords []string
 	// romanWords are the index words of its romanisation, for a name in a
@@ -112,80 +113,80 @@ type PreparedScreen struct {
 	idKeys     []string
 	country    string
 	dob        dateParts
-	schema     *Schema
+	schema     *graph.Schema
 	compacts   string
 	forms      []string // classes of the legal forms the name carries
 	abjad      bool     // the name is written in the Arabic script
 }
 
-// PrepareScreen checks a query. Errors wrap ErrInvalid and name the field.
-func PrepareScreen(q ScreenQuery) (*PreparedScreen, error) {
+// Prepare checks a query. Errors wrap ErrInvalid and name the field.
+func Prepare(q Query) (*Prepared, error) {
 	q.Name = strings.TrimSpace(q.Name)
-	p := &PreparedScreen{Q: q}
-	if len(q.Name) > MaxScreenNameLen {
-		return nil, fmt.Errorf("%w: name: longer than %d bytes", ErrInvalid, MaxScreenNameLen)
+	p := &Prepared{Q: q}
+	if len(q.Name) > MaxNameLen {
+		return nil, fmt.Errorf("%w: name: longer than %d bytes", graph.ErrInvalid, MaxNameLen)
 	}
-	if len(q.Identifiers) > MaxScreenIdentifiers {
-		return nil, fmt.Errorf("%w: identifiers: at most %d", ErrInvalid, MaxScreenIdentifiers)
+	if len(q.Identifiers) > MaxIdentifiers {
+		return nil, fmt.Errorf("%w: identifiers: at most %d", graph.ErrInvalid, MaxIdentifiers)
 	}
 	for _, v := range q.Identifiers {
-		k := IdentifierKey(v)
+		k := graph.IdentifierKey(v)
 		if len(k) < 4 {
-			return nil, fmt.Errorf("%w: identifiers: %q has fewer than 4 letters or digits", ErrInvalid, v)
+			return nil, fmt.Errorf("%w: identifiers: %q has fewer than 4 letters or digits", graph.ErrInvalid, v)
 		}
 		p.idKeys = append(p.idKeys, k)
 	}
 	if q.Name != "" {
 		p.Words, p.forms = screenParse(q.Name)
 		p.abjad = hasAbjad(q.Name)
-		p.indexWords = NameTokens(q.Name)
+		p.indexWords = graph.NameTokens(q.Name)
 		// A name in a script the index does not fold (Arabic, Armenian,
 		// Georgian, kana, Devanagari) is also looked up by its
 		// romanisation, so that it finds the Latin names of the lists.
 		if r := screenRomanize(q.Name); r != q.Name {
-			p.romanWords = NameTokens(r)
+			p.romanWords = graph.NameTokens(r)
 		}
 	}
-	if k := IdentifierKey(q.Name); looksLikeIdentifier(q.Name, k) && !slices.Contains(p.idKeys, k) {
+	if k := graph.IdentifierKey(q.Name); looksLikeIdentifier(q.Name, k) && !slices.Contains(p.idKeys, k) {
 		// A name typed as an identifier ("FTBDKPPY", "IMO 9163540") is
 		// looked up as one too.
 		p.idKeys = append(p.idKeys, k)
 	}
 	if len(p.Words) == 0 && len(p.idKeys) == 0 {
-		return nil, fmt.Errorf("%w: name: no letters or digits (give a name or an identifier)", ErrInvalid)
+		return nil, fmt.Errorf("%w: name: no letters or digits (give a name or an identifier)", graph.ErrInvalid)
 	}
 	p.compacts = compact(p.Words)
 	if q.Schema != "" {
-		s, ok := LookupSchema(q.Schema)
+		s, ok := graph.LookupSchema(q.Schema)
 		if !ok {
-			return nil, fmt.Errorf("%w: kind: unknown kind %q (Person, Company, Organization, Vessel, ...)", ErrInvalid, q.Schema)
+			return nil, fmt.Errorf("%w: kind: unknown kind %q (Person, Company, Organization, Vessel, ...)", graph.ErrInvalid, q.Schema)
 		}
 		p.schema = s
 	}
 	if q.Country != "" {
-		p.country = CountryCode(q.Country)
+		p.country = graph.CountryCode(q.Country)
 		if p.country == "" {
-			return nil, fmt.Errorf("%w: country: %q is not a country code or name", ErrInvalid, q.Country)
+			return nil, fmt.Errorf("%w: country: %q is not a country code or name", graph.ErrInvalid, q.Country)
 		}
 	}
 	if q.BirthDate != "" {
 		d, ok := parseDateParts(q.BirthDate)
 		if !ok {
-			return nil, fmt.Errorf("%w: birthDate: %q is not YYYY, YYYY-MM or YYYY-MM-DD", ErrInvalid, q.BirthDate)
+			return nil, fmt.Errorf("%w: birthDate: %q is not YYYY, YYYY-MM or YYYY-MM-DD", graph.ErrInvalid, q.BirthDate)
 		}
 		p.dob = d
 	}
 	if q.Threshold < 0 || q.Threshold > 1 || math.IsNaN(q.Threshold) {
-		return nil, fmt.Errorf("%w: threshold: must be between 0 and 1", ErrInvalid)
+		return nil, fmt.Errorf("%w: threshold: must be between 0 and 1", graph.ErrInvalid)
 	}
 	if q.Threshold == 0 {
-		p.Q.Threshold = DefaultScreenThreshold
+		p.Q.Threshold = DefaultThreshold
 	}
-	if q.Limit < 0 || q.Limit > MaxScreenResults {
-		return nil, fmt.Errorf("%w: first: must be between 1 and %d", ErrInvalid, MaxScreenResults)
+	if q.Limit < 0 || q.Limit > MaxResults {
+		return nil, fmt.Errorf("%w: first: must be between 1 and %d", graph.ErrInvalid, MaxResults)
 	}
 	if q.Limit == 0 {
-		p.Q.Limit = DefaultScreenResults
+		p.Q.Limit = DefaultResults
 	}
 	return p, nil
 }
@@ -204,16 +205,16 @@ func looksLikeIdentifier(name, key string) bool {
 }
 
 // IdentifierKeys returns the index keys of the query's identifiers.
-func (p *PreparedScreen) IdentifierKeys() []string { return p.idKeys }
+func (p *Prepared) IdentifierKeys() []string { return p.idKeys }
 
 // KindFits reports whether an entity of schema name may be what the query
 // asks for: the same schema, one extending it, or a more general one (a
 // LegalEntity for a Company), but never a Person for a Company.
-func (p *PreparedScreen) KindFits(schema string) bool {
+func (p *Prepared) KindFits(schema string) bool {
 	if p.schema == nil {
 		return true
 	}
-	s, ok := LookupSchema(schema)
+	s, ok := graph.LookupSchema(schema)
 	if !ok {
 		return schema == p.schema.Name
 	}
@@ -224,11 +225,11 @@ func (p *PreparedScreen) KindFits(schema string) bool {
 // things with names, not authorities, programmes, addresses, documents or
 // relationships.
 func Screenable(schema string) bool {
-	s, ok := LookupSchema(schema)
+	s, ok := graph.LookupSchema(schema)
 	if !ok {
-		return schema != SchemaAuthority && schema != SchemaProgramme
+		return schema != graph.SchemaAuthority && schema != graph.SchemaProgramme
 	}
-	if schema == SchemaAuthority || schema == SchemaProgramme {
+	if schema == graph.SchemaAuthority || schema == graph.SchemaProgramme {
 		return false
 	}
 	return s.Is("LegalEntity") || s.Is("Vessel") || s.Is("Airplane") || s.Is("Asset")
@@ -245,20 +246,20 @@ const (
 	lowInformationBits = 0.8 // a query whose words weigh less than this is scaled down
 )
 
-// ScreenRecord is what screening compares of an entity, prepared once: its
+// Record is what screening compares of an entity, prepared once: its
 // names as words with their romanisation keys, countries, birth dates and
 // identifier keys. A store may cache it per stored record.
-type ScreenRecord struct {
+type Record struct {
 	Schemas    []string // the entity's schema; for a merged party, each member's
-	Names      []ScreenName
+	Names      []Name
 	Countries  []string
 	BirthDates []string
-	IDs        []Identifier
+	IDs        []graph.Identifier
 	idKeys     []string
 }
 
-// ScreenName is one name of an entity prepared for comparison.
-type ScreenName struct {
+// Name is one name of an entity prepared for comparison.
+type Name struct {
 	Name    string
 	toks    []string
 	roman   []string
@@ -268,11 +269,11 @@ type ScreenName struct {
 	compact string
 }
 
-// NewScreenRecord prepares an entity for screening.
-func NewScreenRecord(e *Entity) *ScreenRecord {
-	r := &ScreenRecord{Schemas: []string{e.Schema}, Countries: e.Countries(), BirthDates: e.BirthDates(), IDs: e.Identifiers()}
+// NewRecord prepares an entity for screening.
+func NewRecord(e *graph.Entity) *Record {
+	r := &Record{Schemas: []string{e.Schema}, Countries: e.Countries(), BirthDates: e.BirthDates(), IDs: e.Identifiers()}
 	for _, x := range r.IDs {
-		r.idKeys = append(r.idKeys, IdentifierKey(x.Value))
+		r.idKeys = append(r.idKeys, graph.IdentifierKey(x.Value))
 	}
 	seen := map[string]bool{}
 	for _, n := range screenNames(e.Names()) {
@@ -282,7 +283,7 @@ func NewScreenRecord(e *Entity) *ScreenRecord {
 			continue
 		}
 		seen[key] = true
-		sn := ScreenName{Name: n, toks: toks, roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
+		sn := Name{Name: n, toks: toks, roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
 		for i, t := range toks {
 			sn.roman[i] = RomanKey(t)
 			sn.kinds[i] = wordKind(t)
@@ -325,12 +326,12 @@ func screenNames(names []string) []string {
 	return out
 }
 
-// MergeScreenRecords joins the records of the members of one party.
-func MergeScreenRecords(recs []*ScreenRecord) *ScreenRecord {
+// MergeRecords joins the records of the members of one party.
+func MergeRecords(recs []*Record) *Record {
 	if len(recs) == 1 {
 		return recs[0]
 	}
-	out := &ScreenRecord{}
+	out := &Record{}
 	for _, r := range recs {
 		out.Schemas = append(out.Schemas, r.Schemas...)
 		out.Names = append(out.Names, r.Names...)
@@ -378,21 +379,21 @@ func sharesForm(a, b []string) bool {
 // ScoreEntity scores an entity against a prepared query; weigh gives word
 // weights (StaticWeight if nil). ok is false if the entity's kind does not
 // fit the query.
-func ScoreEntity(p *PreparedScreen, e *Entity, weigh Weigher) (hit ScreenHit, ok bool) {
-	hit, ok = ScoreRecord(p, NewScreenRecord(e), weigh)
+func ScoreEntity(p *Prepared, e *graph.Entity, weigh Weigher) (hit Hit, ok bool) {
+	hit, ok = ScoreRecord(p, NewRecord(e), weigh)
 	hit.ID = e.ID
 	return hit, ok
 }
 
 // ScoreRecord scores a prepared entity against a prepared query (see
 // ScoreEntity); the hit's ID is left for the caller to set.
-func ScoreRecord(p *PreparedScreen, r *ScreenRecord, weigh Weigher) (hit ScreenHit, ok bool) {
+func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 	fits := false
 	for _, s := range r.Schemas {
 		fits = fits || p.KindFits(s)
 	}
 	if !fits {
-		return ScreenHit{}, false
+		return Hit{}, false
 	}
 	if weigh == nil {
 		weigh = StaticWeight
@@ -407,7 +408,7 @@ func ScoreRecord(p *PreparedScreen, r *ScreenRecord, weigh Weigher) (hit ScreenH
 		}
 	}
 	if len(p.Words) == 0 {
-		return ScreenHit{}, false
+		return Hit{}, false
 	}
 	q := prepareWords(p.Words, weigh)
 	if p.abjad {
@@ -458,7 +459,7 @@ func ScoreRecord(p *PreparedScreen, r *ScreenRecord, weigh Weigher) (hit ScreenH
 		}
 	}
 	if best.Score < 0 {
-		return ScreenHit{}, false
+		return Hit{}, false
 	}
 	score := best.Score
 	// A query of few common words (a lone "TRADING", "BANK") says little:
@@ -561,9 +562,9 @@ func firstN(s string, n int) string {
 	return s
 }
 
-// SortScreenHits orders hits best first, ties by id, so results are stable.
-func SortScreenHits(hits []ScreenHit) {
-	slices.SortFunc(hits, func(a, b ScreenHit) int {
+// SortHits orders hits best first, ties by id, so results are stable.
+func SortHits(hits []Hit) {
+	slices.SortFunc(hits, func(a, b Hit) int {
 		switch {
 		case a.Score > b.Score:
 			return -1

@@ -1,4 +1,4 @@
-package graph
+package index
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // testGraph builds an Index from a compact description: nodes are named by
@@ -27,12 +28,12 @@ func nodeID(name string) uuid.UUID {
 }
 
 func newTestGraph(nodes string, links ...string) *testGraph {
-	g := &testGraph{ix: NewIndex(), ids: map[string]uuid.UUID{}}
+	g := &testGraph{ix: New(), ids: map[string]uuid.UUID{}}
 	for _, n := range strings.Fields(nodes) {
 		schema := "Company"
-		var d *DesignatorInfo
+		var d *graph.DesignatorInfo
 		if strings.HasPrefix(n, "P") { // P... are programmes
-			schema, d = SchemaProgramme, &DesignatorInfo{Authority: "US OFAC", Programme: n[1:], Name: "US OFAC / " + n[1:]}
+			schema, d = graph.SchemaProgramme, &graph.DesignatorInfo{Authority: "US OFAC", Programme: n[1:], Name: "US OFAC / " + n[1:]}
 		}
 		g.ids[n] = nodeID(n)
 		g.ix.SetNode(nodeID(n), schema, d)
@@ -45,20 +46,20 @@ func newTestGraph(nodes string, links ...string) *testGraph {
 
 // link adds "a-b" (linked-to), "a>b:owns", or "a>b:owns@2018..2019".
 func (g *testGraph) link(spec string) {
-	kind := RelLinkedTo
-	from, to := DayMin, DayMax
+	kind := graph.RelLinkedTo
+	from, to := graph.DayMin, graph.DayMax
 	if i := strings.IndexByte(spec, '@'); i > 0 {
 		f, t, _ := strings.Cut(spec[i+1:], "..")
-		if d, ok := ParseDay(f, false); ok {
+		if d, ok := graph.ParseDay(f, false); ok {
 			from = d
 		}
-		if d, ok := ParseDay(t, true); ok {
+		if d, ok := graph.ParseDay(t, true); ok {
 			to = d
 		}
 		spec = spec[:i]
 	}
 	if i := strings.IndexByte(spec, ':'); i > 0 {
-		kind, _ = ParseRelType(spec[i+1:])
+		kind, _ = graph.ParseRelType(spec[i+1:])
 		spec = spec[:i]
 	}
 	a, b, _ := strings.Cut(strings.ReplaceAll(spec, ">", "-"), "-")
@@ -67,7 +68,7 @@ func (g *testGraph) link(spec string) {
 
 func (g *testGraph) name(id uuid.UUID) string { return strings.TrimSpace(string(id[:])) }
 
-func (g *testGraph) paths(t *testing.T, q PathQuery) ([]string, *PathSearch) {
+func (g *testGraph) paths(t *testing.T, q graph.PathQuery) ([]string, *graph.PathResult) {
 	t.Helper()
 	res, err := g.ix.Paths(context.Background(), q)
 	if err != nil {
@@ -76,11 +77,11 @@ func (g *testGraph) paths(t *testing.T, q PathQuery) ([]string, *PathSearch) {
 	return g.render(res), res
 }
 
-func (g *testGraph) render(res *PathSearch) []string {
+func (g *testGraph) render(res *graph.PathResult) []string {
 	var out []string
 	for _, p := range res.Paths {
 		var names []string
-		for _, id := range p {
+		for _, id := range p.Entities {
 			names = append(names, g.name(id))
 		}
 		out = append(out, strings.Join(names, " "))
@@ -95,36 +96,36 @@ func TestPathsKnownAnswers(t *testing.T) {
 		links []string
 		from  string
 		to    string
-		q     PathQuery
+		q     graph.PathQuery
 		want  []string
 	}{
-		{"direct", "a b", []string{"a-b"}, "a", "b", PathQuery{}, []string{"a b"}},
-		{"from equals to", "a b", []string{"a-b"}, "a", "a", PathQuery{}, []string{"a"}},
-		{"unreachable", "a b c", []string{"a-b"}, "a", "c", PathQuery{}, nil},
-		{"a link is a link: direction ignored", "a b c", []string{"b>a:owns", "c>b:owns"}, "a", "c", PathQuery{}, []string{"a b c"}},
-		{"ties broken by ids", "a b c d e", []string{"a-d", "d-e", "a-c", "c-e", "a-b", "b-e"}, "a", "e", PathQuery{K: 2},
+		{"direct", "a b", []string{"a-b"}, "a", "b", graph.PathQuery{}, []string{"a b"}},
+		{"from equals to", "a b", []string{"a-b"}, "a", "a", graph.PathQuery{}, []string{"a"}},
+		{"unreachable", "a b c", []string{"a-b"}, "a", "c", graph.PathQuery{}, nil},
+		{"a link is a link: direction ignored", "a b c", []string{"b>a:owns", "c>b:owns"}, "a", "c", graph.PathQuery{}, []string{"a b c"}},
+		{"ties broken by ids", "a b c d e", []string{"a-d", "d-e", "a-c", "c-e", "a-b", "b-e"}, "a", "e", graph.PathQuery{K: 2},
 			[]string{"a b e", "a c e"}},
-		{"k shortest in hop order", "a b c d e f", []string{"a-b", "b-f", "a-c", "c-d", "d-f", "a-e", "e-f", "c-e"}, "a", "f", PathQuery{K: 5},
+		{"k shortest in hop order", "a b c d e f", []string{"a-b", "b-f", "a-c", "c-d", "d-f", "a-e", "e-f", "c-e"}, "a", "f", graph.PathQuery{K: 5},
 			[]string{"a b f", "a e f", "a c d f", "a c e f", "a e c d f"}},
-		{"cycle does not loop", "a b c d", []string{"a-b", "b-c", "c-a", "c-d"}, "a", "d", PathQuery{K: 5},
+		{"cycle does not loop", "a b c d", []string{"a-b", "b-c", "c-a", "c-d"}, "a", "d", graph.PathQuery{K: 5},
 			[]string{"a c d", "a b c d"}},
-		{"max hops", "a b c d", []string{"a-b", "b-c", "c-d"}, "a", "d", PathQuery{MaxHops: 2}, nil},
-		{"avoid", "a b c d", []string{"a-b", "b-d", "a-c", "c-d"}, "a", "d", PathQuery{Avoid: []uuid.UUID{nodeID("b")}},
+		{"max hops", "a b c d", []string{"a-b", "b-c", "c-d"}, "a", "d", graph.PathQuery{MaxHops: 2}, nil},
+		{"avoid", "a b c d", []string{"a-b", "b-d", "a-c", "c-d"}, "a", "d", graph.PathQuery{Avoid: []uuid.UUID{nodeID("b")}},
 			[]string{"a c d"}},
-		{"via", "a b c d", []string{"a>b:owns", "b>d:owns", "a-c", "c-d"}, "a", "d", PathQuery{Via: []RelType{RelOwns}, K: 3},
+		{"via", "a b c d", []string{"a>b:owns", "b>d:owns", "a-c", "c-d"}, "a", "d", graph.PathQuery{Via: []graph.RelType{graph.RelOwns}, K: 3},
 			[]string{"a b d"}},
-		{"programme never passed through", "a b Pdprk", []string{"a>Pdprk:designated-by", "b>Pdprk:designated-by"}, "a", "b", PathQuery{}, nil},
-		{"programme may end a path", "a b Pdprk", []string{"a-b", "b>Pdprk:designated-by"}, "a", "Pdprk", PathQuery{}, []string{"a b Pdprk"}},
-		{"hub skipped by maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", PathQuery{MaxDegree: 3, K: 3},
+		{"programme never passed through", "a b Pdprk", []string{"a>Pdprk:designated-by", "b>Pdprk:designated-by"}, "a", "b", graph.PathQuery{}, nil},
+		{"programme may end a path", "a b Pdprk", []string{"a-b", "b>Pdprk:designated-by"}, "a", "Pdprk", graph.PathQuery{}, []string{"a b Pdprk"}},
+		{"hub skipped by maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", graph.PathQuery{MaxDegree: 3, K: 3},
 			[]string{"a c x b"}},
-		{"hub passed without maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", PathQuery{K: 1},
+		{"hub passed without maxDegree", "a h x y z b c", []string{"a-h", "h-b", "h-x", "h-y", "h-z", "a-c", "c-x", "x-b"}, "a", "b", graph.PathQuery{K: 1},
 			[]string{"a h b"}},
 		{"asOf: ended ownership not walked", "a b c", []string{"a>b:owns@2010..2015", "b>c:owns"}, "a", "c",
-			PathQuery{AsOf: mustDay("2020-01-01"), HasAsOf: true}, nil},
+			graph.PathQuery{AsOf: mustDay("2020-01-01"), HasAsOf: true}, nil},
 		{"asOf: valid then", "a b c", []string{"a>b:owns@2010..2015", "b>c:owns"}, "a", "c",
-			PathQuery{AsOf: mustDay("2012-06-30"), HasAsOf: true}, []string{"a b c"}},
-		{"parallel links are one path", "a b c", []string{"a>b:owns", "a>b:controls", "b-c"}, "a", "c", PathQuery{K: 3}, []string{"a b c"}},
-		{"stronger relationships before smaller ids", "a b c d", []string{"a-b", "b-d", "a>c:opened-accounts-for", "d>c:owns"}, "a", "d", PathQuery{K: 2},
+			graph.PathQuery{AsOf: mustDay("2012-06-30"), HasAsOf: true}, []string{"a b c"}},
+		{"parallel links are one path", "a b c", []string{"a>b:owns", "a>b:controls", "b-c"}, "a", "c", graph.PathQuery{K: 3}, []string{"a b c"}},
+		{"stronger relationships before smaller ids", "a b c d", []string{"a-b", "b-d", "a>c:opened-accounts-for", "d>c:owns"}, "a", "d", graph.PathQuery{K: 2},
 			[]string{"a c d", "a b d"}},
 	}
 	for _, tt := range tests {
@@ -139,8 +140,8 @@ func TestPathsKnownAnswers(t *testing.T) {
 	}
 }
 
-func mustDay(s string) Day {
-	d, ok := ParseDay(s, false)
+func mustDay(s string) graph.Day {
+	d, ok := graph.ParseDay(s, false)
 	if !ok {
 		panic(s)
 	}
@@ -160,21 +161,21 @@ func TestPathsLimits(t *testing.T) {
 		nodes = append(nodes, fmt.Sprintf("x%03d", i))
 	}
 	g := newTestGraph(strings.Join(nodes, " "), links...)
-	_, res := g.paths(t, PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxVisited: 5, MaxHops: 10})
-	if !res.Truncated() || res.Limits[0] != LimitVisited || len(res.Paths) != 0 {
+	_, res := g.paths(t, graph.PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxVisited: 5, MaxHops: 10})
+	if !res.Truncated() || res.Limits[0] != graph.LimitVisited || len(res.Paths) != 0 {
 		t.Errorf("visited cap: %+v", res)
 	}
-	got, res := g.paths(t, PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxHops: 99, K: 99})
-	if !slices.Equal(res.Limits, []string{LimitHops, LimitPaths}) || len(got) != 1 {
+	got, res := g.paths(t, graph.PathQuery{From: nodeID("n000"), To: nodeID("n009"), MaxHops: 99, K: 99})
+	if !slices.Equal(res.Limits, []string{graph.LimitHops, graph.LimitPaths}) || len(got) != 1 {
 		t.Errorf("clamped limits: %v %v", res.Limits, got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res, err := g.ix.Paths(ctx, PathQuery{From: nodeID("n000"), To: nodeID("n199"), MaxHops: 10})
-	if err != nil || res.Truncated() && res.Limits[0] != LimitTimeout {
+	res, err := g.ix.Paths(ctx, graph.PathQuery{From: nodeID("n000"), To: nodeID("n199"), MaxHops: 10})
+	if err != nil || res.Truncated() && res.Limits[0] != graph.LimitTimeout {
 		t.Errorf("cancelled: %+v %v", res, err)
 	}
-	if _, err := g.ix.Paths(context.Background(), PathQuery{From: nodeID("n000"), To: nodeID("nope")}); err == nil {
+	if _, err := g.ix.Paths(context.Background(), graph.PathQuery{From: nodeID("n000"), To: nodeID("nope")}); err == nil {
 		t.Error("unknown end accepted")
 	}
 }
@@ -185,29 +186,29 @@ func TestNearest(t *testing.T) {
 		"ftb>Pnpwmd:designated-by", "ftb>Pdprk3:designated-by", "dandong>Pnpwmd:designated-by@2018..",
 		"rfs-x", "x-han", "han>Pun:designated-by",
 	)
-	g.ix.SetNode(nodeID("Pun"), SchemaProgramme, &DesignatorInfo{Authority: "UN Security Council", Programme: "1718 Committee", Name: "UN Security Council / 1718 Committee"})
+	g.ix.SetNode(nodeID("Pun"), graph.SchemaProgramme, &graph.DesignatorInfo{Authority: "UN Security Council", Programme: "1718 Committee", Name: "UN Security Council / 1718 Committee"})
 	ctx := context.Background()
-	res, err := g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3})
+	res, err := g.ix.Nearest(ctx, graph.NearestQuery{From: nodeID("rfs"), K: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := g.render(res), []string{"rfs dandong", "rfs dandong ftb", "rfs x han"}; !slices.Equal(got, want) {
 		t.Errorf("Nearest = %q, want %q", got, want)
 	}
-	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3, Authority: "security council"})
+	res, _ = g.ix.Nearest(ctx, graph.NearestQuery{From: nodeID("rfs"), K: 3, Authority: "security council"})
 	if got, want := g.render(res), []string{"rfs x han"}; !slices.Equal(got, want) {
 		t.Errorf("Nearest(UN) = %q, want %q", got, want)
 	}
-	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 3, Programme: "DPRK3"})
+	res, _ = g.ix.Nearest(ctx, graph.NearestQuery{From: nodeID("rfs"), K: 3, Programme: "DPRK3"})
 	if got, want := g.render(res), []string{"rfs dandong ftb"}; !slices.Equal(got, want) {
 		t.Errorf("Nearest(DPRK3) = %q, want %q", got, want)
 	}
 	// Before Dandong Zhongsheng's designation, FTB is nearest through it.
-	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("rfs"), K: 1, AsOf: mustDay("2017-01-01"), HasAsOf: true, Authority: "OFAC"})
+	res, _ = g.ix.Nearest(ctx, graph.NearestQuery{From: nodeID("rfs"), K: 1, AsOf: mustDay("2017-01-01"), HasAsOf: true, Authority: "OFAC"})
 	if got, want := g.render(res), []string{"rfs dandong ftb"}; !slices.Equal(got, want) {
 		t.Errorf("Nearest(asOf 2017) = %q, want %q", got, want)
 	}
-	res, _ = g.ix.Nearest(ctx, NearestQuery{From: nodeID("ftb"), K: 1})
+	res, _ = g.ix.Nearest(ctx, graph.NearestQuery{From: nodeID("ftb"), K: 1})
 	if got := g.render(res); !slices.Equal(got, []string{"ftb"}) {
 		t.Errorf("a designated entity is its own nearest: %q", got)
 	}
@@ -215,7 +216,7 @@ func TestNearest(t *testing.T) {
 
 func TestNeighbourhood(t *testing.T) {
 	g := newTestGraph("a b c d e Pp", "a-b", "b-c", "c-d", "a-e", "a>Pp:designated-by", "b>Pp:designated-by")
-	ids, trunc, err := g.ix.Neighbourhood(context.Background(), NeighbourhoodQuery{From: nodeID("a"), Hops: 2})
+	ids, trunc, err := g.ix.Neighbourhood(context.Background(), graph.NeighbourhoodQuery{From: nodeID("a"), Hops: 2})
 	if err != nil || trunc {
 		t.Fatal(err, trunc)
 	}
@@ -226,7 +227,7 @@ func TestNeighbourhood(t *testing.T) {
 	if want := []string{"a", "Pp", "b", "e", "c"}; !slices.Equal(names, want) {
 		t.Errorf("Neighbourhood = %v, want %v (the programme is not expanded)", names, want)
 	}
-	_, trunc, _ = g.ix.Neighbourhood(context.Background(), NeighbourhoodQuery{From: nodeID("a"), Hops: 2, MaxNodes: 3})
+	_, trunc, _ = g.ix.Neighbourhood(context.Background(), graph.NeighbourhoodQuery{From: nodeID("a"), Hops: 2, MaxNodes: 3})
 	if !trunc {
 		t.Error("MaxNodes did not truncate")
 	}
@@ -328,13 +329,17 @@ func TestPathsMatchBruteForce(t *testing.T) {
 		if len(want) > k {
 			want = want[:k]
 		}
-		res, err := g.ix.Paths(context.Background(), PathQuery{From: nodeID(a), To: nodeID(b), K: k, MaxHops: hops})
+		res, err := g.ix.Paths(context.Background(), graph.PathQuery{From: nodeID(a), To: nodeID(b), K: k, MaxHops: hops})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.EqualFunc(res.Paths, want, func(p, q []uuid.UUID) bool { return slices.Equal(p, q) }) {
+		if !slices.EqualFunc(res.Paths, want, func(p graph.Path, q []uuid.UUID) bool { return slices.Equal(p.Entities, q) }) {
+			var wantRes graph.PathResult
+			for _, w := range want {
+				wantRes.Paths = append(wantRes.Paths, graph.Path{Entities: w})
+			}
 			t.Fatalf("trial %d: graph %v %v, Paths(%s, %s, k=%d, hops=%d)\n got  %q\n want %q", trial, nodes, links, a, b, k, hops,
-				g.render(res), g.render(&PathSearch{Paths: want}))
+				g.render(res), g.render(&wantRes))
 		}
 	}
 }
@@ -348,7 +353,7 @@ func TestPathsIndependentOfInsertionOrder(t *testing.T) {
 		shuffled := slices.Clone(links)
 		r.Shuffle(len(shuffled), func(x, y int) { shuffled[x], shuffled[y] = shuffled[y], shuffled[x] })
 		g := newTestGraph("a b c d e f", shuffled...)
-		got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("f"), K: 6})
+		got, _ := g.paths(t, graph.PathQuery{From: nodeID("a"), To: nodeID("f"), K: 6})
 		if i == 0 {
 			first = got
 		} else if !slices.Equal(got, first) {
@@ -357,19 +362,19 @@ func TestPathsIndependentOfInsertionOrder(t *testing.T) {
 	}
 }
 
-func TestIndexUpdates(t *testing.T) {
+func TestUpdaters(t *testing.T) {
 	g := newTestGraph("a b c", "a>b:owns", "b>c:owns")
-	g.ix.RemoveLink(nodeID("a"), nodeID("b"), RelOwns, DayMin, DayMax)
-	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
+	g.ix.RemoveLink(nodeID("a"), nodeID("b"), graph.RelOwns, graph.DayMin, graph.DayMax)
+	if got, _ := g.paths(t, graph.PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
 		t.Errorf("removed link still walked: %q", got)
 	}
 	g.link("a>b:owns")
 	g.ix.DeleteNode(nodeID("b"))
-	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
+	if got, _ := g.paths(t, graph.PathQuery{From: nodeID("a"), To: nodeID("c")}); got != nil {
 		t.Errorf("deleted node still walked: %q", got)
 	}
 	g.ix.SetNode(nodeID("b"), "Company", nil)
-	if got, _ := g.paths(t, PathQuery{From: nodeID("a"), To: nodeID("c")}); !slices.Equal(got, []string{"a b c"}) {
+	if got, _ := g.paths(t, graph.PathQuery{From: nodeID("a"), To: nodeID("c")}); !slices.Equal(got, []string{"a b c"}) {
 		t.Errorf("restored node: %q", got)
 	}
 	if n, l := g.ix.Counts(); n != 3 || l != 2 {
@@ -379,16 +384,16 @@ func TestIndexUpdates(t *testing.T) {
 
 func BenchmarkPathsGrid(b *testing.B) {
 	// A 300x300 grid with shortcuts: 90k nodes, worst-case many ties.
-	ix := NewIndex()
+	ix := New()
 	id := func(x, y int) uuid.UUID { return nodeID(fmt.Sprintf("%d,%d", x, y)) }
 	for x := 0; x < 300; x++ {
 		for y := 0; y < 300; y++ {
 			ix.SetNode(id(x, y), "Company", nil)
 			if x > 0 {
-				ix.AddLink(id(x-1, y), id(x, y), RelOwns, DayMin, DayMax)
+				ix.AddLink(id(x-1, y), id(x, y), graph.RelOwns, graph.DayMin, graph.DayMax)
 			}
 			if y > 0 {
-				ix.AddLink(id(x, y-1), id(x, y), RelOwns, DayMin, DayMax)
+				ix.AddLink(id(x, y-1), id(x, y), graph.RelOwns, graph.DayMin, graph.DayMax)
 			}
 		}
 	}
@@ -397,7 +402,7 @@ func BenchmarkPathsGrid(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		ix.Paths(ctx, PathQuery{From: id(10, 10), To: id(13, 12), K: 3})
+		ix.Paths(ctx, graph.PathQuery{From: id(10, 10), To: id(13, 12), K: 3})
 	}
 }
 
@@ -432,22 +437,22 @@ func TestIDTable(t *testing.T) {
 // A change applied with Update is seen whole: while a writer rewrites b
 // (deletes it and its links, then adds them back) over and over, a reader
 // always finds the path a-b-c, never a missing b or a half-linked one.
-func TestIndexUpdateIsAtomic(t *testing.T) {
+func TestUpdaterIsAtomic(t *testing.T) {
 	g := newTestGraph("a b c", "a>b:owns", "b>c:owns")
 	a, b, c := nodeID("a"), nodeID("b"), nodeID("c")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := 0; i < 2000; i++ {
-			g.ix.Update(func(u IndexUpdate) {
+			g.ix.Update(func(u Updater) {
 				u.DeleteNode(b)
 				u.RemoveNames(b, []string{"b"})
-				u.RemoveLink(a, b, RelOwns, DayMin, DayMax)
-				u.RemoveLink(b, c, RelOwns, DayMin, DayMax)
+				u.RemoveLink(a, b, graph.RelOwns, graph.DayMin, graph.DayMax)
+				u.RemoveLink(b, c, graph.RelOwns, graph.DayMin, graph.DayMax)
 				u.SetNode(b, "Company", nil)
 				u.AddNames(b, []string{"b"})
-				u.AddLink(a, b, RelOwns, DayMin, DayMax)
-				u.AddLink(b, c, RelOwns, DayMin, DayMax)
+				u.AddLink(a, b, graph.RelOwns, graph.DayMin, graph.DayMax)
+				u.AddLink(b, c, graph.RelOwns, graph.DayMin, graph.DayMax)
 			})
 		}
 	}()
@@ -464,9 +469,72 @@ func TestIndexUpdateIsAtomic(t *testing.T) {
 			return
 		default:
 		}
-		res, err := g.ix.Paths(ctx, PathQuery{From: a, To: c, K: 1})
-		if err != nil || len(res.Paths) != 1 || len(res.Paths[0]) != 3 {
+		res, err := g.ix.Paths(ctx, graph.PathQuery{From: a, To: c, K: 1})
+		if err != nil || len(res.Paths) != 1 || len(res.Paths[0].Entities) != 3 {
 			t.Fatalf("read %d during rewrites: %v %+v", reads, err, res)
 		}
+	}
+}
+
+func TestDay16(t *testing.T) {
+	for _, s := range []string{"1900-01-02", "1969-12-31", "2019-06-19", "2079-06-05"} {
+		d := mustDay(s)
+		l := Link{from: toDay16(d), to: toDay16(d)}
+		if f, to := l.Validity(); f != d || to != d || !l.validOn(toDay16(d)) || l.validOn(toDay16(d+1)) {
+			t.Errorf("%s: round trip %v..%v", s, f, to)
+		}
+	}
+	l := Link{from: toDay16(graph.DayMin), to: toDay16(graph.DayMax)}
+	if f, to := l.Validity(); f != graph.DayMin || to != graph.DayMax || !l.validOn(toDay16(mustDay("1850-01-01"))) {
+		t.Errorf("unbounded: %v..%v", f, to)
+	}
+}
+
+// A path hands back, per step, the kinds and directions it may walk
+// between the two entities, strongest first and forward before backward,
+// filtered like the search itself (via, asOf).
+func TestPathSteps(t *testing.T) {
+	g := newTestGraph("a b c",
+		"a>b:linked-to", "b>a:owns", "a>b:owns", // parallel links of two kinds, both directions
+		"c>b:controls@2010..2015", "b>c:linked-to")
+	render := func(steps []graph.Step) string {
+		var parts []string
+		for _, s := range steps {
+			var ls []string
+			for _, l := range s.Links {
+				dir := "<"
+				if l.Forward {
+					dir = ">"
+				}
+				ls = append(ls, dir+l.Kind.String())
+			}
+			parts = append(parts, g.name(s.From)+"-"+g.name(s.To)+"["+strings.Join(ls, " ")+"]")
+		}
+		return strings.Join(parts, " ")
+	}
+	tests := []struct {
+		name string
+		q    graph.PathQuery
+		want string
+	}{
+		{"all kinds", graph.PathQuery{}, "a-b[>owns <owns >linked-to] b-c[<controls >linked-to]"},
+		{"via", graph.PathQuery{Via: []graph.RelType{graph.RelLinkedTo}}, "a-b[>linked-to] b-c[>linked-to]"},
+		{"asOf drops the ended control", graph.PathQuery{AsOf: mustDay("2020-01-01"), HasAsOf: true}, "a-b[>owns <owns >linked-to] b-c[>linked-to]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.q.From, tt.q.To = nodeID("a"), nodeID("c")
+			_, res := g.paths(t, tt.q)
+			if len(res.Paths) != 1 {
+				t.Fatalf("Paths = %v, want one path", g.render(res))
+			}
+			p := res.Paths[0]
+			if got := render(p.Steps); got != tt.want {
+				t.Errorf("steps = %s, want %s", got, tt.want)
+			}
+			if p.Hops() != 2 || p.Steps[0].Kind() != p.Steps[0].Links[0].Kind || p.Steps[1].Forward() != p.Steps[1].Links[0].Forward {
+				t.Errorf("Hops/Kind/Forward disagree with Links: %+v", p)
+			}
+		})
 	}
 }

@@ -1,9 +1,11 @@
-package graph
+package screen
 
 import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 func TestRomanKeyJoinsVariants(t *testing.T) {
@@ -60,7 +62,7 @@ func TestTokenSimilarity(t *testing.T) {
 }
 
 func TestMatchNames(t *testing.T) {
-	score := func(a, b string) float64 { return MatchNames(ScreenTokens(a), ScreenTokens(b), nil).Score }
+	score := func(a, b string) float64 { return MatchNames(Tokens(a), Tokens(b), nil).Score }
 	if s := score("PUTIN, Vladimir", "Vladimir Putin"); s != 1 {
 		t.Errorf("word order: %.3f, want 1", s)
 	}
@@ -77,8 +79,8 @@ func TestMatchNames(t *testing.T) {
 	if swap, same := score("SALMAN BIN MUHAMMAD AL-RAWI", "MUHAMMAD BIN SALMAN AL-RAWI"), score("SALMAN BIN MUHAMMAD AL-RAWI", "SALMAN BIN MUHAMMAD AL-RAWI"); swap >= 0.8 || same != 1 {
 		t.Errorf("father and son swapped around bin: %.3f (same name %.3f), want < 0.8", swap, same)
 	}
-	if got := ScreenTokens("A.B.C. Company"); !reflect.DeepEqual(got, []string{"abc"}) {
-		t.Errorf("ScreenTokens(A.B.C. Company) = %v, want [abc]", got)
+	if got := Tokens("A.B.C. Company"); !reflect.DeepEqual(got, []string{"abc"}) {
+		t.Errorf("Tokens(A.B.C. Company) = %v, want [abc]", got)
 	}
 }
 
@@ -106,15 +108,15 @@ func FuzzMatchNames(f *testing.F) {
 		if len(a) > 300 || len(b) > 300 {
 			return
 		}
-		m := MatchNames(ScreenTokens(a), ScreenTokens(b), nil)
+		m := MatchNames(Tokens(a), Tokens(b), nil)
 		if m.Score < 0 || m.Score > 1 || math.IsNaN(m.Score) {
 			t.Fatalf("MatchNames(%q, %q) = %v, want in [0,1]", a, b, m.Score)
 		}
-		p, err := PrepareScreen(ScreenQuery{Name: a})
+		p, err := Prepare(Query{Name: a})
 		if err != nil {
 			return
 		}
-		h, _ := ScoreEntity(p, &Entity{Schema: "Person", Caption: b, Props: map[string][]string{"name": {b}}}, nil)
+		h, _ := ScoreEntity(p, &graph.Entity{Schema: "Person", Caption: b, Props: map[string][]string{"name": {b}}}, nil)
 		if h.Score < 0 || h.Score > 1 || math.IsNaN(h.Score) {
 			t.Fatalf("ScoreEntity(%q, %q) = %v, want in [0,1]", a, b, h.Score)
 		}

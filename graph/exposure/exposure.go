@@ -1,4 +1,4 @@
-package graph
+package exposure
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Ownership exposure under the OFAC 50 Percent Rule (Revised Guidance on
@@ -35,35 +36,35 @@ import (
 
 // Defaults and caps of an exposure computation.
 const (
-	DefaultExposureDepth   = 10
-	MaxExposureDepth       = 20
-	DefaultExposureVisited = 20_000
-	DefaultExposureOwners  = 2_000 // owners read per entity
-	DefaultExposureChains  = 20
+	DefaultDepth      = 10
+	MaxDepth          = 20
+	DefaultMaxVisited = 20_000
+	DefaultOwners     = 2_000 // owners read per entity
+	DefaultChains     = 20
 	// BlockingThreshold is the aggregate percentage that blocks.
 	BlockingThreshold = 50.0
 	// pctEpsilon absorbs float noise in sums: 16.7+16.7+16.6 is 50.
 	pctEpsilon = 1e-9
 )
 
-// AnyAuthority, as ExposureQuery.Authority, counts designations by every
+// AnyAuthority, as Query.Authority, counts designations by every
 // authority.
 const AnyAuthority = "ANY"
 
-// DefaultExposureAuthority is the authority of the OFAC 50 Percent Rule.
-const DefaultExposureAuthority = "US OFAC"
+// DefaultAuthority is the authority of the OFAC 50 Percent Rule.
+const DefaultAuthority = "US OFAC"
 
 // Stake is one ownership relationship into an entity.
 type Stake struct {
 	Owner uuid.UUID
 	Share Share
 	// From and To bound the days it holds (DayMin, DayMax when unknown).
-	From, To Day
-	Rel      *Relationship // the relationship it was read from; nil in hand-built cases
+	From, To graph.Day
+	Rel      *graph.Relationship // the relationship it was read from; nil in hand-built cases
 }
 
 // StakeOf reads a stake from an owns relationship (Source owns Target).
-func StakeOf(r *Relationship) Stake {
+func StakeOf(r *graph.Relationship) Stake {
 	from, to := r.Validity()
 	return Stake{Owner: r.Source, Share: ParseShare(r.Props["percentage"]...), From: from, To: to, Rel: r}
 }
@@ -71,13 +72,13 @@ func StakeOf(r *Relationship) Stake {
 // Control is one control relationship into an entity.
 type Control struct {
 	Controller uuid.UUID
-	From, To   Day
-	Rel        *Relationship
+	From, To   graph.Day
+	Rel        *graph.Relationship
 }
 
-// ExposureData is what the exposure computation reads. The store
+// Data is what the exposure computation reads. The store
 // implements it over one read snapshot.
-type ExposureData interface {
+type Data interface {
 	// Owners returns the stakes held in id: its incoming owns
 	// relationships, at most limit of them (more reports whether there
 	// were more).
@@ -85,20 +86,20 @@ type ExposureData interface {
 	// Controllers returns the incoming control relationships of id.
 	Controllers(ctx context.Context, id uuid.UUID) ([]Control, error)
 	// Designations returns every designation of id, of any authority.
-	Designations(ctx context.Context, id uuid.UUID) ([]Designation, error)
+	Designations(ctx context.Context, id uuid.UUID) ([]graph.Designation, error)
 	// Name returns a display name for id ("" if unknown).
 	Name(ctx context.Context, id uuid.UUID) (string, error)
 }
 
-// ExposureQuery asks for the exposure of one entity.
-type ExposureQuery struct {
+// Query asks for the exposure of one entity.
+type Query struct {
 	Entity uuid.UUID
 	// Authority whose designations make blocked persons (MatchAuthority);
-	// "" is DefaultExposureAuthority, AnyAuthority counts every one.
+	// "" is DefaultAuthority, AnyAuthority counts every one.
 	Authority string
 	// AsOf is the day stakes and designations must be in force on;
 	// HasAsOf false means today.
-	AsOf    Day
+	AsOf    graph.Day
 	HasAsOf bool
 	// Bounds; 0 means the default.
 	MaxDepth   int // levels of owners above the entity
@@ -113,7 +114,7 @@ type OwnerStake struct {
 	Owner uuid.UUID
 	// Rels are the relationships stating the stake (several records may
 	// state one holding).
-	Rels  []*Relationship
+	Rels  []*graph.Relationship
 	Share Share
 	// Counted: the stake is in force and its owner is blocked.
 	Counted              bool
@@ -124,13 +125,13 @@ type OwnerStake struct {
 	Note                 string
 }
 
-// ExposureParty is an entity on the way up and its standing.
-type ExposureParty struct {
+// Party is an entity on the way up and its standing.
+type Party struct {
 	ID                        uuid.UUID
 	Depth                     int
 	Blocked, PossiblyBlocked  bool
 	Designated                bool
-	Designations              []Designation // those that count
+	Designations              []graph.Designation // those that count
 	Percentage, MaxPercentage float64
 	Reason                    string
 	Explored                  bool // its owners were read
@@ -139,18 +140,18 @@ type ExposureParty struct {
 // ControlLink is a controller of the entity asked about.
 type ControlLink struct {
 	Controller          uuid.UUID
-	Rels                []*Relationship
+	Rels                []*graph.Relationship
 	Blocked, Designated bool
 	PossiblyBlocked     bool
 	Reason              string
 }
 
-// Exposure is the answer: whether the entity is blocked, the aggregate
+// Result is the answer: whether the entity is blocked, the aggregate
 // held by blocked persons and the evidence.
-type Exposure struct {
+type Result struct {
 	Entity    uuid.UUID
 	Authority string // the authority filter as applied ("US OFAC", AnyAuthority)
-	AsOf      Day
+	AsOf      graph.Day
 
 	Blocked         bool
 	PossiblyBlocked bool // not blocked, but unknown percentages could make it so
@@ -161,13 +162,15 @@ type Exposure struct {
 	// Complete: the percentage is exact (no unknown on the way, no limit hit).
 	Complete bool
 
-	Designations []Designation // the entity's own, that count
+	Designations []graph.Designation // the entity's own, that count
 	Owners       []OwnerStake
-	Parties      []ExposureParty // blocked or possibly blocked, by depth
+	Parties      []Party // blocked or possibly blocked, by depth
 	Controllers  []ControlLink
 	// Chains are ownership paths from a designated person down to the
-	// entity, each from the designated end: [X, A, entity].
-	Chains [][]uuid.UUID
+	// entity, each from the designated end (X owns A owns the entity):
+	// every step an owns relationship, forward, with the relationships in
+	// force that state it.
+	Chains []graph.Path
 
 	Visited    int
 	Limits     []string // max-depth, visited-nodes, owners-per-entity, chains
@@ -176,23 +179,23 @@ type Exposure struct {
 }
 
 // Truncated reports whether a limit cut the computation.
-func (e *Exposure) Truncated() bool { return len(e.Limits) > 0 }
+func (e *Result) Truncated() bool { return len(e.Limits) > 0 }
 
 // Party returns the standing of id if the computation met it.
-func (e *Exposure) Party(id uuid.UUID) (ExposureParty, bool) {
+func (e *Result) Party(id uuid.UUID) (Party, bool) {
 	for _, p := range e.Parties {
 		if p.ID == id {
 			return p, true
 		}
 	}
-	return ExposureParty{}, false
+	return Party{}, false
 }
 
 // expoStake is a stake after grouping by owner: one per owner.
 type expoStake struct {
 	owner *expoNode
 	share Share
-	rels  []*Relationship // kept for the entity asked about only
+	rels  []*graph.Relationship // kept for the entity asked about only
 	note  string
 	extra []Share // while grouping: the shares of several records
 }
@@ -206,11 +209,11 @@ type stakeRef struct {
 type expoNode struct {
 	id       uuid.UUID
 	depth    int
-	desig    []Designation // counted designations
-	stakes   []expoStake   // in force, one per owner
-	holds    []stakeRef    // the stakes it holds (reverse of stakes)
-	explored bool          // owners read
-	unknown  bool          // not explored: its standing is unknown
+	desig    []graph.Designation // counted designations
+	stakes   []expoStake         // in force, one per owner
+	holds    []stakeRef          // the stakes it holds (reverse of stakes)
+	explored bool                // owners read
+	unknown  bool                // not explored: its standing is unknown
 
 	// fixpoint state
 	lo, hi   bool    // certainly / possibly blocked
@@ -234,15 +237,15 @@ func (n *expoNode) hiPct() float64 {
 
 func (n *expoNode) loPct() float64 { return math.Min(100, n.sumLo) }
 
-// ComputeExposure answers q over data. Every traversal is bounded by
-// q's limits and ctx; the limits hit are in Exposure.Limits.
+// Compute answers q over data. Every traversal is bounded by
+// q's limits and ctx; the limits hit are in Result.Limits.
 // Returns ErrInvalid for a bad query.
-func ComputeExposure(ctx context.Context, data ExposureData, q ExposureQuery) (*Exposure, error) {
+func Compute(ctx context.Context, data Data, q Query) (*Result, error) {
 	if q.Entity == uuid.Nil {
-		return nil, fmt.Errorf("%w: no entity", ErrInvalid)
+		return nil, fmt.Errorf("%w: no entity", graph.ErrInvalid)
 	}
-	if q.MaxDepth < 0 || q.MaxDepth > MaxExposureDepth {
-		return nil, fmt.Errorf("%w: maxDepth must be between 1 and %d", ErrInvalid, MaxExposureDepth)
+	if q.MaxDepth < 0 || q.MaxDepth > MaxDepth {
+		return nil, fmt.Errorf("%w: maxDepth must be between 1 and %d", graph.ErrInvalid, MaxDepth)
 	}
 	def := func(v, d int) int {
 		if v <= 0 {
@@ -250,28 +253,28 @@ func ComputeExposure(ctx context.Context, data ExposureData, q ExposureQuery) (*
 		}
 		return v
 	}
-	depthCap := def(q.MaxDepth, DefaultExposureDepth)
-	maxVisited := def(q.MaxVisited, DefaultExposureVisited)
-	maxOwners := def(q.MaxOwners, DefaultExposureOwners)
-	maxChains := def(q.MaxChains, DefaultExposureChains)
+	depthCap := def(q.MaxDepth, DefaultDepth)
+	maxVisited := def(q.MaxVisited, DefaultMaxVisited)
+	maxOwners := def(q.MaxOwners, DefaultOwners)
+	maxChains := def(q.MaxChains, DefaultChains)
 	auth := q.Authority
 	if strings.TrimSpace(auth) == "" {
-		auth = DefaultExposureAuthority
+		auth = DefaultAuthority
 	}
 	anyAuth := strings.EqualFold(strings.TrimSpace(auth), AnyAuthority) || strings.TrimSpace(auth) == "*"
 	if anyAuth {
 		auth = AnyAuthority
 	} else {
-		auth = CanonicalAuthority(auth, "")
+		auth = graph.CanonicalAuthority(auth, "")
 	}
 	day := q.AsOf
 	if !q.HasAsOf {
-		day = Today()
+		day = graph.Today()
 	}
 	c := &exposureRun{ctx: ctx, data: data, day: day, auth: auth, anyAuth: anyAuth,
 		depthCap: depthCap, maxVisited: maxVisited, maxOwners: maxOwners, maxChains: maxChains,
 		nodes: map[uuid.UUID]*expoNode{}, limits: map[string]bool{}, cut: map[uuid.UUID]*expoNode{},
-		res: &Exposure{Entity: q.Entity, Authority: auth, AsOf: day, Names: map[uuid.UUID]string{}}}
+		res: &Result{Entity: q.Entity, Authority: auth, AsOf: day, Names: map[uuid.UUID]string{}}}
 	if err := c.explore(); err != nil {
 		return nil, err
 	}
@@ -284,8 +287,8 @@ func ComputeExposure(ctx context.Context, data ExposureData, q ExposureQuery) (*
 
 type exposureRun struct {
 	ctx                                        context.Context
-	data                                       ExposureData
-	day                                        Day
+	data                                       Data
+	day                                        graph.Day
 	auth                                       string
 	anyAuth                                    bool
 	depthCap, maxVisited, maxOwners, maxChains int
@@ -298,23 +301,23 @@ type exposureRun struct {
 	limits       map[string]bool
 	cut          map[uuid.UUID]*expoNode // owners not explored because a limit cut the search
 	cutList      []*expoNode             // the same, in the order met
-	res          *Exposure
+	res          *Result
 	err          error // the first error reading names
 }
 
 func (c *exposureRun) limit(name string) { c.limits[name] = true }
 
-func (c *exposureRun) inForce(from, to Day) bool { return from <= c.day && c.day <= to }
+func (c *exposureRun) inForce(from, to graph.Day) bool { return from <= c.day && c.day <= to }
 
 // counts reports whether a designation makes a blocked person on the day.
-func (c *exposureRun) counts(d Designation) bool {
-	if !c.anyAuth && !MatchAuthority(c.auth, d.Authority) {
+func (c *exposureRun) counts(d graph.Designation) bool {
+	if !c.anyAuth && !graph.MatchAuthority(c.auth, d.Authority) {
 		return false
 	}
-	if from, ok := ParseDay(d.ListedOn, false); ok && from > c.day {
+	if from, ok := graph.ParseDay(d.ListedOn, false); ok && from > c.day {
 		return false
 	}
-	if to, ok := ParseDay(d.EndedOn, false); ok && to <= c.day {
+	if to, ok := graph.ParseDay(d.EndedOn, false); ok && to <= c.day {
 		return false // ended on that day: no longer in force
 	}
 	return true
@@ -658,7 +661,7 @@ func (c *exposureRun) answer() error {
 		if !n.lo && !n.hi {
 			continue
 		}
-		res.Parties = append(res.Parties, ExposureParty{ID: n.id, Depth: n.depth, Blocked: n.lo, PossiblyBlocked: !n.lo && n.hi,
+		res.Parties = append(res.Parties, Party{ID: n.id, Depth: n.depth, Blocked: n.lo, PossiblyBlocked: !n.lo && n.hi,
 			Designated: n.designated(), Designations: n.desig, Percentage: roundPct(n.loPct()),
 			MaxPercentage: roundPct(math.Max(n.hiPct(), n.loPct())), Reason: c.reason(n), Explored: n.explored})
 	}
@@ -676,11 +679,11 @@ func (c *exposureRun) answer() error {
 	return c.names()
 }
 
-func rels(r *Relationship) []*Relationship {
+func rels(r *graph.Relationship) []*graph.Relationship {
 	if r == nil {
 		return nil
 	}
-	return []*Relationship{r}
+	return []*graph.Relationship{r}
 }
 
 func (c *exposureRun) ownerStake(s expoStake) OwnerStake {
@@ -721,7 +724,12 @@ func (c *exposureRun) chains() {
 			for i, p := range path {
 				ids[len(path)-1-i] = p.id
 			}
-			c.res.Chains = append(c.res.Chains, ids)
+			chain, err := c.chain(ids)
+			if err != nil {
+				c.err = err
+				return false
+			}
+			c.res.Chains = append(c.res.Chains, chain)
 			return true
 		}
 		for _, s := range n.stakes {
@@ -741,13 +749,34 @@ func (c *exposureRun) chains() {
 	walk(c.target)
 }
 
+// chain makes a path of owners: each step from an owner to what it owns,
+// with the owns relationships in force between the two, read again (the
+// exploration keeps only the shares, to bound its memory).
+func (c *exposureRun) chain(ids []uuid.UUID) (graph.Path, error) {
+	p := graph.Path{Entities: ids, Steps: make([]graph.Step, 0, len(ids)-1)}
+	for i := 0; i+1 < len(ids); i++ {
+		st := graph.Step{From: ids[i], To: ids[i+1], Links: []graph.StepLink{{Kind: graph.RelOwns, Forward: true}}}
+		stakes, _, err := c.data.Owners(c.ctx, ids[i+1], c.maxOwners)
+		if err != nil {
+			return p, err
+		}
+		for _, s := range stakes {
+			if s.Owner == ids[i] && s.Rel != nil && c.inForce(s.From, s.To) {
+				st.Relationships = append(st.Relationships, s.Rel)
+			}
+		}
+		p.Steps = append(p.Steps, st)
+	}
+	return p, nil
+}
+
 // name returns the display name of id, read once.
 func (c *exposureRun) name(id uuid.UUID) string {
 	if n, ok := c.res.Names[id]; ok {
 		return n
 	}
 	name, err := c.data.Name(c.ctx, id)
-	if err != nil && !errors.Is(err, ErrNotFound) && c.err == nil {
+	if err != nil && !errors.Is(err, graph.ErrNotFound) && c.err == nil {
 		c.err = fmt.Errorf("name of %s: %w", id, err)
 	}
 	if name == "" {
@@ -770,7 +799,7 @@ func (c *exposureRun) names() error {
 		c.name(k.Controller)
 	}
 	for _, ch := range c.res.Chains {
-		for _, id := range ch {
+		for _, id := range ch.Entities {
 			c.name(id)
 		}
 	}

@@ -1,25 +1,27 @@
-package graph
+package index
 
 import (
 	"context"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 func TestSearchNames(t *testing.T) {
-	ix := NewIndex()
+	ix := New()
 	add := func(id, schema string, names ...string) {
 		ix.SetNode(nodeID(id), schema, nil)
-		e := &Entity{Schema: schema, Caption: names[0], Props: map[string][]string{"name": names[:1], "alias": names[1:]}}
-		ix.AddNames(nodeID(id), NameKeys(e))
+		e := &graph.Entity{Schema: schema, Caption: names[0], Props: map[string][]string{"name": names[:1], "alias": names[1:]}}
+		ix.AddNames(nodeID(id), graph.NameKeys(e))
 	}
 	add("ftb", "Company", "Foreign Trade Bank of the Democratic People's Republic of Korea", "Mooyokbank", "Korea Trade Bank")
 	add("dandong", "Company", "Dandong Zhongsheng Industry & Trade Co., Ltd.")
 	add("putin", "Person", "PUTIN, Vladimir Vladimirovich", "Vladimir Putin")
 	add("trade", "Company", "Trade LLC")
 	ctx := context.Background()
-	search := func(q string, schemas ...string) []SearchHit {
+	search := func(q string, schemas ...string) []graph.SearchHit {
 		t.Helper()
-		hits, err := ix.SearchNames(ctx, SearchQuery{Text: q, Schemas: schemas})
+		hits, err := ix.SearchNames(ctx, graph.SearchQuery{Text: q, Schemas: schemas})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,8 +59,8 @@ func TestSearchNames(t *testing.T) {
 		t.Errorf("schema filter by ancestor: %v", hits)
 	}
 	// Renaming replaces the names.
-	ix.RemoveNames(nodeID("trade"), []string{NameKey("Trade LLC")})
-	ix.AddNames(nodeID("trade"), []string{NameKey("Commerce LLC")})
+	ix.RemoveNames(nodeID("trade"), []string{graph.NameKey("Trade LLC")})
+	ix.AddNames(nodeID("trade"), []string{graph.NameKey("Commerce LLC")})
 	if hits := search("trade"); len(hits) != 2 {
 		t.Errorf("after rename, %d hits for trade", len(hits))
 	}

@@ -1,4 +1,4 @@
-package graph
+package screen
 
 import (
 	"math"
@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Name comparison for screening. A name is compared as a bag of words
@@ -157,7 +159,7 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 // or add or drop some, rarely both. Words with letters Fold leaves
 // non-ASCII are left alone (their byte lengths say little).
 func otherStem(a, b string) bool {
-	if len(a) == len(b) || !isPlainASCII(a) || !isPlainASCII(b) {
+	if len(a) == len(b) || !graph.IsASCII(a) || !graph.IsASCII(b) {
 		return false
 	}
 	return osaDistance(a, b) > abs(len(a)-len(b))
@@ -364,9 +366,7 @@ var romanNumerals = func() []string {
 // "global", and not an adjective such as "indian" or "german", which
 // names a region or is a personal name as often).
 func isCountryWord(t string) bool {
-	countriesOnce.Do(loadCountries)
-	c, ok := countryByName[t]
-	return ok && c != "zz" && !commonNameWords[t] && Fold(countryNames[c]) == t
+	return !commonNameWords[t] && graph.IsCountryName(t)
 }
 
 // extraWordWeight is how much a word that only one of the two names has
@@ -807,106 +807,31 @@ func jaroWinkler(a, b string) float64 {
 // compact joins a name's words without spaces.
 func compact(toks []string) string { return strings.Join(toks, "") }
 
-// screenLegalWords and screenLegalPhrases are legal forms NameTokens keeps
-// that screening drops as well ("Siemens AG" / "Siemens
-// Aktiengesellschaft", "SRL PRO TRAFFIC" / "Societatea cu Răspundere
-// Limitată PRO TRAFFIC").
-var screenLegalWords = map[string]bool{
-	"aktiengesellschaft": true, "ab": true, "asa": true, "oyj": true, "ano": true, "nko": true,
-	"fgup": true, "gup": true, "mup": true, "tob": true, "spzoo": true, "sl": true, "sae": true,
-	"saog": true, "wll": true, "pllc": true, "lda": true, "kk": true, "kabushiki": true, "kaisha": true,
-	"sdn": true, "bhd": true, "tbk": true, "pt": true, "as": true, "sp": true,
-}
-
-var screenLegalPhrases = [][]string{
-	{"s", "a", "r", "l"},
-	{"s", "a", "s"},
-	{"s", "r", "l"},
-	{"s", "p", "a"},
-	{"a", "s"},
-	{"l", "p"},
-	{"l", "l", "p"},
-	{"l", "l", "c"},
-	{"public", "limited", "company"},
-	{"sp", "z", "o", "o"},
-	{"gesellschaft", "mit", "beschrankter", "haftung"},
-	{"societatea", "cu", "raspundere", "limitata"},
-	{"sociedade", "anonima"},
-	{"sociedad", "limitada"},
-	{"avtonomnaya", "nekommercheskaya", "organizatsiya"},
-	{"joint", "stock"},
-	{"aktsionernoe", "obshchestvo"},
-	{"obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"},
-}
-
-// ScreenTokens returns the words of a name as screening compares them:
+// Tokens returns the words of a name as screening compares them:
 // NameTokens (after romanising the scripts screenRomanize knows) without
 // further legal forms, with runs of single letters joined ("A.B.C.
 // Company" and "ABC Co." both give "abc") and numbers written in words as
 // digits ("Forty-Four" gives "44").
-func ScreenTokens(name string) []string {
+func Tokens(name string) []string {
 	toks, _ := screenParse(name)
 	return toks
 }
 
-// legalFormClass groups legal forms that are the same kind of company in
-// different languages; two names whose legal forms are of different
-// classes ("Deutsche Bank AG" / "Deutsche Bank GmbH") name different
-// companies. Forms not listed ("Co", "Corp", "Inc", "Company") say little
-// and never disagree.
-var legalFormClass = map[string]string{
-	// private companies with limited liability
-	"llc": "llc", "ltd": "llc", "limited": "llc", "ooo": "llc", "tov": "llc", "gmbh": "llc",
-	"sarl": "llc", "srl": "llc", "sro": "llc", "doo": "llc", "kft": "llc", "ltda": "llc",
-	"pty": "llc", "pte": "llc", "pvt": "llc", "bv": "llc", "aps": "llc", "fzllc": "llc",
-	"spzoo": "llc", "sp z o o": "llc", "limited liability company": "llc",
-	"obshchestvo s ogranichennoy otvetstvennostyu": "llc", "obshchestvo s ogranichennoi otvetstvennostiu": "llc",
-	"obshchestvo s ogranichennoi otvetstvennostyu": "llc", "gesellschaft mit beschrankter haftung": "llc",
-	"societatea cu raspundere limitata": "llc", "sociedad limitada": "llc", "sl": "llc",
-	// companies with shares (stock corporations)
-	"ag": "stock", "aktiengesellschaft": "stock", "sa": "stock", "s a": "stock", "jsc": "stock",
-	"ojsc": "stock", "cjsc": "stock", "pjsc": "stock", "oao": "stock", "zao": "stock", "pao": "stock",
-	"ao": "stock", "nv": "stock", "spa": "stock", "plc": "stock", "asa": "stock", "oyj": "stock",
-	"sae": "stock", "kk": "stock", "kabushiki": "stock", "kaisha": "stock", "tbk": "stock",
-	"joint stock company": "stock", "open joint stock company": "stock", "closed joint stock company": "stock",
-	"public joint stock company": "stock", "joint stock": "stock", "aktsionernoe obshchestvo": "stock",
-	"publichnoe aktsionernoe obshchestvo": "stock", "sociedad anonima": "stock", "sociedade anonima": "stock",
-	"public limited company": "stock", "as": "stock", "a s": "stock", "ab": "stock", "s p a": "stock",
-	"s a r l": "llc", "s r l": "llc", "s a s": "sas", "l l c": "llc", "l p": "partnership", "l l p": "partnership",
-	// simplified joint-stock companies (France)
-	"sas": "sas",
-	// partnerships
-	"lp": "partnership", "llp": "partnership", "kg": "partnership", "limited liability partnership": "partnership",
-	// non-commercial organisations and state enterprises
-	"ano": "nonprofit", "nko": "nonprofit", "avtonomnaya nekommercheskaya organizatsiya": "nonprofit",
-	"fgup": "unitary", "gup": "unitary", "mup": "unitary",
-}
-
-// screenParse returns ScreenTokens of a name and the classes of the legal
+// screenParse returns Tokens of a name and the classes of the legal
 // forms it names (see legalFormClass), sorted and without repeats.
 func screenParse(name string) (toks []string, forms []string) {
-	all := strings.Fields(Fold(screenRomanize(name)))
+	all := strings.Fields(graph.Fold(screenRomanize(name)))
 	kept := make([]string, 0, len(all))
-	addForm := func(f string) {
-		if c := legalFormClass[f]; c != "" && !slices.Contains(forms, c) {
-			forms = append(forms, c)
-		}
-	}
 	for i := 0; i < len(all); {
-		n := matchPhrase(all[i:])
-		if m := matchScreenPhrase(all[i:]); m > n {
-			n = m
-		}
-		if n > 0 {
-			addForm(strings.Join(all[i:i+n], " "))
+		if n, c := graph.LegalFormAt(all[i:], false); n > 0 {
+			if c != "" && !slices.Contains(forms, c) {
+				forms = append(forms, c)
+			}
 			i += n
 			continue
 		}
-		switch w := all[i]; {
-		case legalForms[w] || screenLegalWords[w]:
-			addForm(w)
-		case !nameStopwords[w]:
-			kept = append(kept, w)
+		if !graph.IsNameStopword(all[i]) {
+			kept = append(kept, all[i])
 		}
 		i++
 	}
@@ -975,14 +900,4 @@ func joinNumberWords(toks []string) []string {
 		out = append(out, strconv.Itoa(v))
 	}
 	return out
-}
-
-func matchScreenPhrase(toks []string) int {
-	best := 0
-	for _, p := range screenLegalPhrases {
-		if len(p) <= len(toks) && len(p) > best && slices.Equal(toks[:len(p)], p) {
-			best = len(p)
-		}
-	}
-	return best
 }

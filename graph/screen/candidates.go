@@ -1,4 +1,4 @@
-package graph
+package screen
 
 import (
 	"context"
@@ -7,29 +7,30 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 )
 
-// Screener finds screening candidates in an Index's name look-up: entities
+// Lookup finds screening candidates in an Index's name look-up: entities
 // having a name with words equal to, variants of, or a few letters off the
 // query's words, ranked by the share of the query's weight (IDF) they
 // cover. It keeps a fuzzy key table of the index's words (their Skeleton
 // and its one-letter deletions), extended as words are added: the index's
 // word list only grows, so the table is a cache derived from it.
-type Screener struct {
-	ix    *Index
+type Lookup struct {
+	ix    *index.Index
 	mu    sync.RWMutex
 	done  int                // index words already in keys
 	keys  map[string][]int32 // fuzzy key -> word ids
 	roman []string           // word id -> RomanKey
 }
 
-// NewScreener returns a Screener over ix.
-func NewScreener(ix *Index) *Screener {
-	return &Screener{ix: ix, keys: map[string][]int32{}}
+// NewLookup returns a Lookup over ix.
+func NewLookup(ix *index.Index) *Lookup {
+	return &Lookup{ix: ix, keys: map[string][]int32{}}
 }
 
 // Index returns the index the screener reads.
-func (sc *Screener) Index() *Index { return sc.ix }
+func (sc *Lookup) Index() *index.Index { return sc.ix }
 
 // Candidate is an entity worth scoring, with the share of the query's
 // weight its best name covers.
@@ -66,29 +67,34 @@ func fuzzyKeys(w string, out []string) []string {
 const abjadKeyPrefix = "~"
 
 // sync adds the index words not yet in the key table.
-func (sc *Screener) sync() {
-	ix := sc.ix
-	ix.mu.RLock()
-	strs := ix.lookup.strs // append-only: the first len(strs) stay as they are
-	ix.mu.RUnlock()
+func (sc *Lookup) sync() {
 	sc.mu.RLock()
 	done := sc.done
 	sc.mu.RUnlock()
-	if done >= len(strs) {
+	var words []string
+	sc.ix.ReadNames(func(n index.Names) {
+		for i := done; i < n.Words(); i++ {
+			words = append(words, n.WordText(index.WordID(i)))
+		}
+	})
+	if len(words) == 0 {
 		return
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	var buf []string
-	for i := sc.done; i < len(strs); i++ {
-		sc.roman = append(sc.roman, RomanKey(strs[i]))
-		if len(strs[i]) < 3 {
+	// Words are only ever added, so word done+j is words[j]; another
+	// goroutine may have filed some of them meanwhile.
+	for i := sc.done; i < done+len(words); i++ {
+		w := words[i-done]
+		sc.roman = append(sc.roman, RomanKey(w))
+		if len(w) < 3 {
 			continue
 		}
-		buf = fuzzyKeys(strs[i], buf[:0])
+		buf = fuzzyKeys(w, buf[:0])
 		// Filed by its consonants too, for queries romanised from the
 		// Arabic script (see abjadSim).
-		if c := ConsonantKey(strs[i]); len(c) >= 2 {
+		if c := ConsonantKey(w); len(c) >= 2 {
 			buf = append(buf, abjadKeyPrefix+c)
 		}
 		for _, k := range buf {
@@ -97,38 +103,35 @@ func (sc *Screener) sync() {
 			}
 		}
 	}
-	sc.done = len(strs)
+	sc.done = max(sc.done, done+len(words))
 }
 
 // Weight returns the weight of a word: its IDF over the index's names,
 // scaled to (0,1] (a word no name has weighs 1).
-func (sc *Screener) Weight(tok string) float64 {
-	ix := sc.ix
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return sc.weightLocked(tok)
+func (sc *Lookup) Weight(tok string) (w float64) {
+	sc.ix.ReadNames(func(n index.Names) { w = weight(n, tok) })
+	return w
 }
 
 // WithWeights calls fn with a Weigher that reads the index without taking
 // its lock for each word: the lock is held (shared) until fn returns, so fn
 // must not write to the index.
-func (sc *Screener) WithWeights(fn func(Weigher)) {
-	sc.ix.mu.RLock()
-	defer sc.ix.mu.RUnlock()
-	fn(sc.weightLocked)
+func (sc *Lookup) WithWeights(fn func(Weigher)) {
+	sc.ix.ReadNames(func(n index.Names) {
+		fn(func(tok string) float64 { return weight(n, tok) })
+	})
 }
 
-func (sc *Screener) weightLocked(tok string) float64 {
-	nx := &sc.ix.lookup
+func weight(n index.Names, tok string) float64 {
 	df := 0
-	if tid, ok := nx.tokens[tok]; ok {
-		df = len(nx.postings[tid])
+	if tid, ok := n.Word(tok); ok {
+		df = len(n.Postings(tid))
 	}
 	// A word only one name has weighs 1; one every name has, 0.
-	n := float64(len(sc.ix.ids)) + 2
+	total := float64(n.Nodes()) + 2
 	w := 1.0
 	if df > 0 {
-		w = math.Log(n/float64(df)) / math.Log(n)
+		w = math.Log(total/float64(df)) / math.Log(total)
 	}
 	// Initials and two-letter words carry little, however rare.
 	switch len(tok) {
@@ -141,14 +144,14 @@ func (sc *Screener) weightLocked(tok string) float64 {
 }
 
 type slotKey struct {
-	node int32
+	node index.Node
 	slot uint16
 }
 
 // Candidates returns the entities worth scoring for query words, best
 // covered first, at most limit (0: a default). Entities whose kind does not
 // fit p are left out. It reports truncated when the limit cut the list.
-func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int) (cands []Candidate, truncated bool, err error) {
+func (sc *Lookup) Candidates(ctx context.Context, p *Prepared, limit int) (cands []Candidate, truncated bool, err error) {
 	if limit <= 0 || limit > maxScreenCandidate {
 		limit = maxScreenCandidate
 	}
@@ -157,24 +160,19 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 		return nil, false, nil
 	}
 	sc.sync()
-	ix := sc.ix
-	ix.mu.RLock()
-	if ix.lookup.dirty {
-		// sortTokens needs the write lock; search.go does the same dance.
-		ix.mu.RUnlock()
-		ix.mu.Lock()
-		ix.sortTokens()
-		ix.mu.Unlock()
-		ix.mu.RLock()
-	}
-	defer ix.mu.RUnlock()
-	nx := &ix.lookup
-	if nx.tokens == nil {
+	sc.ix.ReadNames(func(n index.Names) {
+		cands, truncated, err = sc.candidates(ctx, n, p, limit)
+	})
+	return cands, truncated, err
+}
+
+func (sc *Lookup) candidates(ctx context.Context, n index.Names, p *Prepared, limit int) (cands []Candidate, truncated bool, err error) {
+	if n.Words() == 0 {
 		return nil, false, nil
 	}
 	sc.mu.RLock()
 	defer sc.mu.RUnlock()
-	byNode, err := sc.coverLocked(ctx, words, false)
+	byNode, err := sc.cover(ctx, n, p.indexWords, false)
 	if err != nil {
 		return nil, false, err
 	}
@@ -182,7 +180,7 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 	// romanisation, with coverage of its own: the words as written weigh
 	// as unseen (rare) words and would bury every Latin name.
 	if len(p.romanWords) > 0 {
-		more, err := sc.coverLocked(ctx, p.romanWords, p.abjad)
+		more, err := sc.cover(ctx, n, p.romanWords, p.abjad)
 		if err != nil {
 			return nil, false, err
 		}
@@ -191,14 +189,11 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 		}
 	}
 	for node, c := range byNode {
-		if ix.schema[node] == 0 {
+		schema := n.Schema(node)
+		if schema == "" || !Screenable(schema) || !p.KindFits(schema) {
 			continue
 		}
-		schema := ix.schemaNames[ix.schema[node]]
-		if !Screenable(schema) || !p.KindFits(schema) {
-			continue
-		}
-		cands = append(cands, Candidate{ID: ix.ids[node], Coverage: c})
+		cands = append(cands, Candidate{ID: n.ID(node), Coverage: c})
 	}
 	slices.SortFunc(cands, func(a, b Candidate) int {
 		switch {
@@ -215,17 +210,16 @@ func (sc *Screener) Candidates(ctx context.Context, p *PreparedScreen, limit int
 	return cands, truncated, nil
 }
 
-// coverLocked returns, per entity, the largest share of the weight of
-// words that one of its names covers (at least minCandidateCover). The
-// caller holds ix.mu and sc.mu for reading.
+// cover returns, per entity, the largest share of the weight of words
+// that one of its names covers (at least minCandidateCover). The caller
+// holds sc.mu for reading.
 // With abjad, the words were romanised from the Arabic script and also
 // stand for the index words with their consonants (abjadSim).
-func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool) (map[int32]float64, error) {
-	nx := &sc.ix.lookup
+func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abjad bool) (map[index.Node]float64, error) {
 	weights := make([]float64, len(words))
 	total := 0.0
 	for i, w := range words {
-		weights[i] = sc.weightLocked(w)
+		weights[i] = weight(n, w)
 		total += weights[i]
 	}
 	// Per name: the sum over the query's words of the best each
@@ -241,12 +235,12 @@ func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool)
 			return nil, err
 		}
 		// The index words this query word may stand for, with their similarity.
-		exp := map[int32]float64{}
-		if tid, ok := nx.tokens[w]; ok {
+		exp := map[index.WordID]float64{}
+		if tid, ok := n.Word(w); ok {
 			exp[tid] = 1
 		}
 		for _, v := range variantsOf(w) {
-			if tid, ok := nx.tokens[v]; ok && exp[tid] == 0 {
+			if tid, ok := n.Word(v); ok && exp[tid] == 0 {
 				exp[tid] = 0.97
 			}
 		}
@@ -273,8 +267,8 @@ func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool)
 					if int(tid) >= len(sc.roman) {
 						continue // added after sync
 					}
-					s, _ := tokenSim(w, rw, nx.strs[tid], sc.roman[tid])
-					if abjad && s < abjadSimilarity && abjadSim(w, nx.strs[tid]) {
+					s, _ := tokenSim(w, rw, n.WordText(tid), sc.roman[tid])
+					if abjad && s < abjadSimilarity && abjadSim(w, n.WordText(tid)) {
 						s = abjadSimilarity
 					}
 					if s > 0 {
@@ -296,13 +290,13 @@ func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool)
 			}
 		}
 		for tid, s := range exp {
-			ps := nx.postings[tid]
+			ps := n.Postings(tid)
 			if len(ps) > maxWordPostings && len(words) > 1 {
 				continue
 			}
 			v := s * weights[i]
 			for _, ps := range ps {
-				k := slotKey{ps.node, ps.slot}
+				k := slotKey{ps.Node, ps.Slot}
 				e, ok := acc[k]
 				if !ok {
 					e.word = i
@@ -316,7 +310,7 @@ func (sc *Screener) coverLocked(ctx context.Context, words []string, abjad bool)
 			}
 		}
 	}
-	byNode := map[int32]float64{}
+	byNode := map[index.Node]float64{}
 	for k, e := range acc {
 		c := (e.sum + e.cur) / total
 		if c < minCandidateCover || c <= byNode[k.node] {
@@ -340,17 +334,12 @@ func compareUUID(a, b uuid.UUID) int {
 // entity is written (its names are re-indexed on every write): a cache of
 // entity data is fresh while it is unchanged. Read the generations before
 // opening the snapshot the data is read from.
-func (sc *Screener) Generations(ids []uuid.UUID, out []uint32) []uint32 {
-	ix := sc.ix
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+func (sc *Lookup) Generations(ids []uuid.UUID, out []uint32) []uint32 {
 	out = out[:0]
-	for _, id := range ids {
-		g := uint32(0)
-		if n, ok := ix.lookupNum(id); ok && int(n) < len(ix.lookup.gen) {
-			g = ix.lookup.gen[n]
+	sc.ix.ReadNames(func(n index.Names) {
+		for _, id := range ids {
+			out = append(out, n.Generation(id))
 		}
-		out = append(out, g)
-	}
+	})
 	return out
 }

@@ -1,14 +1,16 @@
-package graph
+package exposure
 
 import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // DescribeDesignations names designations for a reader, grouped by
 // authority: "US OFAC (NPWMD, DPRK3); UN Security Council (1718 Committee)".
-func DescribeDesignations(ds []Designation) string {
+func DescribeDesignations(ds []graph.Designation) string {
 	var auths []string
 	progs := map[string][]string{}
 	for _, d := range ds {
@@ -109,13 +111,13 @@ func shareText(s Share) string {
 
 // Explanation is a readable paragraph: the verdict, each direct stake and
 // why it counts or not, control reported apart, limits and data errors.
-func (e *Exposure) Explanation() string {
+func (e *Result) Explanation() string {
 	nm := func(o OwnerStake) string { return e.Names[o.Owner] }
 	var b strings.Builder
 	t := e.Names[e.Entity]
 	agg := rangeText(e.Percentage, e.MaxPercentage)
 	rule := "the 50 Percent Rule"
-	if e.Authority != DefaultExposureAuthority {
+	if e.Authority != DefaultAuthority {
 		rule += " (blocked persons: designated by " + authorityText(e.Authority) + ")"
 	}
 	switch {
