@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -102,8 +103,39 @@ func (e *Entity) Names() []string {
 	return out
 }
 
-// Aliases returns Names without the display name.
-func (e *Entity) Aliases() []string { return e.Names()[1:] }
+// Aliases returns Names without the display name and without the weak
+// aliases (WeakAliases).
+func (e *Entity) Aliases() []string {
+	weak := e.WeakAliases()
+	out := []string{}
+	for _, n := range e.Names()[1:] {
+		if !slices.Contains(weak, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// WeakAliases returns the entity's weak aliases (FtM weakAlias: a
+// nickname, a single given name, an acronym; OFAC's quoted a.k.a.s, the
+// UN's low-quality aliases) that are not also one of its other names.
+// Screening never takes one alone for a match.
+func (e *Entity) WeakAliases() []string {
+	var out []string
+	for _, n := range e.Props["weakAlias"] {
+		if n == "" || n == e.Name() || slices.Contains(out, n) {
+			continue
+		}
+		strong := false
+		for _, p := range []string{"name", "alias", "previousName"} {
+			strong = strong || slices.Contains(e.Props[p], n)
+		}
+		if !strong {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // Countries returns the distinct values of the entity's country-typed
 // properties (country, nationality, jurisdiction, citizenship, ...).

@@ -71,6 +71,7 @@ var legalFormTable = []struct {
 	{"inc", "", true}, {"incorporated", "", true}, {"fze", "", true}, {"fzco", "", true},
 	{"fzc", "", true}, {"dmcc", "", true}, {"oy", "", true}, {"sdn", "", true}, {"bhd", "", true},
 	{"cv", "", true}, {"co ltd", "", true},
+	{"rl", "", false}, // S. de R.L. (responsabilidad limitada)
 	{"tob", "", false}, {"saog", "", false}, {"wll", "", false}, {"pllc", "", false},
 	{"lda", "", false}, {"pt", "", false}, {"sp", "", false},
 }

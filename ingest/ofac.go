@@ -497,15 +497,19 @@ const (
 // remarkFields maps lower-case labels to fields. The longest label that
 // starts an item wins.
 var remarkFields = map[string]remarkField{
-	"dob":                                 {"birthDate", rkDate},
-	"pob":                                 {"birthPlace", rkPlace},
-	"nationality":                         {"nationality", rkCountry},
-	"citizen":                             {"citizenship", rkCountry},
-	"gender":                              {"gender", rkGender},
-	"linked to":                           {"", rkLink},
-	"a.k.a.":                              {"alias", rkAlias},
-	"f.k.a.":                              {"previousName", rkAlias},
-	"n.k.a.":                              {"alias", rkAlias},
+	"dob":         {"birthDate", rkDate},
+	"pob":         {"birthPlace", rkPlace},
+	"nationality": {"nationality", rkCountry},
+	"citizen":     {"citizenship", rkCountry},
+	"gender":      {"gender", rkGender},
+	"linked to":   {"", rkLink},
+	// OFAC publishes its weak a.k.a.s (a nickname, a single given name,
+	// 'MIKE', 'PAT', 'JAK-A') in the remarks, quoted, and the strong ones
+	// in alt.csv: a name from the remarks is a weak alias, whatever its
+	// label.
+	"a.k.a.":                              {"weakAlias", rkAlias},
+	"f.k.a.":                              {"weakAlias", rkAlias},
+	"n.k.a.":                              {"weakAlias", rkAlias},
 	"passport":                            {"passportNumber", rkIdentifier},
 	"diplomatic passport":                 {"passportNumber", rkIdentifier},
 	"stateless person passport":           {"passportNumber", rkIdentifier},

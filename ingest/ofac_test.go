@@ -105,7 +105,7 @@ func TestOFACCSVFixture(t *testing.T) {
 	props(t, ship, "tonnage", "5000")
 	props(t, ship, "grossRegisteredTonnage", "3100")
 	props(t, ship, "buildDate", "1995")
-	props(t, ship, "previousName", "OCEAN STAR")
+	props(t, ship, "weakAlias", "OCEAN STAR") // names in the remarks are OFAC's weak a.k.a.s
 	if got := edgesOf(ship, graph.RelOwns); !reflect.DeepEqual(got, []string{"ofac:22583>ofac:900004"}) {
 		t.Errorf("vessel owner edge %v", got)
 	}
@@ -256,7 +256,12 @@ func TestOFACCSVShared(t *testing.T) {
 	ship := recordByRef(t, lp, "ofac:4243")
 	props(t, ship, "imoNumber", "7406784")
 	props(t, ship, "flag", "pa")
-	props(t, ship, "previousName", "ANA I", "SAND SWAN")
+	props(t, ship, "weakAlias", "ANA I", "SAND SWAN")
+	// OFAC's weak a.k.a.s ('MIKE', 'PAT') are weak aliases, never aliases.
+	mro := recordByRef(t, lp, "ofac:4108")
+	if w := mro.Entity.Props["weakAlias"]; !slices.Contains(w, "MIKE") || !slices.Contains(w, "PAT") || slices.Contains(mro.Entity.Props["alias"], "MIKE") {
+		t.Errorf("ofac:4108 weakAlias %q alias %q, want MIKE and PAT weak", w, mro.Entity.Props["alias"])
+	}
 }
 
 // The 2021 set has sdn_comments.csv: remarks cut at the column's length
@@ -267,8 +272,8 @@ func TestOFACCSVSharedWithComments(t *testing.T) {
 	rows, linked := countOFAC(t, path, filepath.Join(filepath.Dir(path), "sdn_comments.csv"))
 	checkOFACCounts(t, lp, rows, linked)
 	tian := recordByRef(t, lp, "ofac:28263")
-	if !slices.Contains(tian.Entity.Props["alias"], "snowsjohn") {
-		t.Errorf("alias across the overflow: %q", tian.Entity.Props["alias"])
+	if !slices.Contains(tian.Entity.Props["weakAlias"], "snowsjohn") {
+		t.Errorf("weak alias across the overflow: %q", tian.Entity.Props["weakAlias"])
 	}
 	if len(edgesOf(tian, graph.RelLinkedTo)) != 1 {
 		t.Errorf("link in the overflow not read: %v", tian.Relationships)

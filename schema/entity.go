@@ -77,6 +77,10 @@ func (e *entityResolver) strings(ctx context.Context, f func(*graph.Entity) []st
 	return []string{}, nil
 }
 
+func (e *entityResolver) WeakAliases(ctx context.Context) ([]string, error) {
+	return e.strings(ctx, (*graph.Entity).WeakAliases)
+}
+
 func (e *entityResolver) Aliases(ctx context.Context) ([]string, error) {
 	return e.strings(ctx, (*graph.Entity).Aliases)
 }

@@ -194,3 +194,15 @@ func (s *Store) screenRecords(ctx context.Context, st *screenState, ids []uuid.U
 	st.mu.Unlock()
 	return out, nil
 }
+
+// WithScreenWeights calls fn with the word weights screening uses (the
+// IDF of the words of the stored names), for tools that score names
+// against one another as the store would. fn must not write to the store.
+func (s *Store) WithScreenWeights(fn func(screen.Weigher)) error {
+	st, err := s.screenState()
+	if err != nil {
+		return err
+	}
+	st.sc.WithWeights(fn)
+	return nil
+}

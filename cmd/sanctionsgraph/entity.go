@@ -122,6 +122,7 @@ func (v *entityView) print(w io.Writer) {
 	row("uuid", v.UUID.String())
 	row("other ids", e.Referents...)
 	row("aliases", e.Aliases()...)
+	row("weak aliases", e.WeakAliases()...)
 	row("countries", e.Countries()...)
 	var ids []string
 	for _, id := range e.Identifiers() {

@@ -48,9 +48,19 @@ const (
 )
 
 // fuzzyKeys returns the keys a word is filed under: its skeleton, and for
-// skeletons of four letters or more, each one-letter deletion of it.
+// skeletons of four letters or more, each one-letter deletion of it. A
+// word of a variant group ("mohammad") is filed under its letters'
+// skeleton too, so that a misspelling of it ("mohaammad"), which is in no
+// group, finds it.
 func fuzzyKeys(w string, out []string) []string {
-	s := Skeleton(w)
+	out = skeletonKeys(Skeleton(w), out)
+	if r := RomanKey(w); r != "" && r[0] == '=' {
+		out = skeletonKeys(ConsonantKey(w), out)
+	}
+	return out
+}
+
+func skeletonKeys(s string, out []string) []string {
 	if len(s) < 2 {
 		return out
 	}
@@ -63,7 +73,17 @@ func fuzzyKeys(w string, out []string) []string {
 	return out
 }
 
-// abjadKeyPrefix marks the consonant keys (ConsonantKey) in the key table.
+// queryForms returns a query word and, for words of four letters or
+// more, the word with its first two letters swapped ("omhammed"): a swap
+// there changes the skeleton, which every other typo leaves recognisable.
+func queryForms(w string) []string {
+	if len(w) < 4 || w[0] == w[1] {
+		return []string{w}
+	}
+	return []string{w, string(w[1]) + string(w[0]) + w[2:]}
+}
+
+// abjadKeyPrefix marks the consonant keys (abjadKey) in the key table.
 const abjadKeyPrefix = "~"
 
 // sync adds the index words not yet in the key table.
@@ -94,7 +114,7 @@ func (sc *Lookup) sync() {
 		buf = fuzzyKeys(w, buf[:0])
 		// Filed by its consonants too, for queries romanised from the
 		// Arabic script (see abjadSim).
-		if c := ConsonantKey(w); len(c) >= 2 {
+		if c := abjadKey(w); len(c) >= 2 {
 			buf = append(buf, abjadKeyPrefix+c)
 		}
 		for _, k := range buf {
@@ -244,6 +264,11 @@ func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abja
 				exp[tid] = 0.97
 			}
 		}
+		for _, v := range equivalentsOf(w) {
+			if tid, ok := n.Word(v); ok && exp[tid] == 0 {
+				exp[tid] = equivalentSimilarity
+			}
+		}
 		if len(w) >= 3 {
 			rw := RomanKey(w)
 			type fz struct {
@@ -252,9 +277,12 @@ func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abja
 			}
 			var fuzzy []fz
 			seen := map[int32]bool{}
-			keyBuf = fuzzyKeys(w, keyBuf[:0])
+			keyBuf = keyBuf[:0]
+			for _, f := range queryForms(w) {
+				keyBuf = fuzzyKeys(f, keyBuf)
+			}
 			if abjad {
-				if c := ConsonantKey(w); len(c) >= 2 {
+				if c := abjadKey(w); len(c) >= 2 {
 					keyBuf = append(keyBuf, abjadKeyPrefix+c)
 				}
 			}

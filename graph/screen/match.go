@@ -99,6 +99,17 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 	if ra == rb {
 		return 0.97, "variant"
 	}
+	// A doubled or undoubled letter: "mohaammad" / "mohammad", "yyu" /
+	// "yu".
+	if undouble(a) == undouble(b) {
+		return 0.95, "doubled"
+	}
+	if equivalent(a, b) {
+		if s := stringSim(ra, rb); s > equivalentSimilarity {
+			return math.Min(s, 0.95), "fuzzy"
+		}
+		return equivalentSimilarity, "equivalent"
+	}
 	if len(a) == 1 || len(b) == 1 {
 		if a[0] == b[0] {
 			return 0.85, "initial"
@@ -133,7 +144,9 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 		if isPatronymic(a) != isPatronymic(b) {
 			return patronymicSimilarity, "patronymic"
 		}
-		if 2*min(len(a), len(b)) > max(len(a), len(b)) || knownName(a, b) {
+		// Three letters are a short form only of a known given name:
+		// "Jon" is not "Jones".
+		if min(len(a), len(b)) >= 4 && 2*min(len(a), len(b)) > max(len(a), len(b)) || knownName(a, b) {
 			return 0.85, "prefix"
 		}
 	}
@@ -192,9 +205,12 @@ func spellingSim(a, ra, b, rb string) (s float64, ok bool) {
 		a, ra, b, rb = b, rb, a, ra
 	}
 	for _, v := range variantGroups[ra] {
+		if len(v) <= 3 {
+			continue // abbreviations ("mhd", "md") are no spellings to misspell
+		}
 		// A misspelling of a spelling keeps its length within a letter
-		// and, nearly always, its first letter.
-		if abs(len(v)-len(b)) > 1 || v[0] != b[0] {
+		// and, nearly always, its first letter (or swaps the first two).
+		if abs(len(v)-len(b)) > 1 || v[0] != b[0] && !(len(v) > 1 && len(b) > 1 && v[0] == b[1] && v[1] == b[0]) {
 			continue
 		}
 		if x := stringSim(v, b); x >= minTokenSimilarity && x > s && !otherStem(v, b) {
@@ -217,21 +233,22 @@ func abjadSim(a, b string) bool {
 	if strings.Contains(a, "kh") != strings.Contains(b, "kh") {
 		return false
 	}
-	if sa := Skeleton(a); len(sa) >= 2 && sa == Skeleton(b) {
-		return true
-	}
-	ca := ConsonantKey(a)
-	return len(ca) >= 2 && ca == ConsonantKey(b)
+	// At least two consonants, every h counted: "ida" / "aida" share one
+	// consonant only, "mhdi" (Mahdi) is not "muhammad".
+	ka := abjadKey(a)
+	return len(strings.TrimPrefix(ka, "*")) >= 2 && ka == abjadKey(b)
 }
 
 // knownName reports whether the longer of two words is in a group of
-// nameVariants (a given name with known spellings).
+// nameVariants or nameEquivalents (a given name with known spellings or
+// forms).
 func knownName(a, b string) bool {
 	if len(a) < len(b) {
 		a = b
 	}
 	_, ok := nameVariants[a]
-	return ok
+	_, eq := nameEquivalents[a]
+	return ok || eq
 }
 
 // patronymicSimilarity is the similarity of a given name and the
@@ -288,6 +305,7 @@ type nameWord struct {
 	w          float64
 	kind       byte // numberWord, placeWord or 0
 	abjad      bool // romanised from the Arabic script
+	surname    bool // the family name of a personal name (surnames)
 }
 
 // Kinds of words that tell apart parties whose other words agree: a
@@ -369,12 +387,24 @@ func isCountryWord(t string) bool {
 	return !commonNameWords[t] && graph.IsCountryName(t)
 }
 
-// extraWordWeight is how much a word that only one of the two names has
-// counts against the match, relative to a word the names disagree on: a
-// middle name, patronymic or clan name one side leaves out ("Vladimir
-// Putin" / "Vladimir Vladimirovich Putin") costs less than a word the other
-// side replaces ("... AL-MOSULI" / "... AL-DURI").
+// extraWordWeight is how much a word that only the listed name has counts
+// against the match, relative to a word the names disagree on: a middle
+// name, patronymic or clan name the query leaves out ("Vladimir Putin" /
+// "Vladimir Vladimirovich Putin") costs less than a word the other side
+// replaces ("... AL-MOSULI" / "... AL-DURI").
 var extraWordWeight = 0.35
+
+// queryExtraWeight is the same for a word only the query has. Every word
+// of the query must be accounted for: the query is what the analyst knows
+// of the party, and a listed name that lacks one of its words ("DANIEL"
+// for "Daniel Webster") says nothing of that word. It costs more than a
+// word the query leaves out.
+var queryExtraWeight = 0.5
+
+// surnameExtraWeight is the same for a family name only the listed name
+// has ("VALDEZ RODRIGUEZ, Manuel" for "Manuel Rodriguez"): more than a
+// middle name left out.
+var surnameExtraWeight = 0.5
 
 // substitutionWeight is how much more a word the two names disagree on
 // counts than a matched word of the same rarity: "... HASAN AL-MOSULI" and
@@ -451,6 +481,13 @@ func matchWords(q, n []nameWord, org bool) NameMatch {
 		if p.how == "typo" && q[p.i].abjad && n[p.j].abjad {
 			continue
 		}
+		// An initial stands for a given name, never for a family name:
+		// "William L. Jenkins" is not "GUILLERMO LABASTIDA". And forms of
+		// one given name across languages are given names: "Joe" is no
+		// form of the family name "JOSEPH".
+		if (p.how == "initial" || p.how == "equivalent") && (len(q[p.i].tok) > 1 && q[p.i].surname || len(n[p.j].tok) > 1 && n[p.j].surname) {
+			continue
+		}
 		qi[p.i], nj[p.j] = p.j+1, p.i+1
 		w := q[p.i].w + n[p.j].w
 		if p.how == "initial" {
@@ -468,7 +505,7 @@ func matchWords(q, n []nameWord, org bool) NameMatch {
 	// Claude", "US" / "United States".
 	num, den, tokens = matchAcronyms(q, n, qi, nj, num, den, tokens)
 	num, den, tokens = matchNumbers(q, n, qi, nj, num, den, tokens)
-	uq, un := 0.0, 0.0
+	uq, un, unSurname := 0.0, 0.0, 0.0
 	var kq, kn [2]bool // an unmatched number, place on each side
 	var mq, mn bool    // an unmatched i, v or x: an initial or a number
 	// A repeated word left over when the other name has all its words
@@ -493,6 +530,12 @@ func matchWords(q, n []nameWord, org bool) NameMatch {
 				tokens = append(tokens, TokenMatch{Name: n[j].tok, How: "repeated"})
 				continue
 			}
+			if n[j].surname {
+				// A family name the query lacks ("VALDEZ RODRIGUEZ,
+				// Manuel" for "Manuel Rodriguez") is more than a middle
+				// name left out: it counts as a query word would.
+				unSurname += n[j].w
+			}
 			un += n[j].w
 			mn = mn || isRomanLetter(n[j].tok)
 			kn[0] = kn[0] || n[j].kind == numberWord
@@ -515,7 +558,9 @@ func matchWords(q, n []nameWord, org bool) NameMatch {
 	// Unmatched weight on both sides is a substitution and counts fully;
 	// the rest is extra words on one side.
 	sub := min(uq, un)
-	den += substitutionWeight*2*sub + extraWordWeight*(uq+un-2*sub) + substitutionWeight*distinct
+	extraN := un - sub
+	extraSurname := min(unSurname, extraN)
+	den += substitutionWeight*2*sub + queryExtraWeight*(uq-sub) + surnameExtraWeight*extraSurname + extraWordWeight*(extraN-extraSurname) + substitutionWeight*distinct
 	if den == 0 {
 		return NameMatch{Tokens: tokens}
 	}
@@ -592,10 +637,16 @@ func matchAcronyms(q, n []nameWord, qi, nj []int, num, den float64, tokens []Tok
 			if oneAt[i] != 0 || len(a) < 2 || len(a) > 5 || one[i].kind != 0 {
 				continue
 			}
+			// Two letters ("al", "el", "md") are particles and short
+			// forms more often than acronyms: only initials of given
+			// names ("J.P." for "Jean Paul") count.
+			if len(a) == 2 && (commonNameWords[a] || nameVariants[a] != "") {
+				continue
+			}
 		next:
 			for j := 0; j+len(a) <= len(many); j++ {
 				for k := 0; k < len(a); k++ {
-					if manyAt[j+k] != 0 || len(many[j+k].tok) < 2 || many[j+k].tok[0] != a[k] {
+					if manyAt[j+k] != 0 || len(many[j+k].tok) < 2 || many[j+k].tok[0] != a[k] || len(a) == 2 && many[j+k].surname {
 						continue next
 					}
 				}
@@ -823,7 +874,11 @@ func screenParse(name string) (toks []string, forms []string) {
 	all := strings.Fields(graph.Fold(screenRomanize(name)))
 	kept := make([]string, 0, len(all))
 	for i := 0; i < len(all); {
-		if n, c := graph.LegalFormAt(all[i:], false); n > 0 {
+		n, c := graph.LegalFormAt(all[i:], false)
+		if n == 0 && misspelledLegalForm(all[i]) {
+			n = 1
+		}
+		if n > 0 {
 			if c != "" && !slices.Contains(forms, c) {
 				forms = append(forms, c)
 			}
@@ -900,4 +955,59 @@ func joinNumberWords(toks []string) []string {
 		out = append(out, strconv.Itoa(v))
 	}
 	return out
+}
+
+// surnames marks the words of a name that are its family name: with a
+// comma ("LABASTIDA, Guillermo", as lists write persons) the words before
+// it, otherwise the last word. A name of one word has none.
+func surnames(name string, toks []string) []bool {
+	out := make([]bool, len(toks))
+	if len(toks) < 2 {
+		return out
+	}
+	if before, after, ok := strings.Cut(name, ","); ok && strings.TrimSpace(after) != "" {
+		fam, _ := screenParse(before)
+		if len(fam) > 0 && len(fam) < len(toks) {
+			for i, t := range toks {
+				out[i] = slices.Contains(fam, t)
+			}
+			return out
+		}
+	}
+	out[len(toks)-1] = true
+	return out
+}
+
+// longLegalForms are the legal forms written as one long word, which a
+// misspelling leaves recognisable ("Aktiengeselschaft").
+var longLegalForms = []string{"aktiengesellschaft", "corporation", "incorporated", "limited", "kabushiki", "company"}
+
+// misspelledLegalForm reports whether a folded word is one of
+// longLegalForms with a letter or two wrong (one in seven at most).
+func misspelledLegalForm(w string) bool {
+	if len(w) < 7 {
+		return false
+	}
+	for _, f := range longLegalForms {
+		if w != f && abs(len(w)-len(f)) <= 2 && w[0] == f[0] && osaDistance(w, f) <= len(f)/7 {
+			return true
+		}
+	}
+	return false
+}
+
+// undouble returns w with runs of one letter written once.
+func undouble(w string) string {
+	for i := 1; i < len(w); i++ {
+		if w[i] == w[i-1] {
+			b := []byte(w[:i])
+			for j := i; j < len(w); j++ {
+				if w[j] != b[len(b)-1] {
+					b = append(b, w[j])
+				}
+			}
+			return string(b)
+		}
+	}
+	return w
 }

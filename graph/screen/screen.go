@@ -46,6 +46,7 @@ type Hit struct {
 	ID        uuid.UUID
 	Score     float64      // 0..1
 	Matched   string       // the entity's name, alias or identifier that matched best
+	Weak      bool         // Matched is a weak alias (a nickname, a single given name)
 	NameScore float64      // the score of that name before country and birth date
 	Tokens    []TokenMatch // how the words of the query and the matched name align
 	Fields    []FieldMatch // identifiers, country, birth date, kind
@@ -75,16 +76,28 @@ func (h *Hit) Summary() string {
 	if h.NameScore >= 1 && len(h.Fields) > 0 && h.Fields[0].Field == "identifier" && h.Fields[0].Outcome == "match" {
 		fmt.Fprintf(&b, "identifier %s matches exactly", h.Fields[0].Value)
 	} else {
-		fmt.Fprintf(&b, "name %q scores %.2f", h.Matched, h.NameScore)
+		what := "name"
+		if h.Weak {
+			what = "weak alias"
+		}
+		fmt.Fprintf(&b, "%s %q scores %.2f", what, h.Matched, h.NameScore)
 		var words []string
 		for _, t := range h.Tokens {
 			switch t.How {
 			case "exact", "", "repeated":
+			case "weak alias":
+				words = append(words, "a weak alias alone is no match")
+			case "legal form differs":
+				words = append(words, fmt.Sprintf("legal form %s / %s differs", t.Query, t.Name))
 			case "unmatched":
 				if t.Query != "" {
 					words = append(words, fmt.Sprintf("%s not in name", t.Query))
 				}
 			default:
+				if strings.HasPrefix(t.How, "one-word name") {
+					words = append(words, t.How)
+					continue
+				}
 				words = append(words, fmt.Sprintf("%s~%s (%s)", t.Query, t.Name, t.How))
 			}
 		}
@@ -117,6 +130,7 @@ type Prepared struct {
 	compacts   string
 	forms      []string // classes of the legal forms the name carries
 	abjad      bool     // the name is written in the Arabic script
+	surname    []bool   // which of Words are the family name (surnames)
 }
 
 // Prepare checks a query. Errors wrap ErrInvalid and name the field.
@@ -138,6 +152,7 @@ func Prepare(q Query) (*Prepared, error) {
 	}
 	if q.Name != "" {
 		p.Words, p.forms = screenParse(q.Name)
+		p.surname = surnames(q.Name, p.Words)
 		p.abjad = hasAbjad(q.Name)
 		p.indexWords = graph.NameTokens(q.Name)
 		// A name in a script the index does not fold (Arabic, Armenian,
@@ -261,7 +276,9 @@ type Record struct {
 // Name is one name of an entity prepared for comparison.
 type Name struct {
 	Name    string
+	Weak    bool // a weak alias (FtM weakAlias)
 	toks    []string
+	surname []bool
 	roman   []string
 	abjad   bool     // written in the Arabic script
 	kinds   []byte   // wordKind of each word
@@ -275,22 +292,42 @@ func NewRecord(e *graph.Entity) *Record {
 	for _, x := range r.IDs {
 		r.idKeys = append(r.idKeys, graph.IdentifierKey(x.Value))
 	}
-	seen := map[string]bool{}
-	for _, n := range screenNames(e.Names()) {
-		toks, forms := screenParse(n)
-		key := strings.Join(toks, " ") + "|" + strings.Join(forms, " ")
-		if len(toks) == 0 || seen[key] {
-			continue
+	// Weak aliases (a nickname, a single given name: OFAC's quoted
+	// a.k.a.s, the UN's low-quality aliases) are names of their own kind:
+	// a name that is also a strong one is strong.
+	weak := map[string]bool{}
+	for _, n := range e.WeakAliases() {
+		weak[n] = true
+	}
+	seen := map[string]int{} // words and forms -> index in r.Names
+	for _, full := range e.Names() {
+		isWeak := weak[full]
+		for _, n := range screenNames([]string{full}) {
+			r.addName(n, isWeak, seen)
 		}
-		seen[key] = true
-		sn := Name{Name: n, toks: toks, roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
-		for i, t := range toks {
-			sn.roman[i] = RomanKey(t)
-			sn.kinds[i] = wordKind(t)
-		}
-		r.Names = append(r.Names, sn)
 	}
 	return r
+}
+
+// addName adds a name unless a name of the same words and forms is there
+// (which becomes strong if this one is).
+func (r *Record) addName(n string, weak bool, seen map[string]int) {
+	toks, forms := screenParse(n)
+	key := strings.Join(toks, " ") + "|" + strings.Join(forms, " ")
+	if len(toks) == 0 {
+		return
+	}
+	if i, ok := seen[key]; ok {
+		r.Names[i].Weak = r.Names[i].Weak && weak
+		return
+	}
+	seen[key] = len(r.Names)
+	sn := Name{Name: n, Weak: weak, toks: toks, surname: surnames(n, toks), roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
+	for i, t := range toks {
+		sn.roman[i] = RomanKey(t)
+		sn.kinds[i] = wordKind(t)
+	}
+	r.Names = append(r.Names, sn)
 }
 
 // screenNames returns names, and for a name that lists alternatives
@@ -411,14 +448,34 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 		return Hit{}, false
 	}
 	q := prepareWords(p.Words, weigh)
-	if p.abjad {
-		for i := range q {
-			q[i].abjad = true
-		}
+	for i := range q {
+		q[i].abjad = p.abjad
+		q[i].surname = p.surname[i]
 	}
 	info := 0.0
 	for _, w := range q {
 		info += w.w
+	}
+	// Fields other than the name: they raise or lower the score, and they
+	// are the support a one-word name needs.
+	if p.country != "" && len(r.Countries) > 0 {
+		if slices.Contains(r.Countries, p.country) {
+			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: p.country, Outcome: "match", Effect: countryMatchBonus})
+		} else {
+			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: strings.Join(r.Countries, ","), Outcome: "mismatch", Effect: countryMismatch})
+		}
+	}
+	if p.dob.year != 0 {
+		if f, ok := compareBirthDates(p.dob, p.Q.BirthDate, r.BirthDates); ok {
+			hit.Fields = append(hit.Fields, f)
+		}
+	}
+	support := ""
+	for _, f := range hit.Fields {
+		if f.Outcome == "match" || f.Outcome == "partial" {
+			support = f.Field
+			break
+		}
 	}
 	best := NameMatch{Score: -1}
 	var nw []nameWord
@@ -429,7 +486,7 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 	for _, name := range r.Names {
 		nw = nw[:0]
 		for i, t := range name.toks {
-			nw = append(nw, nameWord{tok: t, roman: name.roman[i], w: weigh(t), kind: name.kinds[i], abjad: name.abjad})
+			nw = append(nw, nameWord{tok: t, roman: name.roman[i], w: weigh(t), kind: name.kinds[i], abjad: name.abjad, surname: name.surname[i]})
 		}
 		m := matchWords(q, nw, org)
 		if c := name.compact; len(c) >= 6 && len(p.Words) != len(name.toks) && m.Score < 0.98 && kindMask(q, org) == kindMask(nw, org) {
@@ -454,8 +511,29 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 			m.Score *= legalFormMismatch
 			m.Tokens = append(m.Tokens, TokenMatch{Query: strings.Join(p.forms, "/"), Name: strings.Join(name.forms, "/"), How: "legal form differs"})
 		}
-		if m.Score > best.Score {
-			best, hit.Matched = m, name.Name
+		// The whole query is this name: word for word, or written
+		// together ("Good Will" / "Goodwill").
+		whole := len(p.Words) == len(name.toks) && m.Score >= 0.97 ||
+			len(p.Words) != len(name.toks) && RomanKey(p.compacts) == RomanKey(name.compact)
+		if name.Weak && !whole {
+			// A weak alias ('MIKE', 'PAT') names the party only when the
+			// query is that alias; short of that it is no match alone.
+			m.Score *= weakAliasFactor
+			m.Tokens = append(m.Tokens, TokenMatch{Name: name.Name, How: "weak alias"})
+		}
+		if len(name.toks) == 1 && len(p.Words) >= 2 && !whole {
+			// A one-word name ("DANIEL", the vessel "JASMINE") matched by
+			// one word of a longer query says nothing of the others: it
+			// needs support from another field.
+			if support == "" {
+				m.Score *= oneWordFactor
+				m.Tokens = append(m.Tokens, TokenMatch{Name: name.Name, How: "one-word name, no support"})
+			} else {
+				m.Tokens = append(m.Tokens, TokenMatch{Name: name.Name, How: "one-word name, supported by " + support})
+			}
+		}
+		if m.Score > best.Score || m.Score == best.Score && hit.Weak && !name.Weak {
+			best, hit.Matched, hit.Weak = m, name.Name, name.Weak
 		}
 	}
 	if best.Score < 0 {
@@ -468,24 +546,21 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 		score *= math.Sqrt(info / lowInformationBits)
 	}
 	hit.NameScore, hit.Tokens = score, best.Tokens
-	if p.country != "" && len(r.Countries) > 0 {
-		if slices.Contains(r.Countries, p.country) {
-			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: p.country, Outcome: "match", Effect: countryMatchBonus})
-		} else {
-			hit.Fields = append(hit.Fields, FieldMatch{Field: "country", Query: p.Q.Country, Value: strings.Join(r.Countries, ","), Outcome: "mismatch", Effect: countryMismatch})
-		}
-	}
-	if p.dob.year != 0 {
-		if f, ok := compareBirthDates(p.dob, p.Q.BirthDate, r.BirthDates); ok {
-			hit.Fields = append(hit.Fields, f)
-		}
-	}
 	for _, f := range hit.Fields {
 		score += f.Effect
 	}
 	hit.Score = math.Max(0, math.Min(1, score))
 	return hit, true
 }
+
+// weakAliasFactor scales the score of a weak alias that is not the whole
+// query, and oneWordFactor that of a one-word name matched by part of a
+// longer query without support: either alone stays below the default
+// threshold, and shows, labelled, below it.
+var (
+	weakAliasFactor = 0.7
+	oneWordFactor   = 0.75
+)
 
 // dateParts is a date of year, month or day precision.
 type dateParts struct{ year, month, day int }

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
@@ -97,7 +98,7 @@ func TestScreenRules(t *testing.T) {
 			{"Person", "Sergejs Ivanovs", "Sergey Ivanov", true, "spelling"},
 		}},
 		{"given names across languages", []check{
-			{"Person", "Juan Schmidt", "John Schmidt", true, "variant"},
+			{"Person", "Juan Schmidt", "John Schmidt", true, "equivalent"},
 		}},
 		{"repeated words", []check{
 			{"Person", "Tariq Rahimi", "Tariq Ahmad Rahimi Ahmed", true, ""},
@@ -110,6 +111,31 @@ func TestScreenRules(t *testing.T) {
 		{"Arabic script against Latin", []check{
 			{"Person", "كريم بنزيمة", "Karim Benzema", true, "consonants"},
 			{"Person", "كريم بنزيمة", "Karim Bensaid", false, ""},
+			{"Person", "مهدي حسنی", "Hussein Muhammad", false, ""}, // every h counts: mhdi is not muhammad
+		}},
+		{"a patronymic the query leaves out is cheap", []check{
+			{"Person", "Vladimir Putin", "PUTIN, Vladimir Vladimirovich", true, ""},
+		}},
+		{"one-word name needs support", []check{
+			{"Vessel", "Jasmine Crockett", "JASMINE", false, "one-word name, no support"},
+			{"Company", "Good Will Company", "Goodwill Company", true, ""}, // the whole query written together
+		}},
+		{"an initial never stands for a family name", []check{
+			{"Person", "William L. Jenkins", "GUILLERMO LABASTIDA", false, ""},
+			{"Person", "J. Schmidt", "John Schmidt", true, "initial"},
+		}},
+		{"forms of a given name are given names", []check{
+			{"Person", "Joe Wilson", "JOSEPH, Wilson", false, ""},
+			{"Person", "Sean Casten", "Ian Casten", true, "equivalent"},
+		}},
+		{"doubled letters and swapped first letters", []check{
+			{"Person", "MOHAAMMAD AHMADI", "Mohammad Ahmadi", true, "doubled"},
+			{"Person", "HAN YYU-RO", "HAN YU-RO", true, "doubled"},
+			{"Person", "ABU OMHAMMED AL-JAWLANI", "AL-JAWLANI, Abu Muhammad", true, "spelling"},
+		}},
+		{"short forms need four letters or a known name", []check{
+			{"Person", "Paul Jones", "Paul Jon", false, ""},
+			{"Person", "Alek Popescu", "Aleksandr Popescu", true, "prefix"},
 		}},
 	}
 	for _, tt := range tests {
@@ -132,5 +158,69 @@ func TestScreenNamesSplit(t *testing.T) {
 	want := []string{"Al-Qa'ida/Islamic Army", "Nordic A/S", "S/O Rahman", "Al-Qa'ida", "Islamic Army"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("screenNames = %q, want %q", got, want)
+	}
+}
+
+// A weak alias ('MIKE') is matched when the query is that alias, never as
+// part of a longer name, and the hit says it was a weak alias.
+func TestScreenWeakAlias(t *testing.T) {
+	e := &graph.Entity{Schema: "Person", Caption: "RODRIGUEZ OREJUELA, Miguel Angel",
+		Props: map[string][]string{"name": {"RODRIGUEZ OREJUELA, Miguel Angel"}, "weakAlias": {"MIKE", "EL SENOR"}}}
+	tests := []struct {
+		query string
+		above bool
+		weak  bool
+	}{
+		{"Mike Pence", false, true},
+		{"El Senor", true, true},
+		{"Miguel Angel Rodriguez Orejuela", true, false},
+	}
+	for _, tt := range tests {
+		p, err := Prepare(Query{Name: tt.query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := ScoreEntity(p, e, nil)
+		if above := h.Score >= DefaultThreshold; above != tt.above || h.Weak != tt.weak {
+			t.Errorf("%q: score %.3f weak %v, want above %v weak %v (%s)", tt.query, h.Score, h.Weak, tt.above, tt.weak, h.Summary())
+		}
+		if tt.weak && !tt.above && !strings.Contains(h.Summary(), "weak alias") {
+			t.Errorf("%q: the explanation does not say it was a weak alias: %s", tt.query, h.Summary())
+		}
+	}
+}
+
+// Among candidates, one that has every word of the query ranks above one
+// that misses a word.
+func TestScreenRanksFullCoverFirst(t *testing.T) {
+	p, err := Prepare(Query{Name: "Russian Financial Society"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := ScoreEntity(p, &graph.Entity{Schema: "Company", Caption: "LLC NCO RUSSIAN FINANCIAL SOCIETY", Props: map[string][]string{"name": {"LLC NCO RUSSIAN FINANCIAL SOCIETY"}}}, nil)
+	part, _ := ScoreEntity(p, &graph.Entity{Schema: "Company", Caption: "RUSSIAN FINANCIAL CORPORATION", Props: map[string][]string{"name": {"RUSSIAN FINANCIAL CORPORATION"}}}, nil)
+	if full.Score <= part.Score {
+		t.Errorf("every word %.3f (%s) <= one word missing %.3f (%s)", full.Score, full.Summary(), part.Score, part.Summary())
+	}
+}
+
+// Every word of the query must be accounted for: a word only the query has
+// costs more than a word only the listed name has, and a family name only
+// the listed name has costs more than a middle name.
+func TestScreenUnmatchedWords(t *testing.T) {
+	tests := []struct {
+		name           string
+		lowerQ, lowerN string // this pair must score lower ...
+		upperQ, upperN string // ... than this one
+	}{
+		{"a word only the query has", "Erik John Lee", "LEE, John", "John Lee", "LEE, John Erik"},
+		{"a family name only the list has", "Manuel Rodriguez", "VALDEZ RODRIGUEZ, Manuel", "Manuel Rodriguez", "RODRIGUEZ, Manuel Arturo"},
+	}
+	for _, tt := range tests {
+		lo := screenScore(t, "Person", tt.lowerQ, tt.lowerN)
+		hi := screenScore(t, "Person", tt.upperQ, tt.upperN)
+		if lo.Score >= hi.Score {
+			t.Errorf("%s: %q / %q = %.3f (%s), want below %q / %q = %.3f (%s)", tt.name, tt.lowerQ, tt.lowerN, lo.Score, lo.Summary(), tt.upperQ, tt.upperN, hi.Score, hi.Summary())
+		}
 	}
 }

@@ -145,7 +145,14 @@ func Skeleton(w string) string { return skeletonOf(RomanKey(w)) }
 // "hussein" are both "hsn", "mhmd" and "mohammad" "mt").
 func ConsonantKey(w string) string { return skeletonOf(romanLetters(w)) }
 
-func skeletonOf(r string) string {
+// abjadKey is ConsonantKey with every h kept: in a word romanised from the
+// Arabic script an h is a letter of its own (ه, ح), not a silent one, so
+// "mhdi" (Mahdi) and "mhmd" (Muhammad) differ.
+func abjadKey(w string) string { return skeleton(romanLetters(w), true) }
+
+func skeletonOf(r string) string { return skeleton(r, false) }
+
+func skeleton(r string, keepH bool) string {
 	out := make([]byte, 0, len(r))
 	for i := 0; i < len(r); i++ {
 		c := r[i]
@@ -166,10 +173,11 @@ func skeletonOf(r string) string {
 		case 'f':
 			c = 'v'
 		case 'h':
-			if i > 0 { // "ch" -> "j", a silent inner h vanishes
-				if r[i-1] == 'c' && len(out) > 0 {
-					out[len(out)-1] = 'j'
-				}
+			if i > 0 && r[i-1] == 'c' && len(out) > 0 { // "ch" -> "j"
+				out[len(out)-1] = 'j'
+				continue
+			}
+			if i > 0 && !keepH { // a silent inner h vanishes
 				continue
 			}
 		}
@@ -215,7 +223,7 @@ var nameVariants = func() map[string]string {
 		{"myong", "myeong", "myung"},
 		{"chol", "cheol", "chul"},
 		// Arabic
-		{"muhammad", "mohammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad", "mohamud", "mohammod", "muhamed", "mouhamed", "mohd", "mhd", "mehmet", "mehmed"},
+		{"muhammad", "mohammad", "mohammed", "muhammed", "mohamed", "mohamad", "muhamad", "mohamud", "mohammod", "muhamed", "mouhamed", "mohd", "mhd", "md", "mehmet", "mehmed"},
 		{"ahmad", "ahmed", "ahmet"},
 		{"husayn", "husain", "hussain", "hussein", "husein", "hosein", "hossein", "hussayn", "husseyn", "houssein", "hoseyn"},
 		{"hasan", "hassan", "hassen"},
@@ -277,28 +285,57 @@ var nameVariants = func() map[string]string {
 		{"mount", "mt"}, {"company", "co", "compagnie", "compania", "companhia"},
 		{"corporation", "corp"}, {"incorporated", "inc"}, {"association", "assn", "assoc"},
 		{"organisation", "organization"}, {"centre", "center"}, {"department", "dept"},
-		// Russian given names with several English spellings
+		// Russian given names with several English spellings (their forms
+		// in other languages are nameEquivalents)
 		{"aleksandr", "alexander", "alexandr", "aleksander"},
 		{"aleksey", "alexey", "alexei", "aleksei"},
+		{"andrey", "andrei", "andrej"},
+		{"nikolay", "nikolai", "nicolai", "nikolaj"},
+		{"mikhail", "michail", "mihail"},
+		{"yevgeniy", "evgeny", "evgeniy", "yevgeny", "evgenii"},
+		{"fyodor", "fedor", "fiodor", "feodor"},
+		{"pyotr", "petr", "piotr"},
+		{"yelena", "elena", "jelena"},
+		{"yekaterina", "ekaterina", "katerina"},
+		{"natalya", "natalia", "nataliya"},
 		{"yuriy", "yuri", "yury", "iurii", "jurij"},
 		{"sergey", "sergei", "sergej", "serguei"},
-		{"andrey", "andrei", "andrej", "andrew", "andres", "andreas", "andrzej", "andy"},
-		{"nikolay", "nikolai", "nicolai", "nikolaj", "nicholas", "nicolas", "nikolaos", "nicola", "niccolo"},
-		{"mikhail", "michail", "mihail", "michael", "mike", "michel", "miguel", "mikael", "michal"},
-		{"yevgeniy", "evgeny", "evgeniy", "yevgeny", "evgenii", "eugene"},
-		{"fyodor", "fedor", "fiodor", "theodore", "theodor", "ted", "teddy", "teodoro", "feodor"},
-		{"pyotr", "petr", "piotr", "peter", "pedro", "pierre", "pietro"},
 		{"vasiliy", "vasily", "vasilii", "vassily"},
 		{"valeriy", "valery", "valerii"},
 		{"gennadiy", "gennady", "gennadii"},
 		{"anatoliy", "anatoly", "anatolii"},
 		{"arkadiy", "arkady", "arkadii"},
 		{"ilya", "ilia", "ilja"},
+	}
+	m := map[string]string{}
+	for _, g := range groups {
+		for _, w := range g {
+			m[w] = "=" + g[0] // "=" keeps variants apart from RomanKey's own output
+		}
+	}
+	return m
+}()
+
+// nameEquivalents groups the forms of one given name across languages and
+// its usual short forms ("John", "Juan", "Ivan", "Sean"; "Michael",
+// "Mike", "Miguel"). They are other names of the same origin, not
+// spellings of one name: a person called Juan is seldom listed as John,
+// and "Sean" is not "Ian". So they count as equivalent, less alike than
+// spelling variants (equivalentSimilarity), and two names that agree only
+// in such words do not match (see matchWords).
+var nameEquivalents = func() map[string]string {
+	groups := [][]string{
+		{"aleksandr", "alexander", "alexandr", "aleksander"},
+		{"aleksey", "alexey", "alexei", "aleksei"},
+		{"andrey", "andrei", "andrej", "andrew", "andres", "andreas", "andrzej", "andy"},
+		{"nikolay", "nikolai", "nicolai", "nikolaj", "nicholas", "nicolas", "nikolaos", "nicola", "niccolo"},
+		{"mikhail", "michail", "mihail", "michael", "mike", "michel", "miguel", "mikael", "michal"},
+		{"yevgeniy", "evgeny", "evgeniy", "yevgeny", "evgenii", "eugene"},
+		{"fyodor", "fedor", "fiodor", "theodore", "theodor", "ted", "teddy", "teodoro", "feodor"},
+		{"pyotr", "petr", "piotr", "peter", "pedro", "pierre", "pietro"},
 		{"yelena", "elena", "jelena", "helen", "helena"},
 		{"yekaterina", "ekaterina", "katerina", "catherine", "katherine", "katarina", "caterina", "catalina"},
 		{"natalya", "natalia", "nataliya", "natalie", "nathalie"},
-		// Given names in their forms across European languages, and their
-		// usual English short forms
 		{"john", "juan", "jean", "johann", "johannes", "johan", "giovanni", "joao", "ivan", "ioannis", "ian", "sean"},
 		{"william", "bill", "billy", "wilhelm", "guillaume", "guillermo", "willem"},
 		{"robert", "bob", "bobby", "roberto"},
@@ -320,8 +357,39 @@ var nameVariants = func() map[string]string {
 	m := map[string]string{}
 	for _, g := range groups {
 		for _, w := range g {
-			m[w] = "=" + g[0] // "=" keeps variants apart from RomanKey's own output
+			m[w] = g[0]
 		}
+	}
+	return m
+}()
+
+// equivalentSimilarity is the similarity of two forms of one given name in
+// different languages, or of a name and its short form (nameEquivalents).
+const equivalentSimilarity = 0.85
+
+// equivalent reports whether two words are forms of one given name
+// (nameEquivalents).
+func equivalent(a, b string) bool {
+	ga, ok := nameEquivalents[a]
+	return ok && ga == nameEquivalents[b]
+}
+
+// equivalentsOf returns the forms nameEquivalents joins with w, w among them.
+func equivalentsOf(w string) []string {
+	g, ok := nameEquivalents[w]
+	if !ok {
+		return nil
+	}
+	return equivalentGroups[g]
+}
+
+var equivalentGroups = func() map[string][]string {
+	m := map[string][]string{}
+	for w, g := range nameEquivalents {
+		m[g] = append(m[g], w)
+	}
+	for _, g := range m {
+		sort.Strings(g)
 	}
 	return m
 }()
