@@ -24,7 +24,8 @@ type Subgrapher interface {
 type ExportOptions struct {
 	Source Subgrapher
 	// MaxEntities and MaxRelationships bound one export; a request may ask
-	// for less with limit. Defaults 5000 and 20000.
+	// for fewer entities with limit. Defaults export.DefaultMaxEntities and
+	// export.DefaultMaxRelationships.
 	MaxEntities      int
 	MaxRelationships int
 	// MaxVisited bounds the entities a path export's search visits.
@@ -49,10 +50,10 @@ type exportHandler struct {
 
 func newExportHandler(opt Options, ex ExportOptions) *exportHandler {
 	if ex.MaxEntities <= 0 {
-		ex.MaxEntities = 5000
+		ex.MaxEntities = export.DefaultMaxEntities
 	}
 	if ex.MaxRelationships <= 0 {
-		ex.MaxRelationships = 20000
+		ex.MaxRelationships = export.DefaultMaxRelationships
 	}
 	if ex.MaxConcurrent <= 0 {
 		ex.MaxConcurrent = 4
@@ -74,7 +75,7 @@ func paramError(w http.ResponseWriter, param, msg string) {
 //	from=ID to=ID first=K maxHops=N  (a path export instead of seeds)
 //	format=ftm|graphml|csv|cypher|dot|html  limit=N (entities, at most the server's)
 func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.Format, *export.ParamError) {
-	q := export.Query{Hops: 1, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
+	q := export.Query{Hops: export.DefaultHops, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
 	known := map[string]bool{"seed": true, "hops": true, "via": true, "from": true, "to": true, "first": true, "maxHops": true, "format": true, "limit": true}
 	for k := range v {
 		if !known[k] {
@@ -98,7 +99,7 @@ func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.For
 	}{
 		{"hops", &q.Hops, 0, export.MaxHopsArg},
 		{"first", &q.K, 1, export.MaxPathsArg},
-		{"maxHops", &q.MaxHops, 1, 10},
+		{"maxHops", &q.MaxHops, 1, export.MaxPathHopsArg},
 		{"limit", &q.MaxEntities, 1, h.ex.MaxEntities},
 	}
 	for _, p := range ints {

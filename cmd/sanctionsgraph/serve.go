@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
@@ -31,7 +32,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxConcurrent := fs.Int("max-concurrent", 64, "GraphQL requests executed at once")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	maxMapped := fs.Int64("max-mapped-mb", 512, "bound on the resident pages of the store's mapped files, MiB; past it they are dropped from memory and the page cache, and read from disk again (0: no bound)")
-	exportLimit := fs.Int("export-limit", store.DefaultExportEntities, "entities one GET /export may write at most (relationships: 4 times as many)")
+	exportLimit := fs.Int("export-limit", export.DefaultMaxEntities, fmt.Sprintf("entities one GET /export may write at most (relationships: %d times as many)", export.RelationshipsPerEntity))
 	gcPercent := fs.Int("gc-percent", 30, "Go GC target (GOGC) unless $GOGC is set: the heap may grow this many percent above the live data")
 	writeTokenFile := fs.String("write-token-file", "", "file of write tokens (name:token lines, or one token) for mutations and /admin/backup; default $"+writeTokenEnv+"; without either the server is read-only")
 	logFormat := fs.String("log-format", "text", "log format: text (key=value) or json")
@@ -108,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Metrics: metrics,
 		Writers: writers,
 		Backup:  st.Backup,
-		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: 4 * *exportLimit, MaxVisited: *maxVisited},
+		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: export.RelationshipsPerEntity * *exportLimit, MaxVisited: *maxVisited},
 		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
 		Health: func(context.Context) map[string]any {
 			n, l := st.Index().Counts()
