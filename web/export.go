@@ -30,8 +30,8 @@ type ExportOptions struct {
 	MaxRelationships int
 	// MaxVisited bounds the entities a path export's search visits.
 	MaxVisited int
-	// MaxConcurrent bounds the exports running at once (default 4); others
-	// get 503 at once.
+	// MaxConcurrent bounds the exports running at once
+	// (DefaultExportConcurrent); others get 503 at once.
 	MaxConcurrent int
 }
 
@@ -48,7 +48,12 @@ type exportHandler struct {
 	slots chan struct{}
 }
 
-func newExportHandler(opt Options, ex ExportOptions) *exportHandler {
+// export serves GET /export when Options.Export is set.
+func (s *server) export() http.Handler {
+	if s.opt.Export == nil {
+		return nil
+	}
+	ex := *s.opt.Export
 	if ex.MaxEntities <= 0 {
 		ex.MaxEntities = export.DefaultMaxEntities
 	}
@@ -56,9 +61,9 @@ func newExportHandler(opt Options, ex ExportOptions) *exportHandler {
 		ex.MaxRelationships = export.DefaultMaxRelationships
 	}
 	if ex.MaxConcurrent <= 0 {
-		ex.MaxConcurrent = 4
+		ex.MaxConcurrent = DefaultExportConcurrent
 	}
-	return &exportHandler{opt: opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
+	return &exportHandler{opt: s.opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
 }
 
 // paramError answers 400 with a JSON error naming the parameter.
@@ -151,7 +156,7 @@ func filenameBase(q export.Query) string {
 		default:
 			b.WriteByte('_')
 		}
-		if b.Len() >= 80 {
+		if b.Len() >= maxFilenameBase {
 			break
 		}
 	}
@@ -168,7 +173,7 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	default:
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, http.StatusServiceUnavailable, "TOO_BUSY", "too many exports at once; try again")
 		return
 	}
@@ -214,7 +219,7 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// pieces. Writing may take longer than collecting: give it its own
 	// deadline, as the server's WriteTimeout would cut it silently.
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + 2*time.Minute))
+	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + exportWriteTime))
 	if err := export.Encode(w, f, sg); err != nil {
 		h.opt.Log.WarnContext(r.Context(), "export: writing the response", "err", err)
 	}
