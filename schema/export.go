@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -63,7 +64,7 @@ func (r *Resolver) ExportSubgraph(ctx context.Context, args exportArgs) (*export
 	if err != nil {
 		return nil, badInput("format: unknown export format " + quote(args.Format))
 	}
-	q := export.Query{Hops: 1, MaxEntities: MaxExportEntities, MaxRelationships: MaxExportRelationships, MaxVisited: r.limits.MaxVisited}
+	q := export.Query{Hops: export.DefaultHops, MaxEntities: MaxExportEntities, MaxRelationships: MaxExportRelationships, MaxVisited: r.limits.MaxVisited}
 	for _, s := range args.Seeds {
 		q.Seeds = append(q.Seeds, string(s))
 	}
@@ -78,7 +79,7 @@ func (r *Resolver) ExportSubgraph(ctx context.Context, args exportArgs) (*export
 	}
 	if args.First != nil {
 		if *args.First < 1 {
-			return nil, badInput("first: must be between 1 and 20")
+			return nil, badInput(fmt.Sprintf("first: must be between 1 and %d", export.MaxPathsArg))
 		}
 		q.K = int(*args.First)
 	}

@@ -12,12 +12,14 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 )
 
-// Default bounds of an export when the query sets none.
+// Bounds of Subgraph's own reading; the bounds of the export itself are
+// the query's, with the defaults of package export.
 const (
-	DefaultExportEntities      = 5000
-	DefaultExportRelationships = 20000
 	// maxDesignationsPerEntity bounds the designations read per entity.
 	maxDesignationsPerEntity = 200
+	// exportCheckEvery is how many entities Subgraph reads between two
+	// checks of ctx.
+	exportCheckEvery = 64
 )
 
 // Subgraph collects what q selects for an export: the neighbourhood of the
@@ -25,8 +27,9 @@ const (
 // from q.From to q.To), the relationships among those entities, each
 // entity's records and designations. A merged party is one node whose
 // records are its members; relationship ends are the parties' canonical
-// ids. The result is bounded by q.MaxEntities and q.MaxRelationships, and
-// Limits names a limit that cut it.
+// ids. The result is bounded by q.MaxEntities and q.MaxRelationships
+// (export.DefaultMaxEntities and export.DefaultMaxRelationships when 0),
+// and Limits names a limit that cut it.
 //
 // Returns an *export.ParamError (graph.ErrInvalid) for a bad query and an
 // *export.UnknownIDError (graph.ErrNotFound) for an id that names no
@@ -36,10 +39,10 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 		return nil, err
 	}
 	if q.MaxEntities <= 0 {
-		q.MaxEntities = DefaultExportEntities
+		q.MaxEntities = export.DefaultMaxEntities
 	}
 	if q.MaxRelationships <= 0 {
-		q.MaxRelationships = DefaultExportRelationships
+		q.MaxRelationships = export.DefaultMaxRelationships
 	}
 	sg := &export.Subgraph{Query: describeQuery(q)}
 	resolve := func(param, ref string) (uuid.UUID, error) {
@@ -150,7 +153,7 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 	}
 	err := s.View(ctx, func(tx *Tx) error {
 		for i, id := range ids {
-			if i%64 == 0 {
+			if i%exportCheckEvery == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}

@@ -25,10 +25,7 @@ type writerToken struct {
 	hash [sha256.Size]byte
 }
 
-// MinTokenLength is the shortest write token accepted.
-const MinTokenLength = 16
-
-var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+var tokenNameRE = regexp.MustCompile(fmt.Sprintf(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,%d}$`, maxTokenName-1))
 
 // ParseWriters reads write tokens: one per line as name:token, or a file
 // of a single line holding just a token (named "writer"). Blank lines and
@@ -38,7 +35,7 @@ func ParseWriters(text string) (*Writers, error) {
 	ws := &Writers{}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 4096), 1<<20)
+	sc.Buffer(make([]byte, 4096), maxTokenLine)
 	var lines []string
 	for sc.Scan() {
 		lines = append(lines, strings.TrimSpace(sc.Text()))
@@ -62,7 +59,7 @@ func ParseWriters(text string) (*Writers, error) {
 		}
 		name, tok = strings.TrimSpace(name), strings.TrimSpace(tok)
 		if !tokenNameRE.MatchString(name) {
-			return nil, fmt.Errorf("write tokens: line %d: the name must be letters, digits, . _ @ - (at most 64)", i+1)
+			return nil, fmt.Errorf("write tokens: line %d: the name must be letters, digits, . _ @ - (at most %d)", i+1, maxTokenName)
 		}
 		if seen[name] {
 			return nil, fmt.Errorf("write tokens: line %d: name %q appears twice", i+1, name)

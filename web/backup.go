@@ -12,15 +12,16 @@ import (
 // the bytes written. (*store.Store).Backup is one.
 type BackupFunc func(ctx context.Context, w io.Writer) (int64, error)
 
-// routeAdmin adds GET /admin/backup: an online backup of the running
-// server's store, for a write token (Authorization: Bearer TOKEN). A
-// server without write tokens, or without Options.Backup, has no backup
-// route.
-func routeAdmin(mux *http.ServeMux, opt Options) {
-	if opt.Backup == nil {
-		return
+// backup serves GET /admin/backup: an online backup of the running
+// server's store, for a write token (Authorization: Bearer TOKEN). A server
+// without Options.Backup has no backup route; one without write tokens
+// refuses every request with 403.
+func (s *server) backup() http.Handler {
+	if s.opt.Backup == nil {
+		return nil
 	}
-	mux.HandleFunc("GET /admin/backup", func(w http.ResponseWriter, r *http.Request) {
+	opt := s.opt
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opt.Writers == nil {
 			writeError(w, http.StatusForbidden, "FORBIDDEN", "this server has no write token; start it with --write-token-file to take backups over HTTP")
 			return

@@ -24,13 +24,14 @@ type Subgrapher interface {
 type ExportOptions struct {
 	Source Subgrapher
 	// MaxEntities and MaxRelationships bound one export; a request may ask
-	// for less with limit. Defaults 5000 and 20000.
+	// for fewer entities with limit. Defaults export.DefaultMaxEntities and
+	// export.DefaultMaxRelationships.
 	MaxEntities      int
 	MaxRelationships int
 	// MaxVisited bounds the entities a path export's search visits.
 	MaxVisited int
-	// MaxConcurrent bounds the exports running at once (default 4); others
-	// get 503 at once.
+	// MaxConcurrent bounds the exports running at once
+	// (DefaultExportConcurrent); others get 503 at once.
 	MaxConcurrent int
 }
 
@@ -47,17 +48,22 @@ type exportHandler struct {
 	slots chan struct{}
 }
 
-func newExportHandler(opt Options, ex ExportOptions) *exportHandler {
+// export serves GET /export when Options.Export is set.
+func (s *server) export() http.Handler {
+	if s.opt.Export == nil {
+		return nil
+	}
+	ex := *s.opt.Export
 	if ex.MaxEntities <= 0 {
-		ex.MaxEntities = 5000
+		ex.MaxEntities = export.DefaultMaxEntities
 	}
 	if ex.MaxRelationships <= 0 {
-		ex.MaxRelationships = 20000
+		ex.MaxRelationships = export.DefaultMaxRelationships
 	}
 	if ex.MaxConcurrent <= 0 {
-		ex.MaxConcurrent = 4
+		ex.MaxConcurrent = DefaultExportConcurrent
 	}
-	return &exportHandler{opt: opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
+	return &exportHandler{opt: s.opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
 }
 
 // paramError answers 400 with a JSON error naming the parameter.
@@ -74,7 +80,7 @@ func paramError(w http.ResponseWriter, param, msg string) {
 //	from=ID to=ID first=K maxHops=N  (a path export instead of seeds)
 //	format=ftm|graphml|csv|cypher|dot|html  limit=N (entities, at most the server's)
 func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.Format, *export.ParamError) {
-	q := export.Query{Hops: 1, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
+	q := export.Query{Hops: export.DefaultHops, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
 	known := map[string]bool{"seed": true, "hops": true, "via": true, "from": true, "to": true, "first": true, "maxHops": true, "format": true, "limit": true}
 	for k := range v {
 		if !known[k] {
@@ -98,7 +104,7 @@ func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.For
 	}{
 		{"hops", &q.Hops, 0, export.MaxHopsArg},
 		{"first", &q.K, 1, export.MaxPathsArg},
-		{"maxHops", &q.MaxHops, 1, 10},
+		{"maxHops", &q.MaxHops, 1, export.MaxPathHopsArg},
 		{"limit", &q.MaxEntities, 1, h.ex.MaxEntities},
 	}
 	for _, p := range ints {
@@ -150,7 +156,7 @@ func filenameBase(q export.Query) string {
 		default:
 			b.WriteByte('_')
 		}
-		if b.Len() >= 80 {
+		if b.Len() >= maxFilenameBase {
 			break
 		}
 	}
@@ -167,7 +173,7 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	default:
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, http.StatusServiceUnavailable, "TOO_BUSY", "too many exports at once; try again")
 		return
 	}
@@ -213,7 +219,7 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// pieces. Writing may take longer than collecting: give it its own
 	// deadline, as the server's WriteTimeout would cut it silently.
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + 2*time.Minute))
+	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + exportWriteTime))
 	if err := export.Encode(w, f, sg); err != nil {
 		h.opt.Log.WarnContext(r.Context(), "export: writing the response", "err", err)
 	}

@@ -71,22 +71,6 @@ func NewMetrics(gauges func() map[string]Gauge) *Metrics {
 		gauges: gauges, started: time.Now()}
 }
 
-// route names the handler of a path, so that metrics and logs do not grow
-// a series per URL a client makes up.
-func route(path string) string {
-	switch {
-	case path == "/graphql", path == "/healthz", path == "/metrics", path == "/export", path == "/graphiql", path == "/":
-		return path
-	case strings.HasPrefix(path, "/graphiql/"):
-		return "/graphiql/*"
-	case strings.HasPrefix(path, "/app/"), strings.HasPrefix(path, "/static/"), strings.HasPrefix(path, "/assets/"):
-		return "/assets"
-	case strings.HasPrefix(path, "/admin/"):
-		return "/admin/*"
-	}
-	return "other"
-}
-
 // CountError records a GraphQL error by its code; the GraphQL handler calls
 // it for every error it answers.
 func (m *Metrics) CountError(code string) {
@@ -183,6 +167,19 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	return bw.n, err
 }
 
+// metrics serves GET /metrics from Options.Metrics, in the Prometheus text
+// format.
+func (s *server) metrics() http.Handler {
+	m := s.opt.Metrics
+	if m == nil {
+		return nil
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		m.WriteTo(w)
+	})
+}
+
 func formatFloat(v float64) string {
 	switch {
 	case math.IsInf(v, 1):
@@ -206,25 +203,26 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Instrument serves /metrics from m and wraps h so that every request is
-// counted, timed and written to the access log (method, route, path,
-// status, bytes, duration, client address; never the query string or
-// headers, which may carry tokens). Requests that take longer than slow
-// are logged at level Warn.
+// Instrument wraps h so that every request is counted in m, timed and
+// written to the access log (method, route, path, status, bytes, duration,
+// client address; never the query string or headers, which may carry
+// tokens). Requests are labelled with the name of their route in the
+// routes table, and quiet routes (GET /metrics, which New serves from
+// Options.Metrics) are passed through uncounted. Requests that take longer
+// than slow are logged at level Warn.
 func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" {
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				w.Header().Set("Allow", "GET, HEAD")
-				http.Error(w, "use GET", http.StatusMethodNotAllowed)
-				return
-			}
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-			m.WriteTo(w)
+		rt, ok := lookupRoute(r.URL.Path)
+		if ok && rt.quiet {
+			h.ServeHTTP(w, r)
 			return
+		}
+		name := "other"
+		if ok {
+			name = rt.name
 		}
 		start := time.Now()
 		m.inFlight.Add(1)
@@ -232,8 +230,7 @@ func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration
 		defer func() {
 			m.inFlight.Add(-1)
 			d := time.Since(start)
-			rt := route(r.URL.Path)
-			m.observe(rt, r.Method, rec.status, d)
+			m.observe(name, r.Method, rec.status, d)
 			level := slog.LevelInfo
 			if slow > 0 && d > slow {
 				level = slog.LevelWarn
@@ -242,7 +239,7 @@ func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration
 				level = slog.LevelError
 			}
 			log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("route", rt), slog.String("path", clipPath(r.URL.Path)),
+				slog.String("method", r.Method), slog.String("route", name), slog.String("path", clipPath(r.URL.Path)),
 				slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
 				slog.Float64("ms", float64(d.Microseconds())/1000), slog.String("remote", clientHost(r.RemoteAddr)))
 		}()
@@ -251,8 +248,8 @@ func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration
 }
 
 func clipPath(p string) string {
-	if len(p) > 200 {
-		return p[:200] + "..."
+	if len(p) > maxLoggedPath {
+		return p[:maxLoggedPath] + "..."
 	}
 	return p
 }

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -18,18 +17,21 @@ import (
 //go:embed static
 var static embed.FS
 
-// Options configure the HTTP handler.
+// Options configure the HTTP handler. A zero limit takes its default
+// (limits.go).
 type Options struct {
 	Schema *graphql.Schema
 	// MaxLoads is the per-request budget of entities and relationships read
 	// (schema.Limits.MaxLoads).
 	MaxLoads int
-	// MaxBody bounds a request body; default 1 MiB.
+	// MaxBody bounds a request body (DefaultMaxBody).
 	MaxBody int64
-	// Timeout bounds one GraphQL request; default 10 s.
+	// Timeout bounds one GraphQL request and the collecting of one export
+	// (DefaultTimeout).
 	Timeout time.Duration
 	// MaxConcurrent bounds the GraphQL requests executed at once; others
-	// wait up to QueueWait, then get 503. Default 64 and 2 s.
+	// wait up to QueueWait, then get 503 (DefaultMaxConcurrent,
+	// DefaultQueueWait).
 	MaxConcurrent int
 	QueueWait     time.Duration
 	// Health returns extra fields for /healthz.
@@ -40,74 +42,29 @@ type Options struct {
 	Writers *Writers
 	// Backup, if set, serves GET /admin/backup to a write token (backup.go).
 	Backup BackupFunc
-	// Metrics, if set, counts GraphQL errors by code (see Instrument).
+	// Metrics, if set, counts GraphQL errors by code and is served at
+	// GET /metrics (see Instrument, which fills it).
 	Metrics *Metrics
 	// Export, if set, serves GET /export (web/export.go).
 	Export *ExportOptions
 }
 
-// New returns the handler for all routes.
-func New(opt Options) http.Handler {
-	if opt.MaxBody == 0 {
-		opt.MaxBody = 1 << 20
-	}
-	if opt.Timeout == 0 {
-		opt.Timeout = 10 * time.Second
-	}
-	if opt.MaxConcurrent == 0 {
-		opt.MaxConcurrent = 64
-	}
-	if opt.QueueWait == 0 {
-		opt.QueueWait = 2 * time.Second
-	}
-	if opt.MaxLoads == 0 {
-		opt.MaxLoads = schema.DefaultLimits.MaxLoads
-	}
-	if opt.Log == nil {
-		opt.Log = slog.Default()
-	}
-	mux := http.NewServeMux()
-	g := &graphqlHandler{opt: opt, slots: make(chan struct{}, opt.MaxConcurrent)}
-	mux.Handle("/graphql", g)
-	sub, _ := fs.Sub(static, "static")
-	assets := http.FileServerFS(sub)
-	mux.HandleFunc("GET /graphiql", func(w http.ResponseWriter, r *http.Request) {
-		setPageHeaders(w)
-		http.ServeFileFS(w, r, sub, "graphiql/index.html")
-	})
-	mux.Handle("GET /graphiql/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/graphiql/" {
-			http.Redirect(w, r, "/graphiql", http.StatusMovedPermanently)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		assets.ServeHTTP(w, r)
-	}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+// graphql serves GET and POST /graphql.
+func (s *server) graphql() http.Handler {
+	return &graphqlHandler{opt: s.opt, slots: make(chan struct{}, s.opt.MaxConcurrent)}
+}
+
+// healthz serves GET /healthz: "status": "ok" and Options.Health's fields.
+func (s *server) healthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out := map[string]any{"status": "ok"}
-		if opt.Health != nil {
-			for k, v := range opt.Health(r.Context()) {
+		if s.opt.Health != nil {
+			for k, v := range s.opt.Health(r.Context()) {
 				out[k] = v
 			}
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
-	if opt.Export != nil {
-		mux.Handle("GET /export", newExportHandler(opt, *opt.Export))
-	}
-	routePage(mux, sub)
-	routeAdmin(mux, opt)
-	return mux
-}
-
-// setPageHeaders sets the security headers of HTML pages: everything comes
-// from this server.
-func setPageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
 }
 
 type graphqlHandler struct {
@@ -165,7 +122,7 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case h.slots <- struct{}{}:
 		wait.Stop()
 	case <-wait.C:
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", retryAfter)
 		writeError(w, http.StatusServiceUnavailable, "TOO_BUSY", "the server is busy; try again")
 		return
 	case <-r.Context().Done():

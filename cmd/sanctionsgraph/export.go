@@ -11,7 +11,6 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
 // repeated is a flag that may be given several times (--seed A --seed B).
@@ -28,16 +27,16 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", defaultDBDir(), "store directory")
 	var seeds repeated
 	fs.Var(&seeds, "seed", "an entity to export with its neighbourhood (any id; repeat for several)")
-	hops := fs.Int("hops", 1, "relationships to walk from the seeds (0 to 6; 0: the seeds and the relationships among them)")
+	hops := fs.Int("hops", export.DefaultHops, fmt.Sprintf("relationships to walk from the seeds (0 to %d; 0: the seeds and the relationships among them)", export.MaxHopsArg))
 	via := fs.String("via", "", "walk only these relationship kinds, comma-separated (owns,controls,...)")
 	from := fs.String("from", "", "a path export: from this entity ...")
 	to := fs.String("to", "", "... to this entity")
-	k := fs.Int("k", 0, "number of shortest paths of a path export (default 3, at most 20)")
-	maxHops := fs.Int("max-hops", 0, "longest path of a path export (default 6, at most 10)")
+	k := fs.Int("k", 0, fmt.Sprintf("number of shortest paths of a path export (default %d, at most %d)", graph.DefaultPaths, export.MaxPathsArg))
+	maxHops := fs.Int("max-hops", 0, fmt.Sprintf("longest path of a path export (default %d, at most %d)", graph.DefaultMaxHops, export.MaxPathHopsArg))
 	format := fs.String("format", "", "ftm, graphml, csv (a zip for neo4j-admin), cypher, dot or html")
 	out := fs.String("out", "", "file to write (default standard output)")
-	limit := fs.Int("limit", store.DefaultExportEntities, "entities to export at most")
-	maxRels := fs.Int("max-relationships", store.DefaultExportRelationships, "relationships to export at most")
+	limit := fs.Int("limit", export.DefaultMaxEntities, "entities to export at most")
+	maxRels := fs.Int("max-relationships", export.DefaultMaxRelationships, "relationships to export at most")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
@@ -25,13 +26,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db := fs.String("db", "", "store directory (default: "+defaultDBDir()+", with the demo data loaded when empty)")
 	addr := fs.String("addr", envOr("SANCTIONSGRAPH_ADDR", "127.0.0.1:8080"), "address to listen on ($SANCTIONSGRAPH_ADDR)")
 	demo := fs.Bool("demo", false, "load the demo data if the store is empty (the default without --db)")
-	timeout := fs.Duration("timeout", 10*time.Second, "time limit of one GraphQL request")
-	maxBody := fs.Int64("max-body", 1<<20, "largest request body, bytes")
+	timeout := fs.Duration("timeout", web.DefaultTimeout, "time limit of one GraphQL request")
+	maxBody := fs.Int64("max-body", web.DefaultMaxBody, "largest request body, bytes")
 	maxVisited := fs.Int("max-visited", schema.DefaultLimits.MaxVisited, "entities one path search may visit")
-	maxConcurrent := fs.Int("max-concurrent", 64, "GraphQL requests executed at once")
+	maxConcurrent := fs.Int("max-concurrent", web.DefaultMaxConcurrent, "GraphQL requests executed at once")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	maxMapped := fs.Int64("max-mapped-mb", 512, "bound on the resident pages of the store's mapped files, MiB; past it they are dropped from memory and the page cache, and read from disk again (0: no bound)")
-	exportLimit := fs.Int("export-limit", store.DefaultExportEntities, "entities one GET /export may write at most (relationships: 4 times as many)")
+	exportLimit := fs.Int("export-limit", export.DefaultMaxEntities, fmt.Sprintf("entities one GET /export may write at most (relationships: %d times as many)", export.RelationshipsPerEntity))
 	gcPercent := fs.Int("gc-percent", 30, "Go GC target (GOGC) unless $GOGC is set: the heap may grow this many percent above the live data")
 	writeTokenFile := fs.String("write-token-file", "", "file of write tokens (name:token lines, or one token) for mutations and /admin/backup; default $"+writeTokenEnv+"; without either the server is read-only")
 	logFormat := fs.String("log-format", "text", "log format: text (key=value) or json")
@@ -108,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Metrics: metrics,
 		Writers: writers,
 		Backup:  st.Backup,
-		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: 4 * *exportLimit, MaxVisited: *maxVisited},
+		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: export.RelationshipsPerEntity * *exportLimit, MaxVisited: *maxVisited},
 		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
 		Health: func(context.Context) map[string]any {
 			n, l := st.Index().Counts()
@@ -120,8 +121,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: *timeout + 20*time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: web.ReadHeaderTimeout, ReadTimeout: web.ReadTimeout,
+		WriteTimeout: *timeout + web.WriteTimeoutGrace, IdleTimeout: web.IdleTimeout, MaxHeaderBytes: web.MaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n", filepath.Clean(*db), url, url, url)
@@ -133,7 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), web.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -102,8 +102,9 @@ type Query struct {
 	K        int    // number of paths; 0: graph.DefaultPaths
 	MaxHops  int    // longest path; 0: graph.DefaultMaxHops
 
-	// MaxEntities and MaxRelationships bound the export; a limit that cut
-	// it is named in Subgraph.Limits.
+	// MaxEntities and MaxRelationships bound the export (0:
+	// DefaultMaxEntities, DefaultMaxRelationships); a limit that cut it is
+	// named in Subgraph.Limits.
 	MaxEntities      int
 	MaxRelationships int
 	// MaxVisited bounds the entities a path search visits; 0: its default.
@@ -116,10 +117,31 @@ const (
 	LimitRelationships = "relationships"
 )
 
-// Caps on Query fields that the API and the command line enforce.
+// Defaults of a Query: what an export holds when the request does not say.
+// The store's Subgraph, GET /export and the export command all start from
+// these.
 const (
-	MaxHopsArg  = 6
-	MaxPathsArg = 20
+	// DefaultHops is how far from the seeds an export reaches.
+	DefaultHops = 1
+	// DefaultMaxEntities bounds the entities of an export (Query.MaxEntities 0).
+	DefaultMaxEntities = 5000
+	// RelationshipsPerEntity is how many relationships an export may hold
+	// for each entity it may hold: it sets DefaultMaxRelationships, and
+	// the relationship bound of GET /export from the server's entity bound.
+	RelationshipsPerEntity = 4
+	// DefaultMaxRelationships bounds the relationships of an export
+	// (Query.MaxRelationships 0).
+	DefaultMaxRelationships = RelationshipsPerEntity * DefaultMaxEntities
+)
+
+// Caps on Query fields that Validate enforces, for the API and the command
+// line alike.
+const (
+	MaxHopsArg     = 6                   // Hops of a neighbourhood export
+	MaxPathsArg    = graph.MaxPathsLimit // K of a path export
+	MaxPathHopsArg = graph.MaxHopsLimit  // MaxHops of a path export
+	MaxSeeds       = 100                 // Seeds
+	MaxIDLength    = 1024                // bytes of one id (a seed, From or To)
 )
 
 // Validate checks q's fields and names the first one that is wrong. The
@@ -136,20 +158,20 @@ func (q *Query) Validate() error {
 		return &ParamError{Param: "seed", Msg: "give either seeds or from and to, not both"}
 	case !paths && len(q.Seeds) == 0:
 		return &ParamError{Param: "seed", Msg: "give at least one seed (or from and to)"}
-	case len(q.Seeds) > 100:
-		return &ParamError{Param: "seed", Msg: "at most 100 seeds"}
+	case len(q.Seeds) > MaxSeeds:
+		return &ParamError{Param: "seed", Msg: fmt.Sprintf("at most %d seeds", MaxSeeds)}
 	case q.Hops < 0 || q.Hops > MaxHopsArg:
 		return &ParamError{Param: "hops", Msg: fmt.Sprintf("must be between 0 and %d", MaxHopsArg)}
 	case q.K < 0 || q.K > MaxPathsArg:
 		return &ParamError{Param: "first", Msg: fmt.Sprintf("must be between 1 and %d", MaxPathsArg)}
-	case q.MaxHops < 0 || q.MaxHops > 10:
-		return &ParamError{Param: "maxHops", Msg: "must be between 1 and 10"}
+	case q.MaxHops < 0 || q.MaxHops > MaxPathHopsArg:
+		return &ParamError{Param: "maxHops", Msg: fmt.Sprintf("must be between 1 and %d", MaxPathHopsArg)}
 	case q.MaxEntities < 0:
 		return &ParamError{Param: "limit", Msg: "must not be negative"}
 	}
 	for _, s := range append(append([]string(nil), q.Seeds...), q.From, q.To) {
-		if len(s) > 1024 {
-			return &ParamError{Param: "seed", Msg: "an id is at most 1024 bytes"}
+		if len(s) > MaxIDLength {
+			return &ParamError{Param: "seed", Msg: fmt.Sprintf("an id is at most %d bytes", MaxIDLength)}
 		}
 	}
 	for i, s := range q.Seeds {

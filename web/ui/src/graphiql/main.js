@@ -1,4 +1,4 @@
-// GraphiQL for sanctionsgraph, bundled with esbuild (build.sh) so that it
+// GraphiQL for sanctionsgraph, bundled with esbuild (web/ui/build.sh) so that it
 // is served from the binary and works offline.
 import React from "react";
 import { createRoot } from "react-dom/client";

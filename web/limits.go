@@ -1,0 +1,79 @@
+package web
+
+import "time"
+
+// This file holds every bound the package applies, so that the limits of
+// the HTTP API can be read (and changed) in one place. README.md's
+// "Limits" table describes them for users; cmd/sanctionsgraph starts its
+// flags from the defaults here. The bounds of an export's content are
+// package export's (export.DefaultMaxEntities, ...), and those of query
+// execution are schema.Limits.
+
+// Defaults of Options: a zero field takes these.
+const (
+	// DefaultMaxBody bounds a request body, in bytes (Options.MaxBody);
+	// a larger GraphQL request gets 413.
+	DefaultMaxBody = 1 << 20
+	// DefaultTimeout bounds one GraphQL request, and the collecting of
+	// one export (Options.Timeout).
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxConcurrent bounds the GraphQL requests executed at once
+	// (Options.MaxConcurrent).
+	DefaultMaxConcurrent = 64
+	// DefaultQueueWait is how long a GraphQL request waits for one of
+	// those slots before it gets 503 TOO_BUSY (Options.QueueWait).
+	DefaultQueueWait = 2 * time.Second
+	// DefaultExportConcurrent bounds the exports running at once
+	// (ExportOptions.MaxConcurrent); another gets 503 TOO_BUSY at once.
+	DefaultExportConcurrent = 4
+)
+
+// Limits of the http.Server in front of the handler, which the command
+// sets: the handler cannot set its own connection limits.
+const (
+	// ReadHeaderTimeout and ReadTimeout bound reading a request's header
+	// and whole request (slow clients hold no connection for long).
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	// WriteTimeoutGrace is added to Options.Timeout to make the server's
+	// WriteTimeout: the time to write an answer once it has been computed.
+	// GET /export and GET /admin/backup set their own write deadlines.
+	WriteTimeoutGrace = 20 * time.Second
+	// IdleTimeout closes a keep-alive connection idle this long.
+	IdleTimeout = 2 * time.Minute
+	// MaxHeaderBytes bounds the request header.
+	MaxHeaderBytes = 64 << 10
+	// ShutdownTimeout is how long a stopping server lets requests in
+	// flight finish.
+	ShutdownTimeout = 15 * time.Second
+)
+
+// Limits of single responses.
+const (
+	// exportWriteTime is the write deadline of GET /export beyond
+	// Options.Timeout: the encoders stream, and writing a large export may
+	// take longer than collecting it. (GET /admin/backup has no write
+	// deadline at all: a backup of a large store takes minutes.)
+	exportWriteTime = 2 * time.Minute
+	// retryAfter is the Retry-After of a 503 TOO_BUSY, in seconds.
+	retryAfter = "1"
+	// maxFilenameBase bounds the name of an export download (before its
+	// extension), in bytes.
+	maxFilenameBase = 80
+	// maxLoggedPath bounds the URL path an access-log line shows, in bytes.
+	maxLoggedPath = 200
+	// graphiqlCacheControl lets browsers keep GraphiQL's bundle an hour;
+	// the investigator's page is revalidated every time (no-cache) as its
+	// file names carry no version.
+	graphiqlCacheControl = "public, max-age=3600"
+)
+
+// Limits of write tokens (auth.go).
+const (
+	// MinTokenLength is the shortest write token accepted.
+	MinTokenLength = 16
+	// maxTokenName bounds the name of a write token, in bytes.
+	maxTokenName = 64
+	// maxTokenLine bounds a line of a write-token file, in bytes.
+	maxTokenLine = 1 << 20
+)
