@@ -20,7 +20,7 @@ import (
 func readDeltaIndex(ctx context.Context, name string, in *bufio.Reader, sink Sink, opt Options, sum *Summary, progress func()) error {
 	raw, err := io.ReadAll(io.LimitReader(in, 16<<20))
 	if err != nil {
-		return &FileError{File: name, Msg: "read error", Err: err}
+		return readError(name, 0, err)
 	}
 	var idx struct {
 		Versions map[string]string `json:"versions"`

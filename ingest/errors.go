@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -46,3 +47,27 @@ func (e *FileError) Error() string {
 }
 
 func (e *FileError) Unwrap() error { return e.Err }
+
+// readError wraps an error met reading a file. A *FileError in it (the
+// text decoder's, encoding.go, which names the line and byte offset) is
+// returned as it is, with the file named if the decoder did not know it.
+func readError(name string, line int, err error) error {
+	if fe := textError(name, err); fe != nil {
+		return fe
+	}
+	return &FileError{File: name, Line: line, Msg: "read error", Err: err}
+}
+
+// textError returns the *FileError in err, if any, naming file name.
+func textError(name string, err error) *FileError {
+	var fe *FileError
+	if !errors.As(err, &fe) {
+		return nil
+	}
+	if fe.File == "" {
+		c := *fe
+		c.File = name
+		return &c
+	}
+	return fe
+}

@@ -160,8 +160,12 @@ var fsfIDRE = regexp.MustCompile(`^\d{1,19}$`)
 
 func parseEUFSF(ctx context.Context, src *listSource) (*ListParse, error) {
 	d := xml.NewDecoder(src.In)
+	d.CharsetReader = charsetReader
 	lineOf := func() int { l, _ := d.InputPos(); return l }
 	xmlErr := func(err error) error {
+		if fe := textError(src.Name, err); fe != nil {
+			return fe
+		}
 		var se *xml.SyntaxError
 		if errors.As(err, &se) {
 			if se.Msg == "unexpected EOF" {

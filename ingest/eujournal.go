@@ -345,7 +345,7 @@ func euCSVError(name string, err error, rec []string, columns int) error {
 		}
 		return &FileError{File: name, Line: pe.Line, Msg: fmt.Sprintf("malformed CSV in the row that starts at line %d: %v", pe.StartLine, pe.Err)}
 	}
-	return &FileError{File: name, Msg: "cannot read", Err: err}
+	return readError(name, 0, err)
 }
 
 func euJournalSchemaOK(s string) bool {

@@ -81,6 +81,9 @@ type Summary struct {
 	Incomplete int `json:"incompleteRelationships,omitempty"`
 	// List is set for official lists.
 	List *ListReport `json:"list,omitempty"`
+	// Encoding is the text encoding the file was read in (EncodingUTF8,
+	// EncodingWindows1252, EncodingUTF16).
+	Encoding string `json:"encoding"`
 }
 
 // MaxRejectsKept bounds Summary.Rejects; Summary.Rejected counts them all.
@@ -177,7 +180,7 @@ func read(ctx context.Context, name, path string, raw io.Reader, size int64, sin
 		zr.Multistream(true)
 		r = zr
 	}
-	in := bufio.NewReaderSize(r, 1<<20)
+	in, utf16 := decodeUTF16(bufio.NewReaderSize(r, 1<<20))
 	format := opt.Format
 	if format == "" {
 		var err error
@@ -185,7 +188,20 @@ func read(ctx context.Context, name, path string, raw io.Reader, size int64, sin
 			return nil, err
 		}
 	}
-	sum := &Summary{File: name, Format: format, Schemata: map[string]int{}}
+	sum := &Summary{File: name, Format: format, Schemata: map[string]int{}, Encoding: EncodingUTF8}
+	if utf16 {
+		sum.Encoding = EncodingUTF16
+	}
+	if !strings.HasSuffix(format, "-xml") { // XML says its encoding itself (charsetReader)
+		// JSON must be UTF-8; CSV may be Windows-1252.
+		tr := newTextReader(name, in, format != "ftm" && format != "ftm-delta-index")
+		in = bufio.NewReaderSize(tr, 1<<20)
+		defer func() {
+			if !utf16 {
+				sum.Encoding = tr.Encoding()
+			}
+		}()
+	}
 	progress := func() {
 		if opt.Progress != nil {
 			opt.Progress(Progress{File: name, Records: sum.Records, Rejected: sum.Rejected, Bytes: cr.n, Size: size})
@@ -417,12 +433,12 @@ func splitLines(ctx context.Context, name string, in *bufio.Reader, emit func(*c
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			if errors.Is(err, errLineTooLong) {
-				return &FileError{File: name, Line: lineNo, Msg: fmt.Sprintf("line longer than %d MiB", maxLine>>20)}
+				return &FileError{File: name, Line: lineNo + 1, Msg: fmt.Sprintf("line longer than %d MiB", maxLine>>20)}
 			}
 			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
 				return &FileError{File: name, Line: lineNo, Msg: "the compressed file is truncated or corrupt", Err: err}
 			}
-			return &FileError{File: name, Line: lineNo, Msg: "read error", Err: err}
+			return readError(name, lineNo, err)
 		}
 		if t := bytes.TrimSpace(line); len(t) > 0 {
 			c.lines = append(c.lines, t)

@@ -86,7 +86,7 @@ func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink,
 			if errors.As(err, &pe) {
 				return &FileError{File: name, Line: pe.Line, Msg: "malformed CSV", Err: pe.Err}
 			}
-			return &FileError{File: name, Msg: "read error", Err: err}
+			return readError(name, 0, err)
 		}
 		line, _ := r.FieldPos(0)
 		sum.Records++

@@ -129,9 +129,19 @@ func ofacRows(name string, r io.Reader, want int, fn func(line int, row []string
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	// A row with the wrong number of fields is rejected, unless it is the
+	// last one: a file cut short ends in a row cut short, and then no row
+	// of it can be trusted to be the whole list.
+	var short *RecordError
 	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
+			if short != nil && sawEOF {
+				rejects = append(rejects, short) // garbled, but the file is whole
+			} else if short != nil {
+				return rejects, false, &FileError{File: name, Line: short.Line,
+					Msg: fmt.Sprintf("the last row %s: the file is cut short; nothing of it was ingested", short.Msg)}
+			}
 			return rejects, sawEOF, nil
 		}
 		if err != nil {
@@ -139,16 +149,20 @@ func ofacRows(name string, r io.Reader, want int, fn func(line int, row []string
 			if errors.As(err, &pe) {
 				return rejects, false, &FileError{File: name, Line: pe.Line, Msg: "malformed CSV", Err: pe.Err}
 			}
-			return rejects, false, &FileError{File: name, Msg: "read error", Err: err}
+			return rejects, false, readError(name, 0, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(row) == 1 && strings.Trim(row[0], "\x1a \r\n") == "" {
 			sawEOF = sawEOF || strings.Contains(row[0], "\x1a")
 			continue
 		}
+		if short != nil {
+			rejects = append(rejects, short)
+			short = nil
+		}
 		if len(row) != want {
-			rejects = append(rejects, &RecordError{File: name, Line: line,
-				Msg: fmt.Sprintf("has %d fields, want %d (a cut or garbled line?)", len(row), want)})
+			short = &RecordError{File: name, Line: line,
+				Msg: fmt.Sprintf("has %d fields, want %d (a cut or garbled line?)", len(row), want)}
 			continue
 		}
 		if !isDigits(row[0]) {
@@ -312,7 +326,7 @@ func readOFACSibling(ctx context.Context, path string, cols int, lp *ListParse, 
 	}
 	defer f.Close()
 	orphans := 0
-	rejects, _, err := ofacRows(f.Name(), f, cols, func(line int, row []string) {
+	rejects, _, err := ofacRows(f.Name(), newTextReader(f.Name(), f, true), cols, func(line int, row []string) {
 		oe := byNum[strings.TrimSpace(row[0])]
 		if oe == nil {
 			orphans++

@@ -54,7 +54,7 @@ func sniffOFACAdvanced(head []byte) bool {
 		return false
 	}
 	dec := xml.NewDecoder(bytes.NewReader(head))
-	dec.CharsetReader = advCharsetReader
+	dec.CharsetReader = charsetReader
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -64,21 +64,6 @@ func sniffOFACAdvanced(head []byte) bool {
 			return se.Name.Local == "Sanctions"
 		}
 	}
-}
-
-// advCharsetReader lets the decoder read Latin-1 and Windows-1252 files.
-func advCharsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "us-ascii", "ascii":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
-		}
-		return bytes.NewReader(ukWindows1252(b)), nil
-	case "utf8", "utf-8":
-		return in, nil
-	}
-	return nil, fmt.Errorf("unsupported character set %q", label)
 }
 
 // XML shapes of the elements read.
@@ -287,7 +272,7 @@ func parseOFACAdvanced(ctx context.Context, src *listSource) (*ListParse, error)
 func advRead(ctx context.Context, name string, in *bufio.Reader) (*advFile, error) {
 	f := &advFile{name: name, refs: map[string]map[string]advRefValue{}, locations: map[string]*advLocation{}}
 	dec := xml.NewDecoder(in)
-	dec.CharsetReader = advCharsetReader
+	dec.CharsetReader = charsetReader
 	fileErr := func(err error) error {
 		line, _ := dec.InputPos()
 		var se *xml.SyntaxError
@@ -297,7 +282,7 @@ func advRead(ctx context.Context, name string, in *bufio.Reader) (*advFile, erro
 		case errors.As(err, &se):
 			return &FileError{File: name, Line: se.Line, Msg: "not well-formed XML: " + se.Msg}
 		}
-		return &FileError{File: name, Line: line, Msg: "cannot read", Err: err}
+		return readError(name, line, err)
 	}
 	depth := 0
 	section := ""

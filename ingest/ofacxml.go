@@ -69,6 +69,9 @@ func sniffOFACXML(head []byte) bool {
 
 // xmlFileError turns a decoding error into a FileError with its line.
 func xmlFileError(name string, d *xml.Decoder, err error) error {
+	if fe := textError(name, err); fe != nil {
+		return fe
+	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
 		msg := "not well-formed XML: " + se.Msg
@@ -107,6 +110,7 @@ func parseOFACXML(ctx context.Context, src *listSource) (*ListParse, error) {
 	}
 	lp := &ListParse{Info: l.info}
 	d := xml.NewDecoder(src.In)
+	d.CharsetReader = charsetReader
 	d.Strict = true
 	var entries []*ofacEntry
 	byNum := map[string]*ofacEntry{}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -200,14 +199,10 @@ func (t *ukTable) name(r ukRow) string {
 func parseUKHMT(ctx context.Context, src *listSource) (*ListParse, error) {
 	data, err := io.ReadAll(src.In)
 	if err != nil {
-		return nil, &FileError{File: src.Name, Msg: "cannot read", Err: err}
+		return nil, readError(src.Name, 0, err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	lp := &ListParse{Info: ListInfo{Dataset: ukDataset, Title: ukTitle, Prefix: ukPrefix, Snapshot: true, URL: ukURL}}
-	if !utf8.Valid(data) {
-		data = ukWindows1252(data)
-		lp.Notes = append(lp.Notes, "the file is not UTF-8; it was read as Windows-1252")
-	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &FileError{File: src.Name, Msg: "the file is empty"}
 	}
@@ -753,30 +748,4 @@ func ukMaxDate(ds []string) string {
 		}
 	}
 	return out
-}
-
-// ukWindows1252 decodes Windows-1252 text (Latin-1 with printable
-// characters in 0x80-0x9F).
-func ukWindows1252(b []byte) []byte {
-	out := make([]byte, 0, len(b)+len(b)/8)
-	for _, c := range b {
-		switch {
-		case c < 0x80:
-			out = append(out, c)
-		case c < 0xa0:
-			r := ukCP1252[c-0x80]
-			if r == 0 {
-				r = rune(c)
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			out = utf8.AppendRune(out, rune(c))
-		}
-	}
-	return out
-}
-
-var ukCP1252 = [32]rune{
-	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
-	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
 }

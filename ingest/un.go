@@ -220,6 +220,7 @@ func parseUNXML(ctx context.Context, src *listSource) (*ListParse, error) {
 	p := &unParser{src: src, dec: xml.NewDecoder(src.In), seen: map[string]int{}, unknown: map[string]int{},
 		where: map[string]int{}, odd: map[string]int{}}
 	p.dec.Strict = true
+	p.dec.CharsetReader = charsetReader
 	p.lp = &ListParse{Info: ListInfo{Dataset: unDataset, Title: unTitle, Prefix: unPrefix, Snapshot: true, URL: unListURL}}
 	if err := p.read(ctx); err != nil {
 		return nil, err
@@ -257,6 +258,9 @@ func (p *unParser) line() int {
 
 // fileErr turns a decoder error into a FileError naming the line.
 func (p *unParser) fileErr(err error) error {
+	if fe := textError(p.src.Name, err); fe != nil {
+		return fe
+	}
 	var se *xml.SyntaxError
 	line := p.line()
 	msg := "the file is not well-formed XML: " + err.Error()
