@@ -19,8 +19,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 

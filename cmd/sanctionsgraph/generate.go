@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 )
 
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
