@@ -33,6 +33,9 @@ only graph/screen graph graph/index
 only graph/export graph
 # Synthetic networks for benchmarks and tests are built from the model alone.
 only internal/synth graph
+# What the commands share of a command line is none of the product's logic.
+only internal/cli
+only internal/cli/clitest internal/cli
 for p in $(go list ./graph/... | sed "s#^$mod/##"); do
   check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph packages import no storage, parsing, API or command"
 done

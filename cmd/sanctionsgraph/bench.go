@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -75,7 +76,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile to this file")
 	serverFlags := fs.String("server-flags", "", "more flags for the server, space-separated (e.g. \"--max-mapped-mb 256\")")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	self, err := os.Executable()

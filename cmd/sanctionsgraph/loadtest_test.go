@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 // The load test runs end to end on a small network: both phases send
@@ -35,7 +37,7 @@ func TestLoadTestSmall(t *testing.T) {
 	if p := rep.Phases[1]; p.IngestCount < rep.Records/2 || p.IngestRate <= 0 {
 		t.Errorf("ingest during load: %+v (network of %d records)", p, rep.Records)
 	}
-	if _, _, err := run(t, "loadtest", "--clients", "0"); exitCode(err) != exitUsage {
+	if _, _, err := run(t, "loadtest", "--clients", "0"); cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("--clients 0: %v", err)
 	}
 }
