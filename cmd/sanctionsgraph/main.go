@@ -43,9 +43,6 @@ func commands() []cli.Command {
 		{Name: "audit", Summary: "list the changes made through the API: who, when, what, before and after", Run: runAudit},
 		{Name: "backup", Summary: "write a backup of a store (--db), or of a running server's store online (--server)", Run: runBackup},
 		{Name: "restore", Summary: "restore a backup into a new store directory", Run: runRestore},
-		{Name: "generate", Summary: "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", Run: runGenerate},
-		{Name: "bench", Summary: "benchmark ingest, store open, and path queries over HTTP on a synthetic network", Run: runBench},
-		{Name: "loadtest", Summary: "many clients asking path queries over HTTP, alone and while an ingest runs (loopback only)", Run: runLoadTest},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -239,34 +240,27 @@ func TestPathCommand(t *testing.T) {
 	}
 }
 
-// The bench command runs end to end on a small network, and the path
-// search finds a path exactly when the plain BFS baseline does.
-func TestBenchSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a server")
+// The benchmark tools are sgbench's: the product binary does not know them
+// and its usage lists only its own commands.
+func TestNoBenchmarkCommands(t *testing.T) {
+	out, _, err := run(t, "help")
+	if err != nil || !strings.Contains(out, "  serve ") {
+		t.Fatalf("help = %v\n%s", err, out)
 	}
-	out, err := exec.Command(binary, "bench", "--entities", "20000", "--queries", "60", "--dir", t.TempDir(), "--json").Output()
-	if err != nil {
-		t.Fatalf("bench: %v\n%s", err, out)
+	for _, name := range []string{"generate", "bench", "loadtest"} {
+		if strings.Contains(out, "  "+name+" ") {
+			t.Errorf("usage lists %s:\n%s", name, out)
+		}
 	}
-	var rep struct {
-		Records        int
-		Found          map[string]int             `json:"pairsWithAPath"`
-		K1             struct{ P50, P99 float64 } `json:"graphqlK1"`
-		K3             struct{ P50, P99 float64 } `json:"graphqlK3"`
-		BFS            struct{ P50, P99 float64 } `json:"plainBidirectionalBFS"`
-		ServerRSS      int64                      `json:"serverRSSBytes"`
-		ReadySec       float64                    `json:"serverReadySeconds"`
-		IngestRate     float64                    `json:"ingestRecordsPerSecond"`
-		TruncatedPaths int                        `json:"truncatedSearches"`
+	cmd := exec.Command(binary, "bench", "--entities", "1000")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != cli.ExitUsage || !strings.Contains(stderr.String(), `sanctionsgraph: unknown command "bench"`) {
+		t.Errorf("sanctionsgraph bench: %v\n%s", err, stderr.String())
 	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if rep.Records < 40000 || rep.K1.P50 <= 0 || rep.K3.P99 < rep.K3.P50 || rep.ServerRSS <= 0 || rep.IngestRate <= 0 {
-		t.Errorf("report = %+v", rep)
-	}
-	if rep.Found["k1"] != rep.Found["plainBFS"] || rep.Found["k1"] != rep.Found["k3"] || rep.Found["k1"] == 0 {
-		t.Errorf("pairs with a path: %v; GraphQL and the plain BFS must agree", rep.Found)
+	if strings.Contains(stderr.String(), "loadtest") {
+		t.Errorf("usage after an unknown command lists loadtest:\n%s", stderr.String())
 	}
 }
