@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -183,7 +184,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srvArgs = append(srvArgs, strings.Fields(*serverFlags)...)
 	srv := exec.Command(bin, srvArgs...)
 	out, _ := srv.StdoutPipe()
-	var srvErr bytes.Buffer
+	var srvErr syncBuffer
 	srv.Stderr = &srvErr
 	if err := srv.Start(); err != nil {
 		return err
@@ -197,8 +198,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("the server did not start: %v\n%s", err, srvErr.String())
 	}
 	rep.ReadySec = time.Since(start).Seconds()
-	if i := strings.Index(srvErr.String(), "took="); i >= 0 {
-		if d, err := time.ParseDuration(strings.Fields(srvErr.String()[i+5:])[0]); err == nil {
+	logs := srvErr.String()
+	if i := strings.Index(logs, "took="); i >= 0 {
+		if d, err := time.ParseDuration(strings.Fields(logs[i+5:])[0]); err == nil {
 			rep.IndexBuildSec = d.Seconds()
 		}
 	}
@@ -296,6 +298,25 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%-34s %8.3f %8.3f %8.3f %8.3f %8.3f\n", row.name, row.l.P50, row.l.P95, row.l.P99, row.l.Max, row.l.Mean)
 	}
 	return nil
+}
+
+// syncBuffer collects the server's stderr, which os/exec copies in from
+// another goroutine while the bench reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // serverPackage is the product command whose serve the bench measures.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli/clitest"
 )
 
 // The bench command runs end to end on a small network, and the path
@@ -18,7 +19,7 @@ func TestBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server")
 	}
-	out, stderr, err := run(t, "bench", "--server", server, "--entities", "20000", "--queries", "60", "--dir", t.TempDir(), "--json")
+	out, stderr, err := clitest.Run(t, Run, "bench", "--server", server, "--entities", "20000", "--queries", "60", "--dir", t.TempDir(), "--json")
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr)
 	}
