@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -184,8 +183,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srvArgs = append(srvArgs, strings.Fields(*serverFlags)...)
 	srv := exec.Command(bin, srvArgs...)
 	out, _ := srv.StdoutPipe()
-	var srvErr syncBuffer
-	srv.Stderr = &srvErr
+	// The server logs to a file (kept in --dir), which the bench reads while
+	// the server writes it: a file needs no copying goroutine to race with.
+	srvLog := filepath.Join(*dir, "server.log")
+	logFile, err := os.Create(srvLog)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	srv.Stderr = logFile
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -194,13 +200,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		srv.Wait()
 	}()
 	line, err := bufio.NewReader(out).ReadString('\n')
+	logs, _ := os.ReadFile(srvLog)
 	if err != nil {
-		return fmt.Errorf("the server did not start: %v\n%s", err, srvErr.String())
+		return fmt.Errorf("the server did not start: %v\n%s", err, logs)
 	}
 	rep.ReadySec = time.Since(start).Seconds()
-	logs := srvErr.String()
-	if i := strings.Index(logs, "took="); i >= 0 {
-		if d, err := time.ParseDuration(strings.Fields(logs[i+5:])[0]); err == nil {
+	// The index build's time, from the server's log line about it.
+	if _, after, ok := strings.Cut(string(logs), "took="); ok && len(strings.Fields(after)) > 0 {
+		if d, err := time.ParseDuration(strings.Fields(after)[0]); err == nil {
 			rep.IndexBuildSec = d.Seconds()
 		}
 	}
@@ -298,25 +305,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%-34s %8.3f %8.3f %8.3f %8.3f %8.3f\n", row.name, row.l.P50, row.l.P95, row.l.P99, row.l.Max, row.l.Mean)
 	}
 	return nil
-}
-
-// syncBuffer collects the server's stderr, which os/exec copies in from
-// another goroutine while the bench reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // serverPackage is the product command whose serve the bench measures.
