@@ -31,9 +31,15 @@ only graph/index graph
 only graph/exposure graph
 only graph/screen graph graph/index
 only graph/export graph
+# Synthetic networks for benchmarks and tests are built from the model alone.
+only internal/synth graph
+# What the commands share of a command line is none of the product's logic.
+only internal/cli
+only internal/cli/clitest internal/cli
 for p in $(go list ./graph/... | sed "s#^$mod/##"); do
   check deps "$mod/$p" "^$mod/(store|ingest|schema|web|cmd)" "graph packages import no storage, parsing, API or command"
 done
+check deps "$mod/cmd/sanctionsgraph" "^$mod/internal/synth$" "the product binary ships no benchmark tools (they are cmd/sgbench's)"
 check deps "$mod/ingest" "^$mod/(store|schema|web|cmd)" "ingest builds graph values only"
 check deps "$mod/store" "^$mod/(ingest|schema|web|cmd)" "store imports only graph"
 if exists schema; then check deps "$mod/schema" "^$mod/(store|ingest|web|cmd)" "schema sees the graph through its own interface"; fi

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 

@@ -16,8 +16,8 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
@@ -27,14 +28,14 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	id := fs.String("id", "", "only entries that touched the finding with this id")
 	limit := fs.Int("limit", 0, "at most this many entries, oldest first (0: all)")
 	verify := fs.Bool("verify", false, "instead of listing, check that findings, the graph and the audit log agree (exit status 1 if not)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	f := store.AuditFilter{Who: *who, Ref: *id, Limit: *limit}
 	if *since != "" {
 		t, err := parseSince(*since)
 		if err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 		}
 		f.Since = t
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -71,7 +72,7 @@ func TestAuditCommand(t *testing.T) {
 	if out, _, err := run(t, "check", "--db", db); err != nil || !strings.Contains(out, "2 findings (1 active, 1 retracted) and 3 audit entries agree") {
 		t.Errorf("check: %v %s", err, out)
 	}
-	if _, _, err := run(t, "audit", "--db", db, "--since", "yesterday"); exitCode(err) != exitUsage {
+	if _, _, err := run(t, "audit", "--db", db, "--since", "yesterday"); cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("audit --since yesterday: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -21,12 +22,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	server := fs.String("server", "", "URL of a running server (http://127.0.0.1:8080): take the backup online through it")
 	tokenFile := fs.String("token-file", "", "with --server: file with a write token (name:token lines, or one token; the first is used); default $"+writeTokenEnv)
 	out := fs.String("out", "", "backup file to write (required; written whole or not at all)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "backup: --out FILE is required"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "backup: --out FILE is required"}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".part-*")
 	if err != nil {
@@ -125,12 +126,12 @@ func readToken(file string) (string, error) {
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", "--db NEWDIR FILE", stderr)
 	db := fs.String("db", "", "directory of the new store (must be missing or empty)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *db == "" || fs.NArg() != 1 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "restore: give --db NEWDIR and one backup file"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "restore: give --db NEWDIR and one backup file"}
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -27,35 +27,9 @@ func defaultDBDir() string {
 	return "sanctionsgraph-data"
 }
 
-// newFlags makes a flag set that reports errors instead of exiting.
+// newFlags makes the flag set of a command (see cli.NewFlags).
 func newFlags(name, args string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: sanctionsgraph %s [flags] %s\n\nflags:\n", name, args)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parse parses flags, allowing them after positional arguments too
-// ("entity demo-ftb --json").
-func parse(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return &exitError{code: 0}
-			}
-			return &exitError{code: exitUsage, msg: err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	return fs.Parse(append([]string{"--"}, pos...))
+	return cli.NewFlags("sanctionsgraph", name, args, stderr)
 }
 
 // openStore opens the store in dir for writing; with mustExist, a missing

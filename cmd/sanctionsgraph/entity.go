@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -18,12 +19,12 @@ func runEntity(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", defaultDBDir(), "store directory")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 200, "list at most this many relationships")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "entity: name exactly one id (an FtM id, a list id such as ofac:15603, or a UUID)"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "entity: name exactly one id (an FtM id, a list id such as ofac:15603, or a UUID)"}
 	}
 	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
@@ -40,7 +41,7 @@ func runEntity(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	})
 	if errors.Is(err, graph.ErrNotFound) {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("no entity has id %q", fs.Arg(0))}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("no entity has id %q", fs.Arg(0))}
 	}
 	if err != nil {
 		return err

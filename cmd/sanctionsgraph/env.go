@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 // envName is the environment variable that configures flag name of a
@@ -39,7 +41,7 @@ func applyEnv(fs *flag.FlagSet, skip ...string) error {
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = &exitError{code: exitUsage, msg: fmt.Sprintf("$%s: %v", name, e)}
+			err = &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("$%s: %v", name, e)}
 		}
 	})
 	return err
@@ -50,7 +52,7 @@ func applyEnv(fs *flag.FlagSet, skip ...string) error {
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
+		return nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
 	opt := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -59,5 +61,5 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opt)), nil
 	}
-	return nil, &exitError{code: exitUsage, msg: fmt.Sprintf("--log-format %q: want text or json", format)}
+	return nil, &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--log-format %q: want text or json", format)}
 }

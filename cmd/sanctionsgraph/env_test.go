@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 func TestApplyEnv(t *testing.T) {
@@ -17,7 +19,7 @@ func TestApplyEnv(t *testing.T) {
 	t.Setenv("SANCTIONSGRAPH_TIMEOUT", "3s")
 	t.Setenv("SANCTIONSGRAPH_LOG_FORMAT", "json")
 	t.Setenv("SANCTIONSGRAPH_DB", "/from/env")
-	if err := parse(fs, []string{"--timeout", "5s"}); err != nil {
+	if err := cli.Parse(fs, []string{"--timeout", "5s"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := applyEnv(fs, "db"); err != nil {
@@ -36,9 +38,9 @@ func TestApplyEnv(t *testing.T) {
 	fs = newFlags("serve", "", io.Discard)
 	fs.Int64("max-body", 1<<20, "")
 	t.Setenv("SANCTIONSGRAPH_MAX_BODY", "lots")
-	parse(fs, nil)
+	cli.Parse(fs, nil)
 	err := applyEnv(fs)
-	if exitCode(err) != exitUsage || !strings.Contains(err.Error(), "$SANCTIONSGRAPH_MAX_BODY") {
+	if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), "$SANCTIONSGRAPH_MAX_BODY") {
 		t.Errorf("bad value: %v", err)
 	}
 }
@@ -55,7 +57,7 @@ func TestNewLogger(t *testing.T) {
 		t.Errorf("log: %s", got)
 	}
 	for _, c := range [][2]string{{"xml", "info"}, {"text", "loud"}} {
-		if _, err := newLogger(&b, c[0], c[1]); exitCode(err) != exitUsage {
+		if _, err := newLogger(&b, c[0], c[1]); cli.ExitCode(err) != cli.ExitUsage {
 			t.Errorf("newLogger(%q, %q): %v", c[0], c[1], err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 // repeated is a flag that may be given several times (--seed A --seed B).
@@ -37,25 +38,25 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "file to write (default standard output)")
 	limit := fs.Int("limit", export.DefaultMaxEntities, "entities to export at most")
 	maxRels := fs.Int("max-relationships", export.DefaultMaxRelationships, "relationships to export at most")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return &exitError{code: exitUsage, msg: "export: unexpected argument " + fs.Arg(0) + " (give entities with --seed, or --from and --to)"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: unexpected argument " + fs.Arg(0) + " (give entities with --seed, or --from and --to)"}
 	}
 	f, err := export.ParseFormat(*format)
 	if err != nil {
-		return &exitError{code: exitUsage, msg: "export: --format: give one of ftm, graphml, csv, cypher, dot, html"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --format: give one of ftm, graphml, csv, cypher, dot, html"}
 	}
 	if *limit < 1 || *maxRels < 1 {
-		return &exitError{code: exitUsage, msg: "export: --limit and --max-relationships must be at least 1"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --limit and --max-relationships must be at least 1"}
 	}
 	q := export.Query{Seeds: seeds, Hops: *hops, From: *from, To: *to, K: *k, MaxHops: *maxHops, MaxEntities: *limit, MaxRelationships: *maxRels}
 	for _, v := range strings.Split(*via, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			kind, err := graph.ParseRelType(v)
 			if err != nil {
-				return &exitError{code: exitUsage, msg: fmt.Sprintf("export: --via: unknown relationship kind %q", v)}
+				return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("export: --via: unknown relationship kind %q", v)}
 			}
 			q.Via = append(q.Via, kind)
 		}
@@ -63,7 +64,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := q.Validate(); err != nil {
 		var pe *export.ParamError
 		if errors.As(err, &pe) {
-			return &exitError{code: exitUsage, msg: "export: --" + flagOf(pe.Param) + ": " + pe.Msg}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --" + flagOf(pe.Param) + ": " + pe.Msg}
 		}
 		return err
 	}
@@ -77,9 +78,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var pe *export.ParamError
 	switch {
 	case errors.As(err, &ue):
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("export: --%s: no entity has id %q", flagOf(ue.Param), ue.ID)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("export: --%s: no entity has id %q", flagOf(ue.Param), ue.ID)}
 	case errors.As(err, &pe):
-		return &exitError{code: exitUsage, msg: "export: --" + flagOf(pe.Param) + ": " + pe.Msg}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --" + flagOf(pe.Param) + ": " + pe.Msg}
 	case err != nil:
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 func TestExportCommand(t *testing.T) {
@@ -67,17 +69,17 @@ func TestExportCommand(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--seed", "demo-ftb"}, exitUsage, "--format"},
-		{[]string{"--seed", "demo-ftb", "--format", "svg"}, exitUsage, "--format"},
-		{[]string{"--seed", "demo-ftb", "--format", "dot", "--hops", "9"}, exitUsage, "--hops"},
-		{[]string{"--seed", "demo-ftb", "--format", "dot", "--via", "owns,likes"}, exitUsage, "--via"},
-		{[]string{"--from", "demo-ftb", "--format", "dot"}, exitUsage, "--to"},
-		{[]string{"--seed", "nobody", "--format", "dot", "--out", filepath.Join(dir, "none.dot")}, exitFailed, `--seed: no entity has id "nobody"`},
+		{[]string{"--seed", "demo-ftb"}, cli.ExitUsage, "--format"},
+		{[]string{"--seed", "demo-ftb", "--format", "svg"}, cli.ExitUsage, "--format"},
+		{[]string{"--seed", "demo-ftb", "--format", "dot", "--hops", "9"}, cli.ExitUsage, "--hops"},
+		{[]string{"--seed", "demo-ftb", "--format", "dot", "--via", "owns,likes"}, cli.ExitUsage, "--via"},
+		{[]string{"--from", "demo-ftb", "--format", "dot"}, cli.ExitUsage, "--to"},
+		{[]string{"--seed", "nobody", "--format", "dot", "--out", filepath.Join(dir, "none.dot")}, cli.ExitFailed, `--seed: no entity has id "nobody"`},
 	}
 	for _, tt := range tests {
 		_, _, err := run(t, append([]string{"export", "--db", db}, tt.args...)...)
-		if exitCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.msg) {
-			t.Errorf("export %v: exit %d %v, want %d naming %s", tt.args, exitCode(err), err, tt.code, tt.msg)
+		if cli.ExitCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("export %v: exit %d %v, want %d naming %s", tt.args, cli.ExitCode(err), err, tt.code, tt.msg)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.dot")); err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -23,24 +24,24 @@ func runExposure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	asOf := fs.String("as-of", "", "stakes and designations in force on this date (YYYY-MM-DD); default today")
 	maxDepth := fs.Int("max-depth", exposure.DefaultDepth, fmt.Sprintf("levels of owners walked up (1 to %d)", exposure.MaxDepth))
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "exposure: give one entity, an id or a name"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "exposure: give one entity, an id or a name"}
 	}
 	q := exposure.Query{Authority: strings.TrimSpace(*authority), MaxDepth: *maxDepth}
 	if q.Authority == "" {
-		return &exitError{code: exitUsage, msg: "--authority must not be empty (OFAC, UN Security Council, EU, ANY, ...)"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "--authority must not be empty (OFAC, UN Security Council, EU, ANY, ...)"}
 	}
 	if *maxDepth < 1 || *maxDepth > exposure.MaxDepth {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("--max-depth must be between 1 and %d", exposure.MaxDepth)}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--max-depth must be between 1 and %d", exposure.MaxDepth)}
 	}
 	if *asOf != "" {
 		d, ok := graph.ParseDay(*asOf, false)
 		if !ok || len(*asOf) != 10 {
-			return &exitError{code: exitUsage, msg: "--as-of must be a date as YYYY-MM-DD"}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "--as-of must be a date as YYYY-MM-DD"}
 		}
 		q.AsOf, q.HasAsOf = d, true
 	}
@@ -51,7 +52,7 @@ func runExposure(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer st.Close()
 	id, how, err := resolveArg(ctx, st, fs.Arg(0))
 	if err != nil {
-		return &exitError{code: exitFailed, msg: err.Error()}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error()}
 	}
 	if how != "" {
 		fmt.Fprintln(stderr, how)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 func TestExposureCommand(t *testing.T) {
@@ -75,11 +77,11 @@ func TestExposureCommand(t *testing.T) {
 		{"exposure", "--db", db, "--max-depth", "0", "b"},
 		{"exposure", "--db", db, "--authority", "", "b"},
 	} {
-		if _, _, err := run(t, args...); exitCode(err) != exitUsage {
-			t.Errorf("%v: exit %d (%v), want %d", args, exitCode(err), err, exitUsage)
+		if _, _, err := run(t, args...); cli.ExitCode(err) != cli.ExitUsage {
+			t.Errorf("%v: exit %d (%v), want %d", args, cli.ExitCode(err), err, cli.ExitUsage)
 		}
 	}
-	if _, _, err := run(t, "exposure", "--db", db, "zzzz-no-such"); exitCode(err) != exitFailed {
-		t.Errorf("unknown entity: exit %d (%v)", exitCode(err), err)
+	if _, _, err := run(t, "exposure", "--db", db, "zzzz-no-such"); cli.ExitCode(err) != cli.ExitFailed {
+		t.Errorf("unknown entity: exit %d (%v)", cli.ExitCode(err), err)
 	}
 }

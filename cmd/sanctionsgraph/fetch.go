@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -54,17 +55,17 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
 	massDelist := fs.Bool("allow-mass-delist", false, "let this version end the designations of more than 10% of the entries held")
 	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "fetch: name one list: ofac, un, eu or uk"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "fetch: name one list: ofac, un, eu or uk"}
 	}
 	name := strings.ToLower(fs.Arg(0))
 	src, ok := fetchSources[name]
 	if !ok {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("fetch: unknown list %q (want ofac, un, eu or uk)", fs.Arg(0))}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("fetch: unknown list %q (want ofac, un, eu or uk)", fs.Arg(0))}
 	}
 	main := src.url
 	if v := os.Getenv("SANCTIONSGRAPH_FETCH_" + strings.ToUpper(name) + "_URL"); v != "" {
@@ -75,7 +76,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	u, err := url.Parse(main)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("fetch: %q is not an http(s) URL", main)}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("fetch: %q is not an http(s) URL", main)}
 	}
 	dir := *keep
 	if dir == "" {
@@ -90,7 +91,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	limit := *maxMB << 20
 	mainPath := filepath.Join(dir, src.file)
 	if err := download(ctx, client, u, mainPath, limit, stderr); err != nil {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("fetch %s: %v; nothing was changed", name, err)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: %v; nothing was changed", name, err)}
 	}
 	for _, f := range src.extra {
 		su := sibling(u, f)
@@ -101,7 +102,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			continue
 		}
 		if err != nil {
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("fetch %s: %v; nothing was changed", name, err)}
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: %v; nothing was changed", name, err)}
 		}
 	}
 	got, err := ingest.DetectFile(mainPath)
@@ -109,7 +110,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err == nil {
 			err = fmt.Errorf("it is %s", got)
 		}
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("fetch %s: %s did not send the %s: %v; nothing was changed", name, u.Redacted(), src.title, err)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: %s did not send the %s: %v; nothing was changed", name, u.Redacted(), src.title, err)}
 	}
 	st, err := openStore(ctx, *db, false, stderr)
 	if err != nil {
@@ -129,10 +130,10 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		err = cerr
 	}
 	if err != nil {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("fetch %s: %v\nnothing was changed: the ingest run was rolled back", name, err)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: %v\nnothing was changed: the ingest run was rolled back", name, err)}
 	}
 	if rejected := printSummaries(stdout, sums, merged, *asJSON); rejected > 0 {
-		return &exitError{code: exitRejected, msg: fmt.Sprintf("%d malformed entries were rejected; the rest was stored", rejected)}
+		return &cli.ExitError{Code: exitRejected, Msg: fmt.Sprintf("%d malformed entries were rejected; the rest was stored", rejected)}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -28,16 +29,16 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	massDelist := fs.Bool("allow-mass-delist", false, "let a list version end the designations of more than 10% of the entries held")
 	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
 	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	files := listFiles(fs.Args(), stderr)
 	if len(files) == 0 && !*demo {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "ingest: name at least one file, or --demo"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "ingest: name at least one file, or --demo"}
 	}
 	if *listDate != "" && !dateRE.MatchString(*listDate) {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
 	}
 	st, err := openStore(ctx, *db, false, stderr)
 	if err != nil {
@@ -53,14 +54,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if merged, err = st.AutoMerge(ctx); err != nil {
 			err = fmt.Errorf("the ingest was committed, but looking for records to merge failed: %w", err)
 			st.Close()
-			return &exitError{code: exitFailed, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error()}
 		}
 	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return &exitError{code: exitFailed, msg: err.Error() + "\nnothing was changed: the ingest run was rolled back"}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error() + "\nnothing was changed: the ingest run was rolled back"}
 	}
 	changed := 0
 	for _, s := range sums {
@@ -85,7 +86,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	rejected := printSummaries(stdout, sums, merged, *asJSON)
 	if rejected > 0 {
-		return &exitError{code: exitRejected, msg: fmt.Sprintf("%d malformed records were rejected; the rest was stored", rejected)}
+		return &cli.ExitError{Code: exitRejected, Msg: fmt.Sprintf("%d malformed records were rejected; the rest was stored", rejected)}
 	}
 	return nil
 }

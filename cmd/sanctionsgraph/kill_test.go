@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -347,7 +348,7 @@ func TestKillDuringIngestTenRounds(t *testing.T) {
 		}
 		return string(out)
 	}
-	sg("generate", "--entities", "40000", "--seed", "5", "--out", big)
+	writeSynthetic(t, big, synth.Config{Entities: 40000, Seed: 5})
 	sg("ingest", "--db", db, "--demo")
 	// Findings written through the API before the ingests.
 	base, srv, _ := startServer(t, db, tokens)
@@ -401,6 +402,23 @@ func TestKillDuringIngestTenRounds(t *testing.T) {
 	t.Logf("%d kills during writes in %d attempts; records rolled back per kill: %v", rounds, attempts, undoneByRound)
 	if rounds < 10 {
 		t.Errorf("only %d of the kills came while the run was writing", rounds)
+	}
+}
+
+// writeSynthetic writes a synthetic network to path (the benchmark tools'
+// generator; the test may use it, the binary does not ship it).
+func writeSynthetic(t *testing.T, path string, c synth.Config) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = synth.Generate(f, c)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

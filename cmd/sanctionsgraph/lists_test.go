@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 // entityJSON runs "entity --json" and decodes it.
@@ -151,8 +152,8 @@ func TestFetch(t *testing.T) {
 			"eu-fsf.xml:110: sanctionEntity/@logicalId: logicalId 5468 is also the id of the entity at line 43", exitRejected},
 	} {
 		out, stderr, err := run(t, "fetch", "--db", db, "--url", srv.URL+c.path, c.list)
-		if exitCode(err) != c.code {
-			t.Fatalf("fetch %s: exit status %d, want %d: %v\n%s\n%s", c.list, exitCode(err), c.code, err, out, stderr)
+		if cli.ExitCode(err) != c.code {
+			t.Fatalf("fetch %s: exit status %d, want %d: %v\n%s\n%s", c.list, cli.ExitCode(err), c.code, err, out, stderr)
 		}
 		if !strings.Contains(out, c.want) || !strings.Contains(stderr, "fetched "+srv.URL+c.path) {
 			t.Errorf("fetch %s:\n%s\n%s", c.list, out, stderr)
@@ -172,7 +173,7 @@ func TestFetch(t *testing.T) {
 		t.Errorf("wrong content: %v", err)
 	}
 	_, _, err = run(t, "fetch", "--db", db, "--url", "ftp://example.org/x", "un")
-	if exitCode(err) != exitUsage {
+	if cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("ftp URL: %v", err)
 	}
 	if after := statsJSON(t, db); !mapsEqual(before, after) {

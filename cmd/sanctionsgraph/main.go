@@ -12,101 +12,44 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			if ee.msg != "" {
-				fmt.Fprintln(os.Stderr, "sanctionsgraph:", ee.msg)
-			}
-			os.Exit(ee.code)
-		}
-		fmt.Fprintln(os.Stderr, "sanctionsgraph:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("sanctionsgraph", Run) }
 
-// exitError carries an exit status other than 1.
-type exitError struct {
-	code int
-	msg  string
-}
+// exitRejected is the exit status of an ingest that committed but rejected
+// some records (cli.ExitFailed: the command failed, an ingest changed
+// nothing; cli.ExitUsage: bad flags or arguments).
+const exitRejected = 3
 
-func (e *exitError) Error() string { return e.msg }
-
-// Exit statuses.
-const (
-	exitFailed   = 1 // the command failed; an ingest changed nothing
-	exitUsage    = 2 // bad flags or arguments
-	exitRejected = 3 // an ingest committed, but some records were rejected
-)
-
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-func commands() []command {
-	return []command{
-		{"serve", "serve GraphQL at /graphql and GraphiQL at /graphiql", runServe},
-		{"ingest", "load official lists (OFAC, UN, EU, UK), FollowTheMoney JSON lines, OpenSanctions deltas, findings CSV, or --demo", runIngest},
-		{"path", "print the shortest paths between two entities (ids or names)", runPath},
-		{"export", "write a subgraph (neighbourhood or paths) as ftm, graphml, csv, cypher, dot or html", runExport},
-		{"screen", "screen a name (or a CSV of names) against the lists, with scores and links to designated entities", runScreen},
-		{"exposure", "whether an entity is blocked under the OFAC 50 Percent Rule, with its owners and chains", runExposure},
-		{"stats", "count entities per schema and relationships per kind", runStats},
-		{"entity", "print one entity with its relationships and sources", runEntity},
-		{"runs", "list ingest runs", runRuns},
-		{"merges", "list the records merged as one party, or explain the party of one entity", runMerges},
-		{"merge", "record that two records are the same party (--reason)", runMerge},
-		{"unmerge", "take a record out of its party and keep it apart (--reason)", runUnmerge},
-		{"fetch", "download an official list (ofac, un, eu, uk) and ingest it", runFetch},
-		{"check", "verify the store's indexes and records are consistent", runCheck},
-		{"audit", "list the changes made through the API: who, when, what, before and after", runAudit},
-		{"backup", "write a backup of a store (--db), or of a running server's store online (--server)", runBackup},
-		{"restore", "restore a backup into a new store directory", runRestore},
-		{"generate", "write a synthetic sanctions network as FtM JSON lines (for benchmarks)", runGenerate},
-		{"bench", "benchmark ingest, store open, and path queries over HTTP on a synthetic network", runBench},
-		{"loadtest", "many clients asking path queries over HTTP, alone and while an ingest runs (loopback only)", runLoadTest},
+func commands() []cli.Command {
+	return []cli.Command{
+		{Name: "serve", Summary: "serve GraphQL at /graphql and GraphiQL at /graphiql", Run: runServe},
+		{Name: "ingest", Summary: "load official lists (OFAC, UN, EU, UK), FollowTheMoney JSON lines, OpenSanctions deltas, findings CSV, or --demo", Run: runIngest},
+		{Name: "path", Summary: "print the shortest paths between two entities (ids or names)", Run: runPath},
+		{Name: "export", Summary: "write a subgraph (neighbourhood or paths) as ftm, graphml, csv, cypher, dot or html", Run: runExport},
+		{Name: "screen", Summary: "screen a name (or a CSV of names) against the lists, with scores and links to designated entities", Run: runScreen},
+		{Name: "exposure", Summary: "whether an entity is blocked under the OFAC 50 Percent Rule, with its owners and chains", Run: runExposure},
+		{Name: "stats", Summary: "count entities per schema and relationships per kind", Run: runStats},
+		{Name: "entity", Summary: "print one entity with its relationships and sources", Run: runEntity},
+		{Name: "runs", Summary: "list ingest runs", Run: runRuns},
+		{Name: "merges", Summary: "list the records merged as one party, or explain the party of one entity", Run: runMerges},
+		{Name: "merge", Summary: "record that two records are the same party (--reason)", Run: runMerge},
+		{Name: "unmerge", Summary: "take a record out of its party and keep it apart (--reason)", Run: runUnmerge},
+		{Name: "fetch", Summary: "download an official list (ofac, un, eu, uk) and ingest it", Run: runFetch},
+		{Name: "check", Summary: "verify the store's indexes and records are consistent", Run: runCheck},
+		{Name: "audit", Summary: "list the changes made through the API: who, when, what, before and after", Run: runAudit},
+		{Name: "backup", Summary: "write a backup of a store (--db), or of a running server's store online (--server)", Run: runBackup},
+		{Name: "restore", Summary: "restore a backup into a new store directory", Run: runRestore},
 	}
 }
 
 // Run runs the command line args (without the program name).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return &exitError{code: exitUsage}
-		}
-		return nil
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	usage(stderr)
-	return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown command %q", args[0])}
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: sanctionsgraph COMMAND [flags] [args]")
-	fmt.Fprintln(w)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Every command takes --db DIR (default $SANCTIONSGRAPH_DB, else", defaultDBDir()+").")
-	fmt.Fprintln(w, "Run 'sanctionsgraph COMMAND -h' for its flags.")
+	p := &cli.Program{Name: "sanctionsgraph", Commands: commands(), Notes: []string{
+		"Every command takes --db DIR (default $SANCTIONSGRAPH_DB, else " + defaultDBDir() + ").",
+	}}
+	return p.Run(ctx, args, stdout, stderr)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,42 +16,19 @@ import (
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli/clitest"
 )
 
 // binary is the sanctionsgraph binary built once for subprocess tests.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sanctionsgraph-test")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "sanctionsgraph")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		panic("go build: " + err.Error() + "\n" + string(out))
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clitest.BuildMain(m, &binary, ".") }
 
 // run runs the CLI in-process and returns stdout, stderr and the error.
 func run(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	err := Run(context.Background(), args, &out, &errb)
-	return out.String(), errb.String(), err
-}
-
-func exitCode(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	if err != nil {
-		return 1
-	}
-	return 0
+	return clitest.Run(t, Run, args...)
 }
 
 func statsJSON(t *testing.T, db string) map[string]any {
@@ -116,7 +92,7 @@ func TestDemoIngestStatsEntity(t *testing.T) {
 	if view.Entity.ID != "demo-ftb" || len(view.Designations) != 4 {
 		t.Errorf("entity ofac-15603 = %s with %d designations", view.Entity.ID, len(view.Designations))
 	}
-	if _, _, err := run(t, "entity", "--db", db, "no-such-id"); exitCode(err) != 1 || !strings.Contains(err.Error(), `no entity has id "no-such-id"`) {
+	if _, _, err := run(t, "entity", "--db", db, "no-such-id"); cli.ExitCode(err) != 1 || !strings.Contains(err.Error(), `no entity has id "no-such-id"`) {
 		t.Errorf("unknown id: %v", err)
 	}
 	if out, _, err := run(t, "check", "--db", db); err != nil || !strings.HasPrefix(out, "ok:") {
@@ -130,21 +106,21 @@ func TestIngestErrorsAndExitCodes(t *testing.T) {
 	bad := filepath.Join(dir, "mixed.ftm.json")
 	os.WriteFile(bad, []byte(`{"id":"a","schema":"Company","properties":{"name":["A"]}}`+"\n"+`{"id":"b","properties":{}}`+"\n"), 0o644)
 	out, _, err := run(t, "ingest", "--db", db, bad)
-	if exitCode(err) != exitRejected || !strings.Contains(out, "mixed.ftm.json:2: schema: missing schema") {
-		t.Errorf("rejected record: code %d, out %q", exitCode(err), out)
+	if cli.ExitCode(err) != exitRejected || !strings.Contains(out, "mixed.ftm.json:2: schema: missing schema") {
+		t.Errorf("rejected record: code %d, out %q", cli.ExitCode(err), out)
 	}
 	_, _, err = run(t, "ingest", "--db", db, "--strict", bad)
-	if exitCode(err) != exitFailed || !strings.Contains(err.Error(), "nothing was changed") {
+	if cli.ExitCode(err) != cli.ExitFailed || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Errorf("strict: %v", err)
 	}
 	_, _, err = run(t, "ingest", "--db", db, filepath.Join(dir, "missing.json"))
-	if exitCode(err) != exitFailed || !strings.Contains(err.Error(), "missing.json: cannot open") {
+	if cli.ExitCode(err) != cli.ExitFailed || !strings.Contains(err.Error(), "missing.json: cannot open") {
 		t.Errorf("missing file: %v", err)
 	}
 	if _, _, err := run(t, "stats", "--db", filepath.Join(dir, "nowhere")); err == nil || !strings.Contains(err.Error(), "no store in") {
 		t.Errorf("stats on a missing store: %v", err)
 	}
-	if _, _, err := run(t, "frobnicate"); exitCode(err) != exitUsage {
+	if _, _, err := run(t, "frobnicate"); cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("unknown command: %v", err)
 	}
 }
@@ -264,34 +240,27 @@ func TestPathCommand(t *testing.T) {
 	}
 }
 
-// The bench command runs end to end on a small network, and the path
-// search finds a path exactly when the plain BFS baseline does.
-func TestBenchSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a server")
+// The benchmark tools are sgbench's: the product binary does not know them
+// and its usage lists only its own commands.
+func TestNoBenchmarkCommands(t *testing.T) {
+	out, _, err := run(t, "help")
+	if err != nil || !strings.Contains(out, "  serve ") {
+		t.Fatalf("help = %v\n%s", err, out)
 	}
-	out, err := exec.Command(binary, "bench", "--entities", "20000", "--queries", "60", "--dir", t.TempDir(), "--json").Output()
-	if err != nil {
-		t.Fatalf("bench: %v\n%s", err, out)
+	for _, name := range []string{"generate", "bench", "loadtest"} {
+		if strings.Contains(out, "  "+name+" ") {
+			t.Errorf("usage lists %s:\n%s", name, out)
+		}
 	}
-	var rep struct {
-		Records        int
-		Found          map[string]int             `json:"pairsWithAPath"`
-		K1             struct{ P50, P99 float64 } `json:"graphqlK1"`
-		K3             struct{ P50, P99 float64 } `json:"graphqlK3"`
-		BFS            struct{ P50, P99 float64 } `json:"plainBidirectionalBFS"`
-		ServerRSS      int64                      `json:"serverRSSBytes"`
-		ReadySec       float64                    `json:"serverReadySeconds"`
-		IngestRate     float64                    `json:"ingestRecordsPerSecond"`
-		TruncatedPaths int                        `json:"truncatedSearches"`
+	cmd := exec.Command(binary, "bench", "--entities", "1000")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != cli.ExitUsage || !strings.Contains(stderr.String(), `sanctionsgraph: unknown command "bench"`) {
+		t.Errorf("sanctionsgraph bench: %v\n%s", err, stderr.String())
 	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if rep.Records < 40000 || rep.K1.P50 <= 0 || rep.K3.P99 < rep.K3.P50 || rep.ServerRSS <= 0 || rep.IngestRate <= 0 {
-		t.Errorf("report = %+v", rep)
-	}
-	if rep.Found["k1"] != rep.Found["plainBFS"] || rep.Found["k1"] != rep.Found["k3"] || rep.Found["k1"] == 0 {
-		t.Errorf("pairs with a path: %v; GraphQL and the plain BFS must agree", rep.Found)
+	if strings.Contains(stderr.String(), "loadtest") {
+		t.Errorf("usage after an unknown command lists loadtest:\n%s", stderr.String())
 	}
 }

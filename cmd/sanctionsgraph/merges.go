@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -22,12 +23,12 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", defaultDBDir(), "store directory")
 	asJSON := fs.Bool("json", false, "print JSON")
 	recompute := fs.Bool("recompute", false, "look for new records of the same party first (ingest does this after every run)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "merges: name at most one entity"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "merges: name at most one entity"}
 	}
 	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
@@ -44,7 +45,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() == 1 {
 		id, err := st.Resolve(ctx, fs.Arg(0))
 		if errors.Is(err, graph.ErrNotFound) {
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("no entity has id %q", fs.Arg(0))}
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("no entity has id %q", fs.Arg(0))}
 		}
 		if err != nil {
 			return err
@@ -111,12 +112,12 @@ func runUnmerge(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("unmerge", "--reason TEXT ID", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
 	reason := fs.String("reason", "", "why the record is not the same party (required; recorded)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || strings.TrimSpace(*reason) == "" {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "unmerge: name one record (its own id, e.g. un:6908622) and give --reason"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "unmerge: name one record (its own id, e.g. un:6908622) and give --reason"}
 	}
 	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
@@ -140,12 +141,12 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("merge", "--reason TEXT ID ID", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
 	reason := fs.String("reason", "", "why the two records are the same party (required; recorded)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || strings.TrimSpace(*reason) == "" {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "merge: name two records and give --reason"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "merge: name two records and give --reason"}
 	}
 	st, err := openStore(ctx, *db, true, stderr)
 	if err != nil {
@@ -172,7 +173,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func recordArg(ctx context.Context, st *store.Store, ref string) (uuid.UUID, error) {
 	rid, err := st.RecordEntity(ctx, ref)
 	if errors.Is(err, graph.ErrNotFound) {
-		return rid, &exitError{code: exitFailed, msg: fmt.Sprintf("no record %q (give a record's own id, as 'sanctionsgraph merges ID' lists them)", ref)}
+		return rid, &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("no record %q (give a record's own id, as 'sanctionsgraph merges ID' lists them)", ref)}
 	}
 	return rid, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -22,19 +23,19 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxDegree := fs.Int("max-degree", 0, "do not pass through entities with more relationships")
 	asOf := fs.String("as-of", "", "use only relationships valid on this date (YYYY-MM-DD)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "path: give FROM and TO, each an id or a name"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "path: give FROM and TO, each an id or a name"}
 	}
 	q := graph.PathQuery{MaxHops: *maxHops, K: *k, MaxDegree: *maxDegree}
 	for _, v := range strings.Split(*via, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			kind, err := graph.ParseRelType(v)
 			if err != nil {
-				return &exitError{code: exitUsage, msg: err.Error()}
+				return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 			}
 			q.Via = append(q.Via, kind)
 		}
@@ -42,7 +43,7 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *asOf != "" {
 		d, ok := graph.ParseDay(*asOf, false)
 		if !ok {
-			return &exitError{code: exitUsage, msg: "--as-of must be a date as YYYY-MM-DD"}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "--as-of must be a date as YYYY-MM-DD"}
 		}
 		q.AsOf, q.HasAsOf = d, true
 	}
@@ -55,7 +56,7 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for i, arg := range fs.Args() {
 		id, how, err := resolveArg(ctx, st, arg)
 		if err != nil {
-			return &exitError{code: exitFailed, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error()}
 		}
 		if how != "" {
 			fmt.Fprintln(stderr, how)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -67,21 +68,21 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	hops := fs.Int("hops", 3, "look this many hops for designated entities linked to each hit (0: skip)")
 	file := fs.String("file", "", "screen every row of a CSV file with a header: name (required), and optionally ref, kind, country, dob, ids (separated by ;)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *file != "" && fs.NArg() > 0 || *file == "" && fs.NArg() == 0 && len(ids) == 0 {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "screen: give a NAME (or --id), or --file, not both"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "screen: give a NAME (or --id), or --file, not both"}
 	}
 	if *threshold <= 0 || *threshold > 1 {
-		return &exitError{code: exitUsage, msg: "--threshold must be greater than 0 and at most 1"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "--threshold must be greater than 0 and at most 1"}
 	}
 	if *first < 1 || *first > screen.MaxResults {
-		return &exitError{code: exitUsage, msg: "--first must be between 1 and 100"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "--first must be between 1 and 100"}
 	}
 	if *hops < 0 || *hops > 6 {
-		return &exitError{code: exitUsage, msg: "--hops must be between 0 and 6"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "--hops must be between 0 and 6"}
 	}
 	base := screen.Query{Schema: *kind, Country: *country, BirthDate: *dob, Identifiers: ids, Threshold: *threshold, Limit: *first}
 	type job struct {
@@ -93,7 +94,7 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *file != "" {
 		rows, err := readScreenFile(*file, base)
 		if err != nil {
-			return &exitError{code: exitUsage, msg: err.Error()}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: err.Error()}
 		}
 		for _, r := range rows {
 			jobs = append(jobs, job{r.line, r.ref, r.q})
@@ -102,7 +103,7 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		q := base
 		q.Name = strings.Join(fs.Args(), " ")
 		if _, err := screen.Prepare(q); err != nil {
-			return &exitError{code: exitUsage, msg: screenInputError(err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: screenInputError(err)}
 		}
 		jobs = append(jobs, job{q: q})
 	}
@@ -128,7 +129,7 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case errors.Is(err, graph.ErrInvalid) && *file != "":
 			out.Error = screenInputError(err)
 		case errors.Is(err, graph.ErrInvalid):
-			return &exitError{code: exitUsage, msg: screenInputError(err)}
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: screenInputError(err)}
 		case err != nil:
 			return err
 		default:

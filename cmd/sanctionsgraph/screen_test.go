@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 )
 
 func TestScreenCommand(t *testing.T) {
@@ -76,8 +78,8 @@ func TestScreenCommandUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, _, err := run(t, tt.args...)
-		if exitCode(err) != exitUsage || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%v: exit %d, %v; want usage error naming %s", tt.args, exitCode(err), err, tt.want)
+		if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: exit %d, %v; want usage error naming %s", tt.args, cli.ExitCode(err), err, tt.want)
 		}
 	}
 }

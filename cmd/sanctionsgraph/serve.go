@@ -16,6 +16,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
@@ -38,7 +39,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logFormat := fs.String("log-format", "text", "log format: text (key=value) or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	slowRequest := fs.Duration("slow-request", 2*time.Second, "log requests slower than this at level warn")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	// Every flag can also be set by environment (SANCTIONSGRAPH_MAX_BODY

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -14,7 +15,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("stats", "", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *db, true, stderr)
@@ -65,7 +66,7 @@ func printCounts(w io.Writer, m map[string]int) {
 func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("runs", "", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *db, true, stderr)
@@ -94,7 +95,7 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", "", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *db, true, stderr)
@@ -119,7 +120,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, p)
 	}
 	if !rep.OK() || !frep.OK() {
-		return &exitError{code: exitFailed, msg: fmt.Sprintf("%d problems in %d keys, %d in %d findings", rep.Count, rep.Keys, frep.Count, frep.Findings)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("%d problems in %d keys, %d in %d findings", rep.Count, rep.Keys, frep.Count, frep.Findings)}
 	}
 	fmt.Fprintf(stdout, "ok: %d keys checked; %d findings (%d active, %d retracted) and %d audit entries agree\n",
 		rep.Keys, frep.Findings, frep.Active, frep.Retracted, frep.AuditEntries)

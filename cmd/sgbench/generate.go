@@ -9,7 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 )
 
 func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -18,12 +19,12 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	seed := fs.Uint64("seed", 1, "random seed")
 	hubs := fs.Int("hubs", 0, "hub entities with 10k-60k links (0: one per 200k entities)")
 	out := fs.String("out", "", "output file (.gz compresses)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
 		fs.Usage()
-		return &exitError{code: exitUsage, msg: "generate: --out is required"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "generate: --out is required"}
 	}
 	f, err := os.Create(*out)
 	if err != nil {

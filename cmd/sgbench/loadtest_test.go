@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli/clitest"
 )
 
 // The load test runs end to end on a small network: both phases send
@@ -13,7 +16,7 @@ func TestLoadTestSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server under load")
 	}
-	out, stderr, err := run(t, "loadtest", "--entities", "5000", "--clients", "4", "--duration", "1s", "--dir", t.TempDir(), "--json")
+	out, stderr, err := clitest.Run(t, Run, "loadtest", "--entities", "5000", "--clients", "4", "--duration", "1s", "--dir", t.TempDir(), "--json")
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, stderr)
 	}
@@ -35,7 +38,7 @@ func TestLoadTestSmall(t *testing.T) {
 	if p := rep.Phases[1]; p.IngestCount < rep.Records/2 || p.IngestRate <= 0 {
 		t.Errorf("ingest during load: %+v (network of %d records)", p, rep.Records)
 	}
-	if _, _, err := run(t, "loadtest", "--clients", "0"); exitCode(err) != exitUsage {
+	if _, _, err := clitest.Run(t, Run, "loadtest", "--clients", "0"); cli.ExitCode(err) != cli.ExitUsage {
 		t.Errorf("--clients 0: %v", err)
 	}
 }

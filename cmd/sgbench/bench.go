@@ -19,8 +19,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
@@ -75,11 +76,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile to this file")
 	serverFlags := fs.String("server-flags", "", "more flags for the server, space-separated (e.g. \"--max-mapped-mb 256\")")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	self, err := os.Executable()
-	if err != nil {
+	server := fs.String("server", "", "the sanctionsgraph binary to start (default: built from the module's source in --dir, else the sanctionsgraph beside sgbench)")
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
@@ -92,6 +90,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *fresh {
 		os.Remove(file)
 		os.RemoveAll(db)
+	}
+	self, _ := os.Executable()
+	bin, err := findServer(ctx, *server, *dir, self, logf)
+	if err != nil {
+		return err
 	}
 
 	// 1. The network.
@@ -178,10 +181,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		srvArgs = append(srvArgs, "--cpuprofile", *cpuprofile)
 	}
 	srvArgs = append(srvArgs, strings.Fields(*serverFlags)...)
-	srv := exec.Command(self, srvArgs...)
+	srv := exec.Command(bin, srvArgs...)
 	out, _ := srv.StdoutPipe()
-	var srvErr bytes.Buffer
-	srv.Stderr = &srvErr
+	// The server logs to a file (kept in --dir), which the bench reads while
+	// the server writes it: a file needs no copying goroutine to race with.
+	srvLog := filepath.Join(*dir, "server.log")
+	logFile, err := os.Create(srvLog)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	srv.Stderr = logFile
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -190,12 +200,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		srv.Wait()
 	}()
 	line, err := bufio.NewReader(out).ReadString('\n')
+	logs, _ := os.ReadFile(srvLog)
 	if err != nil {
-		return fmt.Errorf("the server did not start: %v\n%s", err, srvErr.String())
+		return fmt.Errorf("the server did not start: %v\n%s", err, logs)
 	}
 	rep.ReadySec = time.Since(start).Seconds()
-	if i := strings.Index(srvErr.String(), "took="); i >= 0 {
-		if d, err := time.ParseDuration(strings.Fields(srvErr.String()[i+5:])[0]); err == nil {
+	// The index build's time, from the server's log line about it.
+	if _, after, ok := strings.Cut(string(logs), "took="); ok && len(strings.Fields(after)) > 0 {
+		if d, err := time.ParseDuration(strings.Fields(after)[0]); err == nil {
 			rep.IndexBuildSec = d.Seconds()
 		}
 	}
@@ -293,6 +305,38 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "%-34s %8.3f %8.3f %8.3f %8.3f %8.3f\n", row.name, row.l.P50, row.l.P95, row.l.P99, row.l.Max, row.l.Mean)
 	}
 	return nil
+}
+
+// serverPackage is the product command whose serve the bench measures.
+const serverPackage = "github.com/sanctionsgraph/sanctionsgraph/cmd/sanctionsgraph"
+
+// findServer returns the sanctionsgraph binary to start: path if it is
+// set; else one built with go build into dir from the module's source
+// around the working directory (so that the server measured is the code
+// checked out, as sgbench is); else the sanctionsgraph beside the
+// executable self (sgbench installed with it, without the source).
+func findServer(ctx context.Context, path, dir, self string, logf func(string, ...any)) (string, error) {
+	if path != "" {
+		if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+			return "", &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--server %s: not a sanctionsgraph binary", path)}
+		}
+		return path, nil
+	}
+	bin := filepath.Join(dir, "sanctionsgraph")
+	out, buildErr := exec.CommandContext(ctx, "go", "build", "-o", bin, serverPackage).CombinedOutput()
+	if buildErr == nil {
+		logf("built the server %s from the source", bin)
+		return bin, nil
+	}
+	if self != "" {
+		beside := filepath.Join(filepath.Dir(self), "sanctionsgraph")
+		if fi, err := os.Stat(beside); err == nil && !fi.IsDir() {
+			logf("using the server %s (no source to build it from here)", beside)
+			return beside, nil
+		}
+	}
+	return "", fmt.Errorf("no sanctionsgraph server to start: go build %s: %v\n%s(run sgbench in the module's source, put sanctionsgraph beside sgbench, or pass --server PATH)",
+		serverPackage, buildErr, out)
 }
 
 // plainGraph is the baseline: a CSR adjacency of the graph with a textbook

@@ -19,8 +19,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sanctionsgraph/sanctionsgraph/graph/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
@@ -63,11 +64,11 @@ func runLoadTest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dir := fs.String("dir", "", "working directory (default: a new temporary one, removed after)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if *n < 1000 || *clients < 1 || *clients > 4096 || *duration <= 0 || *maxRequests < 1 {
-		return &exitError{code: exitUsage, msg: "--entities >= 1000, --clients 1..4096, --duration > 0, --max-requests >= 1"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "--entities >= 1000, --clients 1..4096, --duration > 0, --max-requests >= 1"}
 	}
 	logf := func(f string, a ...any) { fmt.Fprintf(stderr, "loadtest: "+f+"\n", a...) }
 	if *dir == "" {
