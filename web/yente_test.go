@@ -23,6 +23,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
@@ -834,4 +835,56 @@ func TestYenteConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// FuzzYenteMatch sends arbitrary bodies to POST /match/default on the
+// demo data. Whatever comes in, the answer is yente's: JSON with
+// responses (200) or a detail (400, 413, 415, 422), never a panic or a 500.
+//
+//	go test -run='^$' -fuzz=FuzzYenteMatch -fuzztime=60s ./web
+func FuzzYenteMatch(f *testing.F) {
+	for _, name := range []string{"match_example.json", "match_openapi.json"} {
+		b, err := os.ReadFile("testdata/yente/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		`{"queries": {"a": {"schema": "Company", "properties": {"name": "Foreign Trade Bank", "jurisdiction": ["North Korea", 7, null], "registrationNumber": ["x"]}}}}`,
+		`{"queries": {"a": {"schema": "Vessel", "properties": {"imoNumber": ["IMO 9163540"]}}, "b": null}}`,
+		`{"queries": {"a": {"schema": "Person", "properties": {"firstName": ["Kim"], "lastName": ["Jong"], "birthDate": ["1984-01-08T00:00:00"]}}}, "weights": {"x": 1}}`,
+		`{"queries": {"a": {"schema": "Thing", "properties": {"name": [["nested"]]}}}}`,
+		`{"queries": {"a": {"id": 5, "schema": "Person", "properties": {}}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	st, _ := demoSchema(f, schema.DefaultLimits)
+	srv := httptest.NewServer(web.New(web.Options{MaxBody: 64 << 10, Yente: &web.YenteOptions{Source: st}}))
+	f.Cleanup(srv.Close)
+	client := srv.Client()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := client.Post(srv.URL+"/match/default", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("status %d, not JSON: %.200s", resp.StatusCode, b)
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			if _, ok := out["responses"]; !ok {
+				t.Fatalf("200 without responses: %.200s", b)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+			if _, ok := out["detail"]; !ok {
+				t.Fatalf("%d without detail: %.200s", resp.StatusCode, b)
+			}
+		default:
+			t.Fatalf("status %d: %.200s", resp.StatusCode, b)
+		}
+	})
 }
