@@ -12,6 +12,8 @@
 //     panel, graph view, paths, screening, exposure, export), both served
 //     from bundles embedded with go:embed (no CDN: they work offline);
 //   - GET /export: a subgraph in one of package export's formats;
+//   - POST /match/{dataset}, GET /search/{dataset}, GET /entities/{id}:
+//     the yente-compatible API (yente.go), with Options.Yente;
 //   - GET /healthz, GET /metrics (Prometheus text, see Instrument, which
 //     also writes the access log) and GET /admin/backup (an online backup
 //     for a write token).
@@ -27,7 +29,8 @@
 // ones differ.
 //
 // web sees the graph through the interfaces it declares (Subgrapher,
-// BackupFunc) and through schema; it imports graph, graph/export and
-// schema, never store, ingest or cmd. *store.Store satisfies its
-// interfaces, and cmd/sanctionsgraph wires them together.
+// YenteGraph, BackupFunc) and through schema; it imports graph,
+// graph/export, graph/screen and schema, never store, ingest or cmd.
+// *store.Store satisfies its interfaces, and cmd/sanctionsgraph wires them
+// together.
 package web

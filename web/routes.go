@@ -48,6 +48,13 @@ var routes = []route{
 	// An online backup for a write token, with Options.Backup: no write
 	// deadline.
 	{pattern: "GET /admin/backup", name: "/admin/*", handler: (*server).backup},
+	// The yente-compatible API, with Options.Yente: the limits of GraphQL
+	// reads (Options.MaxBody, Timeout, MaxConcurrent, QueueWait) and those
+	// of yente.go. /match checks the method, to answer others in yente's
+	// shape.
+	{pattern: "/match/", name: "/match/*", handler: (*server).yenteMatch},
+	{pattern: "GET /search/", name: "/search/*", handler: (*server).yenteSearch},
+	{pattern: "GET /entities/", name: "/entities/*", handler: (*server).yenteEntity},
 }
 
 // server is what the routes' handlers share: the Options, with their

@@ -25,6 +25,9 @@ func TestRouteNames(t *testing.T) {
 		{"/metrics", "/metrics", true},
 		{"/export", "/export", false},
 		{"/admin/backup", "/admin/*", false},
+		{"/match/default", "/match/*", false},
+		{"/search/sanctions", "/search/*", false},
+		{"/entities/ofac:16669", "/entities/*", false},
 		{"/graphql/x", "other", false},
 		{"/no/such/page", "other", false},
 	}
@@ -44,9 +47,10 @@ func TestRouteNames(t *testing.T) {
 // only those the Options enable.
 func TestRoutesServed(t *testing.T) {
 	backup := func(context.Context, io.Writer) (int64, error) { return 0, nil }
-	all := New(Options{Metrics: NewMetrics(nil), Export: &ExportOptions{}, Backup: backup}).(*http.ServeMux)
+	all := New(Options{Metrics: NewMetrics(nil), Export: &ExportOptions{}, Backup: backup, Yente: &YenteOptions{Source: noGraph{}}}).(*http.ServeMux)
 	bare := New(Options{}).(*http.ServeMux)
-	optional := map[string]bool{"GET /metrics": true, "GET /export": true, "GET /admin/backup": true}
+	optional := map[string]bool{"GET /metrics": true, "GET /export": true, "GET /admin/backup": true,
+		"/match/": true, "GET /search/": true, "GET /entities/": true}
 	for _, rt := range routes {
 		_, path, _ := strings.Cut(rt.pattern, " ")
 		if path == "" {
@@ -66,3 +70,6 @@ func TestRoutesServed(t *testing.T) {
 		}
 	}
 }
+
+// noGraph stands for a YenteGraph where none is read.
+type noGraph struct{ YenteGraph }

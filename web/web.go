@@ -47,6 +47,9 @@ type Options struct {
 	Metrics *Metrics
 	// Export, if set, serves GET /export (web/export.go).
 	Export *ExportOptions
+	// Yente, if set, serves the yente-compatible API: POST /match/{dataset},
+	// GET /search/{dataset} and GET /entities/{id} (web/yente.go).
+	Yente *YenteOptions
 }
 
 // graphql serves GET and POST /graphql.

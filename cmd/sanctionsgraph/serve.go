@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
@@ -39,6 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logFormat := fs.String("log-format", "text", "log format: text (key=value) or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	slowRequest := fs.Duration("slow-request", 2*time.Second, "log requests slower than this at level warn")
+	yenteDatasets := fs.String("yente-datasets", "", "comma-separated dataset names the yente-compatible API accepts in its paths (/match/us_ofac_sdn), besides default and sanctions (the whole store)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -111,6 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Writers: writers,
 		Backup:  st.Backup,
 		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: export.RelationshipsPerEntity * *exportLimit, MaxVisited: *maxVisited},
+		Yente:   &web.YenteOptions{Source: st, Datasets: splitList(*yenteDatasets)},
 		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
 		Health: func(context.Context) map[string]any {
 			n, l := st.Index().Counts()
@@ -126,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTimeout: *timeout + web.WriteTimeoutGrace, IdleTimeout: web.IdleTimeout, MaxHeaderBytes: web.MaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n", filepath.Clean(*db), url, url, url)
+	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n  yente:    %s/match/default\n", filepath.Clean(*db), url, url, url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -153,6 +156,17 @@ func loadDemo(ctx context.Context, st *store.Store) (err error) {
 		return err
 	}
 	return run.Commit(ctx)
+}
+
+// splitList reads a comma-separated list, without empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func envOr(k, def string) string {
