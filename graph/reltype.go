@@ -69,6 +69,34 @@ var relInfos = [NumRelTypes]relInfo{
 	RelDocuments:         {"documents", "documents"},
 }
 
+// ftmSchemata is the FtM schema a relationship of each kind is written as
+// when no FtM schema of its own came with it (an official list's "Linked
+// To", a finding): ingest reads each back as the same kind. Kinds that have
+// no FtM schema of their own are written as UnknownLink with their role.
+var ftmSchemata = map[RelType]string{
+	RelOwns:          "Ownership",
+	RelControls:      "Control",
+	RelDirectorOf:    "Directorship",
+	RelFamily:        "Family",
+	RelAssociate:     "Associate",
+	RelMemberOf:      "Membership",
+	RelEmployeeOf:    "Employment",
+	RelRepresents:    "Representation",
+	RelHoldsPosition: "Occupancy",
+	RelPaid:          "Payment",
+	RelOwes:          "Debt",
+	RelSucceededBy:   "Succession",
+	RelPartyTo:       "CourtCaseParty",
+	RelAwardedTo:     "ContractAward",
+	RelParticipantIn: "ProjectParticipant",
+	RelDocuments:     "Documentation",
+}
+
+// FtMSchema returns the FtM schema a relationship of kind t is written as
+// (see ftmSchemata); "" for the kinds written otherwise (designations as
+// Sanction, addresses as an entity's property) or as UnknownLink.
+func (t RelType) FtMSchema() string { return ftmSchemata[t] }
+
 // RelTypes returns every relationship kind except RelUnknown, in enum order.
 func RelTypes() []RelType {
 	out := make([]RelType, 0, NumRelTypes-1)

@@ -274,28 +274,6 @@ func reverseProp(schema, prop string) string {
 	return ""
 }
 
-// kindSchemata is the FtM schema a relationship that came from no FtM
-// relationship schema (an official list's "Linked To") is shown as, as
-// package export writes it.
-var kindSchemata = map[graph.RelType]string{
-	graph.RelOwns:          "Ownership",
-	graph.RelControls:      "Control",
-	graph.RelDirectorOf:    "Directorship",
-	graph.RelFamily:        "Family",
-	graph.RelAssociate:     "Associate",
-	graph.RelMemberOf:      "Membership",
-	graph.RelEmployeeOf:    "Employment",
-	graph.RelRepresents:    "Representation",
-	graph.RelHoldsPosition: "Occupancy",
-	graph.RelPaid:          "Payment",
-	graph.RelOwes:          "Debt",
-	graph.RelSucceededBy:   "Succession",
-	graph.RelPartyTo:       "CourtCaseParty",
-	graph.RelAwardedTo:     "ContractAward",
-	graph.RelParticipantIn: "ProjectParticipant",
-	graph.RelDocuments:     "Documentation",
-}
-
 // nester nests an entity's adjacent entities in its properties, one level
 // deep as yente does: the entities its properties name; its relationships
 // as FtM entities (Ownership, Sanction, UnknownLink, ...) under the
@@ -508,7 +486,7 @@ func (n *nester) relationship(ctx context.Context, r *graph.Relationship, asSour
 	case known && def.Edge != nil:
 		srcProp, dstProp = def.Edge.Source, def.Edge.Target
 	default:
-		schema = kindSchemata[r.Kind]
+		schema = r.Kind.FtMSchema()
 		if schema == "" {
 			schema = "UnknownLink"
 		}

@@ -19,28 +19,6 @@ type ftmLine struct {
 	LastSeen   string              `json:"last_seen,omitempty"`
 }
 
-// kindSchemata is the FtM schema a relationship that came from no FtM
-// schema (an official list's "Linked To", a finding) is written as; ingest
-// maps it back to the same kind.
-var kindSchemata = map[graph.RelType]string{
-	graph.RelOwns:          "Ownership",
-	graph.RelControls:      "Control",
-	graph.RelDirectorOf:    "Directorship",
-	graph.RelFamily:        "Family",
-	graph.RelAssociate:     "Associate",
-	graph.RelMemberOf:      "Membership",
-	graph.RelEmployeeOf:    "Employment",
-	graph.RelRepresents:    "Representation",
-	graph.RelHoldsPosition: "Occupancy",
-	graph.RelPaid:          "Payment",
-	graph.RelOwes:          "Debt",
-	graph.RelSucceededBy:   "Succession",
-	graph.RelPartyTo:       "CourtCaseParty",
-	graph.RelAwardedTo:     "ContractAward",
-	graph.RelParticipantIn: "ProjectParticipant",
-	graph.RelDocuments:     "Documentation",
-}
-
 // encodeFTM writes one FtM entity per line: every record of every node
 // (with the documents it holds), then every relationship as its FtM
 // schema (Ownership with owner and asset, Sanction with entity, ...).
@@ -140,7 +118,7 @@ func relationshipLine(r *graph.Relationship) (ftmLine, bool) {
 		props[def.Edge.Source] = []string{r.SourceRef}
 		props[def.Edge.Target] = []string{r.TargetRef}
 	default:
-		schema = kindSchemata[r.Kind]
+		schema = r.Kind.FtMSchema()
 		if schema == "" {
 			schema = "UnknownLink"
 		}
