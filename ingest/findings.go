@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,8 +36,6 @@ func isFindingsHeader(line string) bool {
 	}
 	return have["record"] && have["id"]
 }
-
-var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 
 func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink, opt Options, sum *Summary, progress func()) error {
 	r := csv.NewReader(in)
@@ -154,7 +151,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 		dataset = ds
 	}
 	src := graph.Source{Dataset: dataset, RecordID: id, URL: get("source_url"), Document: get("source_document"), Date: get("source_date"), Quote: get("quote")}
-	if src.Date != "" && !dateRE.MatchString(src.Date) {
+	if src.Date != "" && !graph.IsPartialDate(src.Date) {
 		return bad("source_date", "want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", src.Date)
 	}
 	if src.URL != "" && !strings.HasPrefix(src.URL, "http://") && !strings.HasPrefix(src.URL, "https://") {
@@ -163,7 +160,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 	props := map[string][]string{}
 	for c, p := range map[string]string{"start_date": "startDate", "end_date": "endDate", "birth_date": "birthDate"} {
 		if v := get(c); v != "" {
-			if !dateRE.MatchString(v) {
+			if !graph.IsPartialDate(v) {
 				return bad(c, "want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", v)
 			}
 			props[p] = []string{v}

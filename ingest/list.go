@@ -260,10 +260,10 @@ func delist(ctx context.Context, name string, lp *ListParse, seen map[string]boo
 	if opt.ListDate != "" {
 		date = opt.ListDate
 	}
-	day, ok := graph.ParseDay(date, false)
-	if !ok || len(date) != 10 {
-		day, date = graph.Today(), graph.Today().String()
+	if !graph.IsDay(date) {
+		date = graph.Today().String()
 	}
+	day, _ := graph.ParseDay(date, false)
 	// The designation was in force at the latest on the day before the
 	// first version of the list without it.
 	end := (day - 1).String()

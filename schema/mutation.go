@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -97,16 +96,6 @@ type SourceInput struct {
 	URL, Document, Date, Quote *string
 }
 
-var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
-
-func validDate(s string) bool {
-	if !dateRE.MatchString(s) {
-		return false
-	}
-	_, ok := graph.ParseDay(s, false)
-	return ok
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -128,7 +117,7 @@ func (in SourceInput) source() (graph.Source, error) {
 		return s, badInput("source.url: want an http(s) URL, got " + quote(s.URL))
 	case s.Date == "":
 		return s, badInput("source.date: required (YYYY, YYYY-MM or YYYY-MM-DD)")
-	case !validDate(s.Date):
+	case !graph.IsPartialDate(s.Date):
 		return s, badInput("source.date: want YYYY, YYYY-MM or YYYY-MM-DD, got " + quote(s.Date))
 	case s.Quote == "":
 		return s, badInput("source.quote: required: the words of the source that state the finding")
@@ -344,7 +333,7 @@ func (in *RelationshipInput) apply(ctx context.Context, r *Resolver, rel *graph.
 			continue
 		}
 		v := str(d.v)
-		if v != "" && !validDate(v) {
+		if v != "" && !graph.IsPartialDate(v) {
 			return badInput(d.field + ": want YYYY, YYYY-MM or YYYY-MM-DD, got " + quote(v))
 		}
 		setProp(rel.Props, d.prop, []string{v})

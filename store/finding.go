@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -301,7 +300,7 @@ func CheckSource(src graph.Source) error {
 		return bad("url", "want an http(s) URL")
 	case strings.TrimSpace(src.Date) == "":
 		return bad("date", "required")
-	case !isDate(src.Date):
+	case !graph.IsPartialDate(src.Date):
 		return bad("date", "want YYYY, YYYY-MM or YYYY-MM-DD")
 	case strings.TrimSpace(src.Quote) == "":
 		return bad("quote", "required: the words of the source that state it")
@@ -319,17 +318,6 @@ func checkEntity(e *graph.Entity) error {
 		return fmt.Errorf("%w: name: required", graph.ErrInvalid)
 	}
 	return nil
-}
-
-var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
-
-// isDate reports whether s is YYYY, YYYY-MM or YYYY-MM-DD and a real date.
-func isDate(s string) bool {
-	if !dateRE.MatchString(s) {
-		return false
-	}
-	_, ok := graph.ParseDay(s, false)
-	return ok
 }
 
 func findingSource(src graph.Source, ref string) graph.Source {

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -36,7 +36,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{code: exitUsage, msg: "ingest: name at least one file, or --demo"}
 	}
-	if *listDate != "" && !dateRE.MatchString(*listDate) {
+	if *listDate != "" && !graph.IsDay(*listDate) {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
 	}
 	st, err := openStore(ctx, *db, false, stderr)
@@ -167,8 +167,6 @@ func listFiles(args []string, stderr io.Writer) []string {
 	}
 	return out
 }
-
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMergeReport, asJSON bool) int {
 	rejected := 0
