@@ -154,7 +154,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 	if src.Date != "" && !graph.IsPartialDate(src.Date) {
 		return bad("source_date", "want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", src.Date)
 	}
-	if src.URL != "" && !strings.HasPrefix(src.URL, "http://") && !strings.HasPrefix(src.URL, "https://") {
+	if src.URL != "" && !graph.IsHTTPURL(src.URL) {
 		return bad("source_url", "want an http(s) URL, got %q", src.URL)
 	}
 	props := map[string][]string{}
@@ -172,8 +172,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 		if schema == "" {
 			schema = "LegalEntity"
 		}
-		s, ok := graph.LookupSchema(schema)
-		if !ok || s.Edge != nil || s.Abstract || !s.Is("Thing") {
+		if !graph.IsEntitySchema(schema) {
 			return bad("schema", "%q is not an entity schema (use Person, Company, Organization, LegalEntity, PublicBody, Vessel, ...)", schema)
 		}
 		name := get("name")
@@ -206,7 +205,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 			}
 			props[scheme] = append(props[scheme], value)
 		}
-		if _, ok := props["birthDate"]; ok && !s.Is("Person") {
+		if _, ok := props["birthDate"]; ok && !(&graph.Entity{Schema: schema}).Is("Person") {
 			return bad("birth_date", "only a Person has a birth date")
 		}
 		return graph.Record{Ref: id, Entity: &graph.Entity{Ref: id, Schema: schema, Caption: name, Props: props, Sources: []graph.Source{src}}}, nil

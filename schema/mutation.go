@@ -110,19 +110,24 @@ func (in SourceInput) source() (graph.Source, error) {
 			return s, badInput(fmt.Sprintf("source.%s: longer than %d bytes", f, maxInputText))
 		}
 	}
-	switch {
-	case s.URL == "" && s.Document == "":
-		return s, badInput("source.url: a source needs a url or a document")
-	case s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://"):
-		return s, badInput("source.url: want an http(s) URL, got " + quote(s.URL))
-	case s.Date == "":
-		return s, badInput("source.date: required (YYYY, YYYY-MM or YYYY-MM-DD)")
-	case !graph.IsPartialDate(s.Date):
-		return s, badInput("source.date: want YYYY, YYYY-MM or YYYY-MM-DD, got " + quote(s.Date))
-	case s.Quote == "":
-		return s, badInput("source.quote: required: the words of the source that state the finding")
+	if err := graph.CheckSource(s); err != nil {
+		return s, fieldInput("", err)
 	}
 	return s, nil
+}
+
+// fieldInput shows a *graph.FieldError (a check of the model) as a bad
+// input, its field under prefix.
+func fieldInput(prefix string, err error) error {
+	var fe *graph.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	msg := prefix + fe.Field + ": " + fe.Msg
+	if fe.Value != "" {
+		msg += ", got " + quote(fe.Value)
+	}
+	return badInput(msg)
 }
 
 // EntityInput is an entity finding or a change to one.
@@ -167,8 +172,7 @@ func (in *EntityInput) apply(e *graph.Entity) error {
 	}
 	if in.Kind != nil {
 		k := str(in.Kind)
-		s, ok := graph.LookupSchema(k)
-		if !ok || s.Edge != nil || s.Abstract || !s.Is("Thing") {
+		if !graph.IsEntitySchema(k) {
 			return badInput("entity.kind: " + quote(k) + " is not an entity schema (use Person, Company, Organization, LegalEntity, PublicBody, Vessel, ...)")
 		}
 		e.Schema = k

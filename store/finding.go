@@ -85,17 +85,21 @@ func (f *Finding) record() graph.Record {
 	return graph.Record{Ref: f.Ref, Relationships: []graph.Relationship{*r}}
 }
 
+// clone returns a deep copy of f (nil if f is nil).
 func (f *Finding) clone() *Finding {
 	if f == nil {
 		return nil
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		panic(err) // only plain data: cannot fail
+	c := *f
+	if f.Entity != nil {
+		c.Entity = f.Entity.Clone()
 	}
-	var c Finding
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(err)
+	if f.Relationship != nil {
+		c.Relationship = f.Relationship.Clone()
+	}
+	if f.RetractSource != nil {
+		rs := *f.RetractSource
+		c.RetractSource = &rs
 	}
 	return &c
 }
@@ -288,38 +292,6 @@ func (m *mutation) resolve(end, ref string) (uuid.UUID, error) {
 	return id, nil
 }
 
-// CheckSource reports what is wrong with the source of a change made
-// through the API: it needs a URL or a document, a date and a quote.
-// The error wraps graph.ErrInvalid and names the field.
-func CheckSource(src graph.Source) error {
-	bad := func(field, msg string) error { return fmt.Errorf("%w: source.%s: %s", graph.ErrInvalid, field, msg) }
-	switch {
-	case strings.TrimSpace(src.URL) == "" && strings.TrimSpace(src.Document) == "":
-		return bad("url", "a source needs a url or a document")
-	case src.URL != "" && !strings.HasPrefix(src.URL, "http://") && !strings.HasPrefix(src.URL, "https://"):
-		return bad("url", "want an http(s) URL")
-	case strings.TrimSpace(src.Date) == "":
-		return bad("date", "required")
-	case !graph.IsPartialDate(src.Date):
-		return bad("date", "want YYYY, YYYY-MM or YYYY-MM-DD")
-	case strings.TrimSpace(src.Quote) == "":
-		return bad("quote", "required: the words of the source that state it")
-	}
-	return nil
-}
-
-// checkEntity reports what is wrong with an entity finding.
-func checkEntity(e *graph.Entity) error {
-	s, ok := graph.LookupSchema(e.Schema)
-	if !ok || s.Edge != nil || s.Abstract || !s.Is("Thing") {
-		return fmt.Errorf("%w: schema: %q is not an entity schema", graph.ErrInvalid, e.Schema)
-	}
-	if strings.TrimSpace(e.First("name")) == "" {
-		return fmt.Errorf("%w: name: required", graph.ErrInvalid)
-	}
-	return nil
-}
-
 func findingSource(src graph.Source, ref string) graph.Source {
 	src.Dataset, src.RecordID = FindingsDataset, ref
 	return src
@@ -341,10 +313,10 @@ func withSource(sources []graph.Source, src graph.Source) []graph.Source {
 // of the writer. Returns an error wrapping graph.ErrInvalid if e or src is
 // incomplete.
 func (s *Store) AddEntity(ctx context.Context, who string, e *graph.Entity, src graph.Source) (*graph.Entity, uint64, error) {
-	if err := CheckSource(src); err != nil {
+	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
 	}
-	if err := checkEntity(e); err != nil {
+	if err := graph.CheckEntityFinding(e); err != nil {
 		return nil, 0, err
 	}
 	e = e.Clone()
@@ -370,7 +342,7 @@ func (s *Store) AddEntity(ctx context.Context, who string, e *graph.Entity, src 
 // finding has id ref, graph.ErrInvalid if ref is not an active entity
 // finding or the result is incomplete.
 func (s *Store) UpdateEntity(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Entity) error) (*graph.Entity, uint64, error) {
-	if err := CheckSource(src); err != nil {
+	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
 	}
 	var out *graph.Entity
@@ -385,7 +357,7 @@ func (s *Store) UpdateEntity(ctx context.Context, who, ref string, src graph.Sou
 			return err
 		}
 		e.ID, e.Ref, e.Held = graph.KeyFor(f.Ref), f.Ref, nil
-		if err := checkEntity(e); err != nil {
+		if err := graph.CheckEntityFinding(e); err != nil {
 			return err
 		}
 		e.Sources = withSource(e.Sources, findingSource(src, f.Ref))
@@ -405,7 +377,7 @@ func (s *Store) UpdateEntity(ctx context.Context, who, ref string, src graph.Sou
 // them by; both must exist. Returns an error wrapping graph.ErrNotFound
 // (naming the end) if one does not, graph.ErrInvalid if src is incomplete.
 func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relationship, src graph.Source) (*graph.Relationship, uint64, error) {
-	if err := CheckSource(src); err != nil {
+	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
 	}
 	r = r.Clone()
@@ -433,7 +405,7 @@ func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relati
 // changes an entity. edit may change its kind, properties and ends (by
 // setting SourceRef or TargetRef to another entity's id).
 func (s *Store) UpdateRelationship(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Relationship) error) (*graph.Relationship, uint64, error) {
-	if err := CheckSource(src); err != nil {
+	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
 	}
 	var out *graph.Relationship
@@ -480,7 +452,7 @@ func (s *Store) Retract(ctx context.Context, who, ref, reason string, src graph.
 	if strings.TrimSpace(reason) == "" {
 		return nil, 0, fmt.Errorf("%w: reason: required", graph.ErrInvalid)
 	}
-	if err := CheckSource(src); err != nil {
+	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
 	}
 	entry, err := s.mutate(ctx, who, "retract", reason, func(m *mutation) error {
