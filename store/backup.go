@@ -75,7 +75,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		if ctx.Err() != nil {
 			return cw.n, ctx.Err()
 		}
-		return cw.n, fmt.Errorf("backup: %s", badgerMessage(err))
+		return cw.n, fmt.Errorf("backup: %w", dbErr(err))
 	}
 	return cw.n, nil
 }
@@ -128,12 +128,12 @@ func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 	bo := badger.DefaultOptions(dir).WithLogger(nil).WithValueThreshold(128).WithNumVersionsToKeep(1)
 	db, err := badger.Open(bo)
 	if err != nil {
-		return fmt.Errorf("restore: %s", badgerMessage(err))
+		return fmt.Errorf("restore: %w", badgerErr(err))
 	}
 	wb := db.NewWriteBatch()
 	_, err = load(ctx, r, wb.Set)
 	if err == nil {
-		err = wb.Flush()
+		err = badgerErr(wb.Flush())
 	} else {
 		wb.Cancel()
 	}
@@ -145,7 +145,7 @@ func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := db.Close(); err != nil {
-		return fmt.Errorf("restore: %s", badgerMessage(err))
+		return fmt.Errorf("restore: %w", badgerErr(err))
 	}
 	// Open checks the layout version and rolls back a run the backup
 	// caught in flight.
@@ -230,7 +230,7 @@ func load(ctx context.Context, r io.Reader, set func(k, v []byte) error) (int64,
 			return int64(n), err
 		}
 		if err := set(k, v); err != nil {
-			return int64(n), fmt.Errorf("write: %s", badgerMessage(err))
+			return int64(n), fmt.Errorf("write: %w", badgerErr(err))
 		}
 		n++
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // CheckReport is the result of Check.
@@ -120,10 +118,10 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 				return nil
 			}
 			for _, it := range items {
-				if _, err := tx.txn.Get(it.key()); err == badger.ErrKeyNotFound {
-					rep.add("record %q lists an item %q that is not stored", ref, it.key())
-				} else if err != nil {
+				if v, err := tx.value(it.key()); err != nil {
 					return err
+				} else if v == nil {
+					rep.add("record %q lists an item %q that is not stored", ref, it.key())
 				}
 			}
 			return nil

@@ -172,17 +172,15 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		case errors.Is(err, badger.ErrConflict) && attempt < 20:
 			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 			continue
-		case errors.Is(err, badger.ErrTxnTooBig):
-			return nil, fmt.Errorf("%s: %w: the change is too large for one transaction", action, graph.ErrInvalid)
-		case errors.Is(err, graph.ErrInvalid), errors.Is(err, graph.ErrNotFound), errors.Is(err, graph.ErrAmbiguous), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-			return nil, fmt.Errorf("%s: %w", action, err)
 		default:
-			return nil, fmt.Errorf("%s: %s", action, badgerMessage(err))
+			// Too big a change is graph.ErrInvalid, a conflict that
+			// outlasted the retries graph.ErrConflict (dbErr).
+			return nil, fmt.Errorf("%s: %w", action, dbErr(err))
 		}
 		// Acknowledged means durable: the commit is in the write-ahead
 		// log; Sync puts it on disk before the caller answers.
 		if err := s.db.Sync(); err != nil {
-			return nil, fmt.Errorf("%s: sync: %s", action, badgerMessage(err))
+			return nil, fmt.Errorf("%s: sync: %w", action, badgerErr(err))
 		}
 		return &m.entry, nil
 	}

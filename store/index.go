@@ -70,7 +70,7 @@ func (s *Store) commit(txn *badger.Txn, ops []indexOp) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	if err := txn.Commit(); err != nil {
-		return err
+		return badgerErr(err)
 	}
 	s.publish(ops)
 	return nil

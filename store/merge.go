@@ -305,7 +305,7 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 		return txn.Set(pairKey(tagSame, a, b), v)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
+		return nil, fmt.Errorf("merge: %w", dbErr(err))
 	}
 	return link, s.reloadClusters(ctx)
 }
@@ -368,7 +368,7 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("unmerge: %w", err)
+		return nil, fmt.Errorf("unmerge: %w", dbErr(err))
 	}
 	return removed, s.reloadClusters(ctx)
 }
@@ -584,7 +584,7 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("merge: %s", badgerMessage(err))
+			return nil, fmt.Errorf("merge: %w", dbErr(err))
 		}
 		if err := s.reloadClusters(ctx); err != nil {
 			return nil, err
@@ -604,5 +604,5 @@ func (s *Store) RecordEntity(ctx context.Context, ref string) (id uuid.UUID, err
 		id, err = (&Tx{txn: txn, ctx: ctx, cl: emptyClusters}).Resolve(ref)
 		return err
 	})
-	return id, err
+	return id, dbErr(err)
 }

@@ -24,9 +24,9 @@ type Tx struct {
 
 // View runs fn on a snapshot of the store.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
+	return dbErr(s.db.View(func(txn *badger.Txn) error {
 		return fn(&Tx{txn: txn, ctx: ctx, cl: s.clusterMap()})
-	})
+	}))
 }
 
 // Resolve returns the id of the entity that ref names: any of its source ids
@@ -259,6 +259,7 @@ func (tx *Tx) edgesFrom(page *graph.RelPage, tag byte, prefix, start []byte, kin
 		var v []byte
 		if tag == tagOut {
 			v, err = it.Item().ValueCopy(nil)
+			err = badgerErr(err)
 		} else {
 			v, err = tx.value(outKey(l))
 		}
@@ -396,9 +397,10 @@ func (tx *Tx) value(key []byte) ([]byte, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, badgerErr(err)
 	}
-	return it.ValueCopy(nil)
+	v, err := it.ValueCopy(nil)
+	return v, badgerErr(err)
 }
 
 // keys calls fn with every key under prefix, without reading values. The
@@ -433,8 +435,12 @@ func (tx *Tx) values(prefix []byte, fn func(k, v []byte) error) error {
 	defer it.Close()
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		item := it.Item()
-		if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
-			return err
+		var fnErr error
+		if err := item.Value(func(v []byte) error { fnErr = fn(item.Key(), v); return fnErr }); err != nil {
+			if fnErr != nil {
+				return fnErr
+			}
+			return badgerErr(err) // reading the value failed
 		}
 	}
 	return nil

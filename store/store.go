@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,7 +121,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %s", dir, badgerMessage(err))
+		return nil, fmt.Errorf("open store %s: %w", dir, badgerErr(err))
 	}
 	s := &Store{db: db, opt: opt, log: log, dir: dir}
 	if err := s.checkVersion(); err != nil {
@@ -182,7 +181,7 @@ func (s *Store) Close() error {
 	}
 	s.closeIndex()
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("close store: %s", badgerMessage(err))
+		return fmt.Errorf("close store: %w", badgerErr(err))
 	}
 	return nil
 }
@@ -216,15 +215,19 @@ func (s *Store) checkVersion() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return fmt.Errorf("open store: %w", dbErr(err))
 	}
 	if empty {
 		if s.opt.ReadOnly {
 			return fmt.Errorf("open store: the store is empty or missing; ingest something first")
 		}
-		return s.db.Update(func(txn *badger.Txn) error {
+		err := s.db.Update(func(txn *badger.Txn) error {
 			return txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion))
 		})
+		if err != nil {
+			return fmt.Errorf("open store: %w", dbErr(err))
+		}
+		return nil
 	}
 	if have != layoutVersion {
 		return fmt.Errorf("open store: key layout version %d, this build reads version %d", have, layoutVersion)
@@ -264,18 +267,6 @@ func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
 
 // Sync flushes written data to disk.
 func (s *Store) Sync() error { return s.db.Sync() }
-
-// badgerMessage turns a Badger error into text without Badger's internals
-// where a clearer sentence exists.
-func badgerMessage(err error) string {
-	switch {
-	case errors.Is(err, badger.ErrTruncateNeeded):
-		return "the value log is damaged; the store needs repair"
-	case strings.Contains(err.Error(), "Cannot acquire directory lock"), strings.Contains(err.Error(), "resource temporarily unavailable"):
-		return "the store is in use by another process (is a server or an ingest running on it?)"
-	}
-	return err.Error()
-}
 
 type discard struct{}
 
