@@ -153,7 +153,7 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		}
 		txn := s.db.NewTransaction(true)
 		m := &mutation{
-			tx:    &Tx{txn: txn, ctx: ctx, cl: s.clusterMap()},
+			tx:    &Tx{txn: txn, ctx: ctx, parties: s.parties()},
 			w:     writer{txn: txn, tracking: s.Index() != nil},
 			now:   time.Now().UTC(),
 			entry: AuditEntry{Who: who, Action: action, Reason: reason},

@@ -33,9 +33,9 @@ import (
 // snapshot is a Badger read transaction shared by the queries that pinned
 // it, and the party structure of the same moment.
 type snapshot struct {
-	txn  *badger.Txn
-	cl   *clusters
-	refs atomic.Int64 // one for being current, one per reader
+	txn     *badger.Txn
+	parties *graph.Parties
+	refs    atomic.Int64 // one for being current, one per reader
 }
 
 func (sn *snapshot) acquire() { sn.refs.Add(1) }
@@ -48,7 +48,9 @@ func (sn *snapshot) release() {
 }
 
 // tx returns a Tx reading the snapshot.
-func (sn *snapshot) tx(ctx context.Context) *Tx { return &Tx{txn: sn.txn, ctx: ctx, cl: sn.cl} }
+func (sn *snapshot) tx(ctx context.Context) *Tx {
+	return &Tx{txn: sn.txn, ctx: ctx, parties: sn.parties}
+}
 
 // live is the index and the snapshot that matches it.
 type live struct {
@@ -58,8 +60,8 @@ type live struct {
 }
 
 // newSnapshot opens a read transaction on the latest committed state.
-func (s *Store) newSnapshot(cl *clusters) *snapshot {
-	sn := &snapshot{txn: s.db.NewTransaction(false), cl: cl}
+func (s *Store) newSnapshot(p *graph.Parties) *snapshot {
+	sn := &snapshot{txn: s.db.NewTransaction(false), parties: p}
 	sn.refs.Store(1)
 	return sn
 }
@@ -88,7 +90,7 @@ func (s *Store) publish(ops []indexOp) {
 	}
 	applyIndexOps(ix, ops)
 	old := s.live.snap
-	s.live.snap = s.newSnapshot(s.clusterMap())
+	s.live.snap = s.newSnapshot(s.parties())
 	s.live.mu.Unlock()
 	old.release()
 }
@@ -122,7 +124,7 @@ var errNoIndex = fmt.Errorf("the store was opened without its graph index")
 func (s *Store) buildIndex(ctx context.Context, sn *snapshot) (*index.Index, error) {
 	start := time.Now()
 	ix := index.NewSized(s.sizeHint(ctx))
-	ix.SetAliases(sn.cl.aliases())
+	ix.SetAliases(sn.parties.Aliases())
 	tx := sn.tx(ctx)
 	err := func() error {
 		var designators []uuid.UUID
@@ -195,7 +197,7 @@ func (s *Store) buildIndex(ctx context.Context, sn *snapshot) (*index.Index, err
 // both current. The caller holds commitMu (or no other goroutine can write:
 // Open), so the snapshot stays the latest state while the index is built.
 func (s *Store) openIndex(ctx context.Context) error {
-	sn := s.newSnapshot(s.clusterMap())
+	sn := s.newSnapshot(s.parties())
 	ix, err := s.buildIndex(ctx, sn)
 	if err != nil {
 		sn.release()
@@ -314,8 +316,8 @@ func (tx *Tx) stepRelationships(st *graph.Step, asOf graph.Day, hasAsOf bool) ([
 		if !l.Forward {
 			src, dst = dst, src
 		}
-		for _, sm := range tx.cl.membersOf(src) {
-			for _, dm := range tx.cl.membersOf(dst) {
+		for _, sm := range tx.parties.Members(src) {
+			for _, dm := range tx.parties.Members(dst) {
 				prefix := append(edgeKindPrefix(tagOut, sm, l.Kind), dm[:]...)
 				err := tx.values(prefix, func(k, v []byte) error {
 					loc, err := parseEdgeKey(k)
@@ -369,8 +371,8 @@ func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.S
 	if ix == nil {
 		return nil, errNoIndex
 	}
-	c := s.clusterMap()
-	if len(c.canon) == 0 {
+	c := s.parties()
+	if n, _ := c.Counts(); n == 0 {
 		return ix.SearchNames(ctx, q)
 	}
 	limit := q.Limit
@@ -385,7 +387,7 @@ func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.S
 	out := hits[:0]
 	at := map[uuid.UUID]int{}
 	for _, h := range hits {
-		h.ID = c.of(h.ID)
+		h.ID = c.Canonical(h.ID)
 		if i, ok := at[h.ID]; ok {
 			out[i].Score = max(out[i].Score, h.Score)
 			continue

@@ -17,15 +17,15 @@ import (
 // Tx is a consistent read-only snapshot of the store: everything read
 // through one Tx reflects the same moment, whatever writes go on meanwhile.
 type Tx struct {
-	txn *badger.Txn
-	ctx context.Context
-	cl  *clusters // the merged parties
+	txn     *badger.Txn
+	ctx     context.Context
+	parties *graph.Parties // the merged parties of the same moment
 }
 
 // View runs fn on a snapshot of the store.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	return dbErr(s.db.View(func(txn *badger.Txn) error {
-		return fn(&Tx{txn: txn, ctx: ctx, cl: s.clusterMap()})
+		return fn(&Tx{txn: txn, ctx: ctx, parties: s.parties()})
 	}))
 }
 
@@ -66,7 +66,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		}
 		for _, it := range items {
 			if it.tag == tagNode {
-				return tx.cl.of(it.id), nil
+				return tx.parties.Canonical(it.id), nil
 			}
 		}
 	}
@@ -74,8 +74,8 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 	prefix := stringPrefix(tagReferent, ref)
 	err = tx.keys(prefix, func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tagReferent)
-		if err == nil && !slices.Contains(found, tx.cl.of(id)) {
-			found = append(found, tx.cl.of(id))
+		if err == nil && !slices.Contains(found, tx.parties.Canonical(id)) {
+			found = append(found, tx.parties.Canonical(id))
 		}
 		return err
 	})
@@ -93,7 +93,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		if v, err := tx.value(nodeKey(u)); err != nil {
 			return uuid.Nil, err
 		} else if v != nil {
-			return tx.cl.of(u), nil
+			return tx.parties.Canonical(u), nil
 		}
 	}
 	return uuid.Nil, fmt.Errorf("%w: no entity has id %q", graph.ErrNotFound, ref)
@@ -102,7 +102,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 // Entity: see Store.Entity. The entity of a merged party is the union of
 // its members (graph.MergeEntities).
 func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
-	members := tx.cl.membersOf(id)
+	members := tx.parties.Members(id)
 	if len(members) == 1 {
 		return tx.physicalEntity(id)
 	}
@@ -120,7 +120,7 @@ func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
 	if len(ents) == 0 {
 		return nil, fmt.Errorf("%w: no entity %s", graph.ErrNotFound, id)
 	}
-	return graph.MergeEntities(tx.cl.of(id), ents), nil
+	return graph.MergeEntities(tx.parties.Canonical(id), ents), nil
 }
 
 // physicalEntity reads the entity stored under id, as its record states
@@ -156,7 +156,7 @@ func (tx *Tx) physicalEntity(id uuid.UUID) (*graph.Entity, error) {
 // Exists reports whether an entity with id (or another member of its
 // party) is stored.
 func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
-	for _, m := range tx.cl.membersOf(id) {
+	for _, m := range tx.parties.Members(id) {
 		_, err := tx.txn.Get(nodeKey(m))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			continue
@@ -169,7 +169,7 @@ func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
 // canonRel makes a relationship's ends the canonical entities of their
 // parties (the refs stay as the record states them).
 func (tx *Tx) canonRel(r *graph.Relationship) *graph.Relationship {
-	r.Source, r.Target = tx.cl.of(r.Source), tx.cl.of(r.Target)
+	r.Source, r.Target = tx.parties.Canonical(r.Source), tx.parties.Canonical(r.Target)
 	return r
 }
 
@@ -194,8 +194,8 @@ func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, err
 	default:
 		tags = []byte{tagOut, tagIn}
 	}
-	members := tx.cl.membersOf(id)
-	canon := tx.cl.of(id)
+	members := tx.parties.Members(id)
+	canon := tx.parties.Canonical(id)
 	afterMember := -1
 	if q.After != nil {
 		if len(q.After) == edgeLen && (q.After[0] == tagOut || q.After[0] == tagIn) {
@@ -249,7 +249,7 @@ func (tx *Tx) edgesFrom(page *graph.RelPage, tag byte, prefix, start []byte, kin
 		if kinds != nil && !kinds[l.Rel] {
 			continue
 		}
-		if merged && tx.cl.of(l.Src) == canon && tx.cl.of(l.Dst) == canon && l.Src != l.Dst {
+		if merged && tx.parties.Canonical(l.Src) == canon && tx.parties.Canonical(l.Dst) == canon && l.Src != l.Dst {
 			continue // between two members of the party
 		}
 		if limit > 0 && len(page.Relationships) == limit {
@@ -380,8 +380,7 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 		if err := tx.keys([]byte{tagHeld}, func([]byte) error { st.Documents++; return nil }); err != nil {
 			return err
 		}
-		st.Parties = len(tx.cl.members)
-		st.MergedEntities = len(tx.cl.canon)
+		st.Parties, st.MergedEntities = tx.parties.Counts()
 		return tx.keys([]byte{tagManifest}, func([]byte) error { st.Records++; return nil })
 	})
 	if err != nil {
@@ -464,7 +463,7 @@ func (tx *Tx) idsUnder(tag byte, s string) ([]uuid.UUID, error) {
 	var out []uuid.UUID
 	err := tx.keys(stringPrefix(tag, s), func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tag)
-		if id = tx.cl.of(id); err == nil && !slices.Contains(out, id) {
+		if id = tx.parties.Canonical(id); err == nil && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 		return err
@@ -569,8 +568,8 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 	var out []*graph.Relationship
 	err = func(tx *Tx) error {
 		for _, t := range triples {
-			for _, src := range tx.cl.membersOf(t.Source) {
-				for _, dst := range tx.cl.membersOf(t.Target) {
+			for _, src := range tx.parties.Members(t.Source) {
+				for _, dst := range tx.parties.Members(t.Target) {
 					prefix := append(edgeKindPrefix(tagOut, src, t.Kind), dst[:]...)
 					err := tx.values(prefix, func(k, v []byte) error {
 						if len(out) == limit {

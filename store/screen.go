@@ -68,13 +68,13 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 		return nil, err
 	}
 	res := &screen.Result{Truncated: truncated}
-	c := s.clusterMap()
+	c := s.parties()
 	// The parties to score, in candidate order, identifier hits first,
 	// and their member records.
 	var parties []uuid.UUID
 	seen := map[uuid.UUID]bool{}
 	addParty := func(id uuid.UUID) {
-		if id = c.of(id); !seen[id] {
+		if id = c.Canonical(id); !seen[id] {
 			seen[id] = true
 			parties = append(parties, id)
 		}
@@ -101,7 +101,7 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 	}
 	var members []uuid.UUID
 	for _, id := range parties {
-		members = append(members, c.membersOf(id)...)
+		members = append(members, c.Members(id)...)
 	}
 	recs, err := s.screenRecords(ctx, st, members)
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 		at := 0
 		var mine []*screen.Record
 		for _, id := range parties {
-			n := len(c.membersOf(id))
+			n := len(c.Members(id))
 			mine = mine[:0]
 			for _, r := range recs[at : at+n] {
 				if r != nil {

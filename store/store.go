@@ -13,6 +13,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Options configure Open.
@@ -61,8 +62,8 @@ type Store struct {
 	dir      string
 	stopMB   context.CancelFunc
 	mbDone   chan struct{}
-	// cl is the party structure (merge.go); mergeMu serialises changes to it.
-	cl      atomic.Pointer[clusters]
+	// merged is the party structure (merge.go); mergeMu serialises changes to it.
+	merged  atomic.Pointer[graph.Parties]
 	mergeMu sync.Mutex
 	// findingsMu serialises finding mutations (finding.go), so that audit
 	// entries are numbered in the order their changes commit.
@@ -133,8 +134,8 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.View(ctx, func(tx *Tx) error {
-		c, err := tx.loadClusters()
-		s.cl.Store(c)
+		p, err := tx.loadParties()
+		s.merged.Store(p)
 		if err != nil {
 			return err
 		}
