@@ -42,8 +42,8 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
 	}
 	start := time.Now()
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
 	rep := &AutoMergeReport{ByRule: map[string]int{}}
 	parties := s.parties()
 	var links []graph.MergeLink

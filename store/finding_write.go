@@ -37,12 +37,12 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 	if strings.TrimSpace(who) == "" {
 		return nil, fmt.Errorf("%s: %w: who made the change is required", action, graph.ErrInvalid)
 	}
-	// One mutation at a time (Store.findingsMu): audit entries are
+	// One mutation at a time (Store.decideMu): audit entries are
 	// numbered in the order their changes commit and the in-memory index
 	// learns them in that order; a mutation holds it for one small
 	// transaction and a sync (about a millisecond).
-	s.findingsMu.Lock()
-	defer s.findingsMu.Unlock()
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
 	// Before the transaction commits: an ingest batch that began without
 	// checking for findings and writes the same record conflicts with
 	// this transaction (both read its manifest) and is applied again.

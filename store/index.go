@@ -54,9 +54,10 @@ func (sn *snapshot) tx(ctx context.Context) *Tx {
 
 // live is the index and the snapshot that matches it.
 type live struct {
-	mu   sync.RWMutex
-	ix   *index.Index // nil without Options.Index
-	snap *snapshot    // nil without Options.Index
+	mu     sync.RWMutex
+	ix     *index.Index // nil without Options.Index
+	snap   *snapshot    // nil without Options.Index
+	screen *screenState // the screening state of ix (screen.go)
 }
 
 // newSnapshot opens a read transaction on the latest committed state.
@@ -205,7 +206,7 @@ func (s *Store) openIndex(ctx context.Context) error {
 	}
 	s.live.mu.Lock()
 	old := s.live.snap
-	s.live.ix, s.live.snap = ix, sn
+	s.live.ix, s.live.snap, s.live.screen = ix, sn, newScreenState(ix)
 	s.live.mu.Unlock()
 	if old != nil {
 		old.release()
@@ -235,7 +236,7 @@ func (s *Store) rebuildIndex(ctx context.Context) error {
 func (s *Store) closeIndex() {
 	s.live.mu.Lock()
 	sn := s.live.snap
-	s.live.ix, s.live.snap = nil, nil
+	s.live.ix, s.live.snap, s.live.screen = nil, nil, nil
 	s.live.mu.Unlock()
 	if sn != nil {
 		sn.release()

@@ -149,8 +149,8 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 	if reason == "" {
 		return nil, fmt.Errorf("merge: %w: a reason is required", graph.ErrInvalid)
 	}
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
 	var link *graph.MergeLink
 	err := s.db.Update(func(txn *badger.Txn) error {
 		tx := &Tx{txn: txn, ctx: ctx, parties: s.parties()}
@@ -194,8 +194,8 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 	if reason == "" {
 		return nil, fmt.Errorf("unmerge: %w: a reason is required", graph.ErrInvalid)
 	}
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
 	c := s.parties()
 	members := c.Members(id)
 	if len(members) < 2 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
@@ -28,18 +29,20 @@ type cachedRecord struct {
 // maxCachedRecords bounds the cache; past it, it starts over.
 const maxCachedRecords = 1 << 20
 
+// newScreenState returns the screening state of a new index: each index
+// gets its own (openIndex), so a rebuilt index starts an empty cache.
+func newScreenState(ix *index.Index) *screenState {
+	return &screenState{sc: screen.NewLookup(ix), recs: map[uuid.UUID]cachedRecord{}}
+}
+
+// screenState returns the screening state of the current index.
 func (s *Store) screenState() (*screenState, error) {
-	ix := s.Index()
-	if ix == nil {
+	s.live.mu.RLock()
+	defer s.live.mu.RUnlock()
+	if s.live.ix == nil {
 		return nil, errNoIndex
 	}
-	// One state per index: a rebuilt index gets a new one.
-	s.screenMu.Lock()
-	defer s.screenMu.Unlock()
-	if s.screen == nil || s.screen.sc.Index() != ix {
-		s.screen = &screenState{sc: screen.NewLookup(ix), recs: map[uuid.UUID]cachedRecord{}}
-	}
-	return s.screen, nil
+	return s.live.screen, nil
 }
 
 // Screen compares a query with the names, aliases and identifiers of the

@@ -48,33 +48,41 @@ type Options struct {
 }
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
+//
+// Three locks, each for a reason Badger's transactions do not cover (taken
+// in this order when nested; live.mu, the fourth, is index.go's own):
+//   - runMu: one ingest run at a time, held from BeginRun to Commit or
+//     Rollback, because a run's undo journal assumes no other run
+//     interleaves its records.
+//   - decideMu: one decision at a time (a finding mutation, a merge or
+//     unmerge, an AutoMerge): each reads state, decides and writes, audit
+//     entries must be numbered in the order their changes commit, and a
+//     merge reads the party structure it replaces. Decisions are rare
+//     (a person's, or one AutoMerge per ingest, never in a server), so
+//     one lock for all costs nothing.
+//   - commitMu: held by a write that changes the graph from before it
+//     commits until its changes are published to the index, so that the
+//     index and its snapshot show one state (index.go).
 type Store struct {
-	db    *badger.DB
-	opt   Options
-	log   *slog.Logger
-	runMu sync.Mutex // held by the one ingest run that may be open
-	// commitMu is held by a write that changes the graph from before it
-	// commits until its changes are published to the index (index.go).
-	commitMu sync.Mutex
-	live     live // the graph index and the snapshot that matches it
-	stopGC   context.CancelFunc
-	gcDone   chan struct{}
+	db       *badger.DB
+	opt      Options
+	log      *slog.Logger
 	dir      string
-	stopMB   context.CancelFunc
-	mbDone   chan struct{}
-	// merged is the party structure (merge.go); mergeMu serialises changes to it.
-	merged  atomic.Pointer[graph.Parties]
-	mergeMu sync.Mutex
-	// findingsMu serialises finding mutations (finding.go), so that audit
-	// entries are numbered in the order their changes commit.
-	findingsMu sync.Mutex
+	runMu    sync.Mutex
+	decideMu sync.Mutex
+	commitMu sync.Mutex
+	live     live // the graph index, the snapshot that matches it, its screening state
+	// merged is the party structure (merge.go), replaced whole under
+	// decideMu and commitMu.
+	merged atomic.Pointer[graph.Parties]
 	// hasFindings is set once the store holds a finding: only then do
 	// ingest runs check each record against the findings (write.go), a
 	// read per record that a store of lists alone need not pay.
 	hasFindings atomic.Bool
-	// screen is the screening state of the current index (screen.go).
-	screenMu sync.Mutex
-	screen   *screenState
+	stopGC      context.CancelFunc
+	gcDone      chan struct{}
+	stopMB      context.CancelFunc
+	mbDone      chan struct{}
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a
