@@ -20,7 +20,8 @@ import (
 // DB.Backup reads with one transaction per goroutine, so it can mix
 // moments). An ingest run open at that moment is in the snapshot as
 // unfinished and is rolled back when the restored store is opened, as after
-// a crash. It returns the bytes written.
+// a crash. It returns the bytes written. If ctx ends first it returns
+// ctx's error; an error of w comes back wrapped.
 //
 // The format: the line "sanctionsgraph backup 1\n", then per key
 // uvarint(len key) key uvarint(len value) value, then a zero byte, the
@@ -107,6 +108,8 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 // Restore loads a backup written by Backup into a new store in dir, which
 // must be missing or empty, and checks that the result opens as a store.
 // On failure dir is left as it was found (or removed if Restore made it).
+// It fails if dir holds anything, and if the backup is damaged (a bad
+// header, length, key count or checksum: nothing is kept).
 func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 	made := false
 	switch ents, err := os.ReadDir(dir); {

@@ -4,7 +4,9 @@
 // a sentence for people and which errors.Is matches to the graph sentinel
 // it means (badger.ErrKeyNotFound is graph.ErrNotFound, a conflict
 // graph.ErrConflict, a transaction too big graph.ErrInvalid), with
-// Badger's error kept in the chain.
+// Badger's error kept in the chain. Methods return the graph sentinels
+// their comments name; reads of a missing entity or relationship return
+// graph.ErrNotFound.
 //
 // The key layout is documented and pinned by tests in keys.go. Writes go
 // through ingest runs (see Run): every input record is applied atomically,

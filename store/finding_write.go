@@ -298,7 +298,10 @@ func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relati
 
 // UpdateRelationship changes the relationship finding ref as UpdateEntity
 // changes an entity. edit may change its kind, properties and ends (by
-// setting SourceRef or TargetRef to another entity's id).
+// setting SourceRef or TargetRef to another entity's id). Returns
+// graph.ErrNotFound if no finding has id ref or a new end names no entity,
+// graph.ErrInvalid if ref is not an active relationship finding or src is
+// incomplete.
 func (s *Store) UpdateRelationship(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Relationship) error) (*graph.Relationship, uint64, error) {
 	if err := graph.CheckSource(src); err != nil {
 		return nil, 0, err
@@ -342,7 +345,9 @@ func (s *Store) UpdateRelationship(ctx context.Context, who, ref string, src gra
 // Retracting an entity retracts the active relationship findings that
 // touch it too. It returns the ids of every finding retracted and the
 // sequence number of the audit entry. Nothing is deleted: see the comment
-// at the top of finding.go.
+// at the top of finding.go. Returns graph.ErrNotFound if no finding has
+// id ref, graph.ErrInvalid if it is not active or reason or src is
+// missing.
 func (s *Store) Retract(ctx context.Context, who, ref, reason string, src graph.Source) ([]string, uint64, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, 0, fmt.Errorf("%w: reason: required", graph.ErrInvalid)

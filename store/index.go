@@ -245,7 +245,9 @@ func (s *Store) closeIndex() {
 
 // Paths finds paths between two entities (see index.Index.Paths) and
 // reads what q.Load asks for on the same snapshot: what the answer shows
-// is what the search walked.
+// is what the search walked. It fails if the store was opened without its
+// index (Options.Index); the search's own errors (graph.ErrInvalid for a
+// bad query) come back as they are.
 func (s *Store) Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult, error) {
 	var res *graph.PathResult
 	sn, err := s.pin(func(ix *index.Index) (err error) {
@@ -260,7 +262,7 @@ func (s *Store) Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult
 }
 
 // Nearest finds the designated entities nearest to one (see
-// index.Index.Nearest), read like Paths.
+// index.Index.Nearest), read like Paths, and fails as Paths does.
 func (s *Store) Nearest(ctx context.Context, q graph.NearestQuery) (*graph.PathResult, error) {
 	var res *graph.PathResult
 	sn, err := s.pin(func(ix *index.Index) (err error) {
@@ -352,6 +354,7 @@ func (tx *Tx) stepRelationships(st *graph.Step, asOf graph.Day, hasAsOf bool) ([
 }
 
 // Neighbourhood lists the entities around one (see index.Index.Neighbourhood).
+// It fails if the store was opened without its index.
 func (s *Store) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) (ids []uuid.UUID, truncated bool, err error) {
 	sn, err := s.pin(func(ix *index.Index) (err error) {
 		ids, truncated, err = ix.Neighbourhood(ctx, q)
@@ -366,7 +369,8 @@ func (s *Store) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) (
 
 // SearchNames looks entities up by name (see index.Index.SearchNames).
 // A merged party is one hit, under its canonical entity, with the best
-// score of its members.
+// score of its members. It fails if the store was opened without its
+// index.
 func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.SearchHit, error) {
 	ix := s.Index()
 	if ix == nil {

@@ -141,7 +141,10 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
 }
 
 // Merge records a person's decision that a and b are the same party. It
-// lifts a keep-apart decision between them. by names who decided.
+// lifts a keep-apart decision between them. by names who decided. Returns
+// graph.ErrNotFound if no entity is stored under a or b, graph.ErrInvalid
+// if they are one party already, if either is an authority or programme,
+// if reason is empty or the store was opened read-only.
 func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
@@ -186,7 +189,10 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 
 // Unmerge takes entity id out of its party: its same-as links are removed
 // and it is kept apart from every other member, so that AutoMerge does not
-// merge them again. It returns the links it removed.
+// merge them again. It returns the links it removed. Returns
+// graph.ErrNotFound if no entity is stored under id, graph.ErrInvalid if it
+// is merged with no other, if reason is empty or the store was opened
+// read-only.
 func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([]graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("unmerge: %w: store opened read-only", graph.ErrInvalid)
@@ -249,7 +255,8 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 
 // RecordEntity returns the id of the entity that ref names as it is
 // stored, not the canonical entity of its party (Resolve): the record an
-// unmerge or a merge is about.
+// unmerge or a merge is about. Returns graph.ErrNotFound if ref names no
+// entity, graph.ErrAmbiguous if it names several.
 func (s *Store) RecordEntity(ctx context.Context, ref string) (id uuid.UUID, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
 		id, err = (&Tx{txn: txn, ctx: ctx, parties: graph.NoParties}).Resolve(ref)

@@ -153,19 +153,6 @@ func (tx *Tx) physicalEntity(id uuid.UUID) (*graph.Entity, error) {
 	return e, err
 }
 
-// Exists reports whether an entity with id (or another member of its
-// party) is stored.
-func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
-	for _, m := range tx.parties.Members(id) {
-		_, err := tx.txn.Get(nodeKey(m))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue
-		}
-		return err == nil, err
-	}
-	return false, nil
-}
-
 // canonRel makes a relationship's ends the canonical entities of their
 // parties (the refs stay as the record states them).
 func (tx *Tx) canonRel(r *graph.Relationship) *graph.Relationship {
@@ -175,7 +162,8 @@ func (tx *Tx) canonRel(r *graph.Relationship) *graph.Relationship {
 
 // Relationships lists the relationships of entity id that q selects: for
 // a merged party, those of every member, without the ones between two
-// members.
+// members. Returns graph.ErrInvalid if q.After is not a cursor of this
+// listing.
 func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, error) {
 	page := &graph.RelPage{}
 	var kinds map[graph.RelType]bool
@@ -445,14 +433,8 @@ func (tx *Tx) values(prefix []byte, fn func(k, v []byte) error) error {
 	return nil
 }
 
-// EntitiesByName returns the ids whose name key equals graph.NameKey(name).
-func (tx *Tx) EntitiesByName(name string) ([]uuid.UUID, error) {
-	return tx.idsUnder(tagName, graph.NameKey(name))
-}
-
-// EntitiesByIdentifier returns the ids of entities that carry identifier v
-// (themselves or on a document they hold).
-func (tx *Tx) EntitiesByIdentifier(v string) ([]uuid.UUID, error) {
+// entitiesByIdentifier: see Store.EntitiesByIdentifier.
+func (tx *Tx) entitiesByIdentifier(v string) ([]uuid.UUID, error) {
 	return tx.idsUnder(tagIdent, graph.IdentifierKey(v))
 }
 
@@ -504,7 +486,8 @@ func (tx *Tx) ScanRelationships(fn func(*graph.Relationship) error) error {
 	})
 }
 
-// Relationships lists the relationships of entity id that q selects.
+// Relationships lists the relationships of entity id that q selects (see
+// Tx.Relationships, and for its errors).
 func (s *Store) Relationships(ctx context.Context, id uuid.UUID, q graph.RelQuery) (p *graph.RelPage, err error) {
 	err = s.View(ctx, func(tx *Tx) error {
 		p, err = tx.Relationships(id, q)
@@ -523,30 +506,12 @@ func (s *Store) Relationship(ctx context.Context, ref string) (r *graph.Relation
 	return r, err
 }
 
-// Entities returns the entities with the given ids, nil where there is none,
-// read on one snapshot.
-func (s *Store) Entities(ctx context.Context, ids []uuid.UUID) ([]*graph.Entity, error) {
-	out := make([]*graph.Entity, len(ids))
-	err := s.View(ctx, func(tx *Tx) error {
-		for i, id := range ids {
-			e, err := tx.Entity(id)
-			if errors.Is(err, graph.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			out[i] = e
-		}
-		return nil
-	})
-	return out, err
-}
-
-// EntitiesByIdentifier returns the ids of entities that carry identifier v.
+// EntitiesByIdentifier returns the ids of the entities (merged parties as
+// their canonical entity) that carry identifier v, themselves or on a
+// document they hold, in id order; none if v is empty or unknown.
 func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.UUID, err error) {
 	err = s.View(ctx, func(tx *Tx) error {
-		ids, err = tx.EntitiesByIdentifier(v)
+		ids, err = tx.entitiesByIdentifier(v)
 		return err
 	})
 	return ids, err
@@ -554,6 +519,7 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 
 // Among returns the relationships whose both ends are in ids (of the kinds
 // in via, all if empty), at most limit, and whether the limit cut the list.
+// It fails if the store was opened without its index.
 func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
 	var triples []graph.LinkTriple
 	var truncated bool

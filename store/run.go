@@ -77,6 +77,8 @@ type Run struct {
 }
 
 // BeginRun starts an ingest run described by source (file names, say).
+// It waits while another run is open. Returns graph.ErrInvalid if the
+// store was opened read-only.
 func (s *Store) BeginRun(ctx context.Context, source string) (*Run, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("begin ingest: %w: store opened read-only", graph.ErrInvalid)
@@ -253,7 +255,9 @@ func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, asy
 	return nil
 }
 
-// Commit makes the run permanent and removes its undo journal.
+// Commit makes the run permanent and removes its undo journal. If the last
+// batch of Apply failed, Commit rolls the run back and returns that error.
+// A run that is already finished cannot be committed.
 func (r *Run) Commit(ctx context.Context) error {
 	if r.done {
 		return fmt.Errorf("commit: run %d is finished", r.info.ID)
@@ -278,7 +282,7 @@ func (r *Run) Commit(ctx context.Context) error {
 }
 
 // Rollback undoes everything the run applied; cause (may be nil) is
-// recorded with the run.
+// recorded with the run. On a finished run it does nothing.
 func (r *Run) Rollback(ctx context.Context, cause error) error {
 	if r.done {
 		return nil

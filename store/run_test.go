@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
@@ -95,13 +96,13 @@ func TestApplyOutcomes(t *testing.T) {
 	}
 	ctx := context.Background()
 	s.View(ctx, func(tx *Tx) error {
-		if ids, _ := tx.EntitiesByName("DANDONG ZHONGSHENG INDUSTRY AND TRADE CO LTD"); len(ids) != 0 {
+		if ids, _ := entitiesByName(tx, "DANDONG ZHONGSHENG INDUSTRY AND TRADE CO LTD"); len(ids) != 0 {
 			t.Errorf("old name still indexed: %v", ids)
 		}
-		if ids, _ := tx.EntitiesByName("zhongsheng dandong"); len(ids) != 1 || ids[0] != graph.KeyFor("c2") {
+		if ids, _ := entitiesByName(tx, "zhongsheng dandong"); len(ids) != 1 || ids[0] != graph.KeyFor("c2") {
 			t.Errorf("new name lookup = %v", ids)
 		}
-		if ids, _ := tx.EntitiesByIdentifier("ftbd-kppy"); len(ids) != 1 || ids[0] != graph.KeyFor("c1") {
+		if ids, _ := tx.entitiesByIdentifier("ftbd-kppy"); len(ids) != 1 || ids[0] != graph.KeyFor("c1") {
 			t.Errorf("identifier lookup = %v", ids)
 		}
 		return nil
@@ -320,7 +321,7 @@ func TestConsistentReadsDuringWrites(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					ids, err := tx.EntitiesByName(e.Caption)
+					ids, err := entitiesByName(tx, e.Caption)
 					if err != nil || len(ids) != 1 {
 						t.Errorf("snapshot: entity named %q but name index has %v (%v)", e.Caption, ids, err)
 					}
@@ -367,4 +368,9 @@ func TestCheck(t *testing.T) {
 	if err != nil || rep.Count != 2 {
 		t.Fatalf("Check on a broken store = %+v, %v; want 2 problems", rep, err)
 	}
+}
+
+// entitiesByName returns the ids whose name key equals graph.NameKey(name).
+func entitiesByName(tx *Tx, name string) ([]uuid.UUID, error) {
+	return tx.idsUnder(tagName, graph.NameKey(name))
 }

@@ -274,9 +274,6 @@ func (s *Store) startGC(every time.Duration) {
 // Size returns the bytes used by the LSM tree and the value log.
 func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
 
-// Sync flushes written data to disk.
-func (s *Store) Sync() error { return s.db.Sync() }
-
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
