@@ -37,6 +37,33 @@ func isFindingsHeader(line string) bool {
 	return have["record"] && have["id"]
 }
 
+// ReadFindings reads a findings CSV (FINDINGS.md) into records without
+// applying them, so that the caller can check them and write them as one
+// change (the API's importFindings). Rows it rejects are counted in the
+// summary; a file it cannot read is an error, a *FileError (or, with
+// opt.Strict, the first *RecordError).
+func ReadFindings(ctx context.Context, name string, r io.Reader, opt Options) ([]graph.Record, *Summary, error) {
+	opt.Format = "findings"
+	var c collector
+	sum, err := Reader(ctx, name, r, &c, opt)
+	return c.recs, sum, err
+}
+
+// collector is a Sink that keeps the records it is given. It holds no list
+// entries, so there is nothing for it to delist.
+type collector struct{ recs []graph.Record }
+
+func (c *collector) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
+	c.recs = append(c.recs, recs...)
+	return make([]graph.Outcome, len(recs)), nil
+}
+
+func (c *collector) ListedUnder(context.Context, string) ([]string, error) { return nil, nil }
+
+func (c *collector) EndDesignations(context.Context, []string, string, string) (int, error) {
+	return 0, nil
+}
+
 func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink, opt Options, sum *Summary, progress func()) error {
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1

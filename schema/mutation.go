@@ -14,8 +14,8 @@ import (
 )
 
 // Writer is what the mutations need to change findings. *store.Store
-// implements it; the resolvers find it by asserting the Graph given to New,
-// so a read-only Graph makes a read-only API.
+// implements it; New takes it with the Writable option, and without it the
+// API is read-only.
 type Writer interface {
 	AddEntity(ctx context.Context, who string, e *graph.Entity, src graph.Source) (*graph.Entity, uint64, error)
 	UpdateEntity(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Entity) error) (*graph.Entity, uint64, error)
@@ -31,7 +31,7 @@ type Writer interface {
 
 // FindingsParser reads a findings CSV (ingest/FINDINGS.md) into records,
 // with one message per rejected row ("line 3: kind: ..."). The command
-// wires it in, since schema does not import ingest.
+// wires it in (Writable), since schema does not import ingest.
 type FindingsParser interface {
 	ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error)
 }
@@ -68,14 +68,13 @@ func WithWriter(ctx context.Context, name string) context.Context {
 // error to show.
 func (r *Resolver) writer(ctx context.Context) (Writer, string, error) {
 	info, ok := ctx.Value(writerKey{}).(writerInfo)
-	w, isWriter := r.g.(Writer)
 	switch {
-	case !ok || !isWriter:
+	case !ok || r.w == nil:
 		return nil, "", &Error{Code: CodeForbidden, Message: "this server is read-only: start it with --write-token-file or $SANCTIONSGRAPH_WRITE_TOKEN to take findings"}
 	case info.name == "":
 		return nil, "", &Error{Code: CodeUnauthenticated, Message: "mutations need a write token: send Authorization: Bearer TOKEN"}
 	}
-	return w, info.name, nil
+	return r.w, info.name, nil
 }
 
 // writerWith is writer, and the change's source checked.
@@ -575,8 +574,7 @@ func (r *Resolver) ImportFindings(ctx context.Context, args struct{ CSV string }
 	if err != nil {
 		return nil, err
 	}
-	p, ok := r.g.(FindingsParser)
-	if !ok {
+	if r.parser == nil {
 		return nil, &Error{Code: CodeForbidden, Message: "this server does not import findings CSV"}
 	}
 	if len(args.CSV) > MaxFindingsCSV {
@@ -585,7 +583,7 @@ func (r *Resolver) ImportFindings(ctx context.Context, args struct{ CSV string }
 	if strings.TrimSpace(args.CSV) == "" {
 		return nil, badInput("csv: empty")
 	}
-	recs, rejects, err := p.ParseFindings(ctx, args.CSV)
+	recs, rejects, err := r.parser.ParseFindings(ctx, args.CSV)
 	if err != nil {
 		var ue *Error
 		if errors.As(err, &ue) {
