@@ -12,6 +12,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // parser reads findings CSV with ingest's reader, as the serve command
@@ -32,7 +33,7 @@ func (parser) ParseFindings(ctx context.Context, csv string) ([]graph.Record, []
 
 func writableSchema(t *testing.T) (*graphql.Schema, *store.Store) {
 	t.Helper()
-	st := demoStore(t)
+	st := storetest.Demo(t)
 	s, err := schema.New(st, schema.DefaultLimits, nil, schema.Writable(st, parser{}))
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)

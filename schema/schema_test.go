@@ -7,37 +7,13 @@ import (
 	"testing"
 
 	graphql "github.com/graph-gophers/graphql-go"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
-
-// demoStore opens an in-memory store holding the demo data, closed when
-// the test ends.
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 func demoSchema(t testing.TB) *graphql.Schema {
 	t.Helper()
-	s, err := schema.New(demoStore(t), schema.DefaultLimits, nil)
+	s, err := schema.New(storetest.Demo(t), schema.DefaultLimits, nil)
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)
 	}

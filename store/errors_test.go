@@ -72,6 +72,9 @@ func TestStoreInUse(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
 	// A closed store says so, in its words.
 	if _, err := s.Resolve(context.Background(), "x"); !errors.Is(err, badger.ErrDBClosed) || err.Error() != "the store is closed" {
 		t.Errorf("Resolve on a closed store = %v", err)

@@ -339,19 +339,7 @@ func TestListReingestKeepsFindings(t *testing.T) {
 	beforeE, _ := st.Entity(ctx, e.ID)
 	beforeR, _ := st.Relationship(ctx, r.Ref)
 	for i := 0; i < 2; i++ {
-		run, err := st.BeginRun(ctx, "re-ingest")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := load(ctx, run); err != nil {
-			t.Fatal(err)
-		}
-		if err := run.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.AutoMerge(ctx); err != nil {
-			t.Fatal(err)
-		}
+		loadAndMerge(t, st, load)
 	}
 	afterE, err := st.Entity(ctx, e.ID)
 	if err != nil || !reflect.DeepEqual(afterE, beforeE) {

@@ -67,11 +67,7 @@ func mustResolve(t *testing.T, s *Store, ref string) uuid.UUID {
 }
 
 func TestAutoMerge(t *testing.T) {
-	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(t, "", Options{Index: true})
 	ctx := context.Background()
 	apply(t, s, mergeFixture()...)
 	rep, err := s.AutoMerge(ctx)
@@ -156,10 +152,7 @@ func TestAutoMerge(t *testing.T) {
 func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{Index: true, GCInterval: -1})
 	apply(t, s, mergeFixture()...)
 	if _, err := s.AutoMerge(ctx); err != nil {
 		t.Fatal(err)
@@ -177,11 +170,7 @@ func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 		t.Errorf("unmerging an unmerged entity: %v", err)
 	}
 	s.Close()
-	s, err = Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{Index: true, GCInterval: -1})
 	apply(t, s, mergeFixture()...)
 	if rep, err := s.AutoMerge(ctx); err != nil || rep.Merged != 0 {
 		t.Errorf("AutoMerge after unmerge: %+v %v", rep, err)

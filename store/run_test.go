@@ -15,9 +15,19 @@ import (
 
 func mustOpen(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), "", Options{InMemory: true})
+	return openIn(tb, "", Options{})
+}
+
+// openIn opens the store in dir ("": in memory) with opt, closed when the
+// test ends (a test may close it earlier, to reopen dir). It is
+// storetest.OpenDir for the store's own tests, which cannot import
+// storetest (it imports store).
+func openIn(tb testing.TB, dir string, opt Options) *Store {
+	tb.Helper()
+	opt.InMemory = dir == ""
+	s, err := Open(context.Background(), dir, opt)
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("open store %q: %v", dir, err)
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
@@ -209,10 +219,7 @@ func TestRollbackRestoresExactly(t *testing.T) {
 // Open rolls it back.
 func TestOpenRollsBackInterruptedRun(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{})
 	apply(t, s, company("c1", "One", nil))
 	before := dump(t, s)
 	ctx := context.Background()
@@ -221,11 +228,7 @@ func TestOpenRollsBackInterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.db.Close() // no Commit, no Rollback: as if killed
-	s, err = Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{})
 	if after := dump(t, s); !reflect.DeepEqual(before, after) {
 		t.Errorf("interrupted run not rolled back: %d keys, want %d", len(after), len(before))
 	}

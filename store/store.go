@@ -178,7 +178,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Close flushes and closes the store.
+// Close flushes and closes the store. Closing a closed store does nothing.
 func (s *Store) Close() error {
 	if s.stopGC != nil {
 		s.stopGC()
