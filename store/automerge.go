@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -160,28 +158,4 @@ func (tx *Tx) blocks(fn func(ids []uuid.UUID) error) error {
 		}
 	}
 	return nil
-}
-
-// writeLinks records links in one transaction (a crash records all of
-// them or none) and reloads the party structure.
-func (s *Store) writeLinks(ctx context.Context, links []graph.MergeLink) error {
-	if len(links) == 0 {
-		return nil
-	}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		for _, l := range links {
-			v, err := json.Marshal(l)
-			if err != nil {
-				return err
-			}
-			if err := txn.Set(pairKey(tagSame, l.AID, l.BID), v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return dbErr(err)
-	}
-	return s.reloadParties(ctx)
 }

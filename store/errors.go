@@ -86,11 +86,8 @@ func dbErr(err error) error {
 // the errors the store knows, else with Badger's own text.
 func badgerErr(err error) error {
 	var de *dbError
-	if err == nil || errors.As(err, &de) {
-		return err
-	}
-	if d := classify(err); d != nil {
-		return d
+	if w := dbErr(err); w != err || err == nil || errors.As(err, &de) {
+		return w // nil, known to the store, or wrapped before
 	}
 	return &dbError{msg: err.Error(), err: err}
 }

@@ -221,14 +221,31 @@ func (s *Store) AddEntity(ctx context.Context, who string, e *graph.Entity, src 
 		e.Caption = e.First("name")
 	}
 	e.Sources = []graph.Source{findingSource(src, e.Ref)}
-	entry, err := s.mutate(ctx, who, "add-entity", "", func(m *mutation) error {
-		return m.save(nil, &Finding{Ref: e.Ref, Kind: KindEntity, Status: FindingActive, Version: 1, Entity: e,
-			CreatedAt: m.now, CreatedBy: who, UpdatedAt: m.now, UpdatedBy: who})
-	})
+	seq, err := s.add(ctx, who, "add-entity", &Finding{Ref: e.Ref, Kind: KindEntity, Entity: e}, nil)
 	if err != nil {
 		return nil, 0, err
 	}
-	return e, entry.Seq, nil
+	return e, seq, nil
+}
+
+// add stores f as a new active finding in one mutation. complete, if not
+// nil, completes it in the mutation's transaction (resolving the ends of a
+// relationship). It returns the sequence number of the audit entry.
+func (s *Store) add(ctx context.Context, who, action string, f *Finding, complete func(*mutation, *Finding) error) (uint64, error) {
+	entry, err := s.mutate(ctx, who, action, "", func(m *mutation) error {
+		f.Status, f.Version = FindingActive, 1
+		f.CreatedAt, f.CreatedBy, f.UpdatedAt, f.UpdatedBy = m.now, who, m.now, who
+		if complete != nil {
+			if err := complete(m, f); err != nil {
+				return err
+			}
+		}
+		return m.save(nil, f)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return entry.Seq, nil
 }
 
 // UpdateEntity changes the entity finding ref: edit changes a copy of its
@@ -237,34 +254,51 @@ func (s *Store) AddEntity(ctx context.Context, who string, e *graph.Entity, src 
 // finding has id ref, graph.ErrInvalid if ref is not an active entity
 // finding or the result is incomplete.
 func (s *Store) UpdateEntity(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Entity) error) (*graph.Entity, uint64, error) {
-	if err := graph.CheckSource(src); err != nil {
-		return nil, 0, err
-	}
 	var out *graph.Entity
-	entry, err := s.mutate(ctx, who, "update-entity", "", func(m *mutation) error {
-		f, err := m.active(ref, KindEntity)
-		if err != nil {
-			return err
-		}
-		after := f.clone()
+	seq, err := s.update(ctx, who, "update-entity", ref, KindEntity, src, func(_ *mutation, after *Finding) error {
 		e := after.Entity
 		if err := edit(e); err != nil {
 			return err
 		}
-		e.ID, e.Ref, e.Held = graph.KeyFor(f.Ref), f.Ref, nil
+		e.ID, e.Ref, e.Held = graph.KeyFor(after.Ref), after.Ref, nil
 		if err := graph.CheckEntityFinding(e); err != nil {
 			return err
 		}
-		e.Sources = withSource(e.Sources, findingSource(src, f.Ref))
-		after.Version++
-		after.UpdatedAt, after.UpdatedBy = m.now, who
+		e.Sources = withSource(e.Sources, findingSource(src, after.Ref))
 		out = e
-		return m.save(f, after)
+		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return out, entry.Seq, nil
+	return out, seq, nil
+}
+
+// update changes the active finding ref of kind on the strength of src in
+// one mutation: change changes a copy of its current state, then update
+// counts the version, records who changed it and saves it. It returns the
+// sequence number of the audit entry.
+func (s *Store) update(ctx context.Context, who, action, ref, kind string, src graph.Source, change func(m *mutation, after *Finding) error) (uint64, error) {
+	if err := graph.CheckSource(src); err != nil {
+		return 0, err
+	}
+	entry, err := s.mutate(ctx, who, action, "", func(m *mutation) error {
+		f, err := m.active(ref, kind)
+		if err != nil {
+			return err
+		}
+		after := f.clone()
+		if err := change(m, after); err != nil {
+			return err
+		}
+		after.Version++
+		after.UpdatedAt, after.UpdatedBy = m.now, who
+		return m.save(f, after)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return entry.Seq, nil
 }
 
 // AddRelationship stores r as a new finding with a random UUID, stating
@@ -279,7 +313,7 @@ func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relati
 	id := graph.NewID()
 	r.ID, r.Ref = id, id.String()
 	r.Sources = []graph.Source{findingSource(src, r.Ref)}
-	entry, err := s.mutate(ctx, who, "add-relationship", "", func(m *mutation) error {
+	seq, err := s.add(ctx, who, "add-relationship", &Finding{Ref: r.Ref, Kind: KindRelationship, Relationship: r}, func(m *mutation, f *Finding) error {
 		var err error
 		if r.Source, err = m.resolve("source", r.SourceRef); err != nil {
 			return err
@@ -287,13 +321,13 @@ func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relati
 		if r.Target, err = m.resolve("target", r.TargetRef); err != nil {
 			return err
 		}
-		return m.save(nil, &Finding{Ref: r.Ref, Kind: KindRelationship, Status: FindingActive, Version: 1, Relationship: r,
-			SourceID: r.Source, TargetID: r.Target, CreatedAt: m.now, CreatedBy: who, UpdatedAt: m.now, UpdatedBy: who})
+		f.SourceID, f.TargetID = r.Source, r.Target
+		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return r, entry.Seq, nil
+	return r, seq, nil
 }
 
 // UpdateRelationship changes the relationship finding ref as UpdateEntity
@@ -303,21 +337,14 @@ func (s *Store) AddRelationship(ctx context.Context, who string, r *graph.Relati
 // graph.ErrInvalid if ref is not an active relationship finding or src is
 // incomplete.
 func (s *Store) UpdateRelationship(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Relationship) error) (*graph.Relationship, uint64, error) {
-	if err := graph.CheckSource(src); err != nil {
-		return nil, 0, err
-	}
 	var out *graph.Relationship
-	entry, err := s.mutate(ctx, who, "update-relationship", "", func(m *mutation) error {
-		f, err := m.active(ref, KindRelationship)
-		if err != nil {
-			return err
-		}
-		after := f.clone()
+	seq, err := s.update(ctx, who, "update-relationship", ref, KindRelationship, src, func(m *mutation, after *Finding) error {
 		r := after.Relationship
 		oldSrc, oldTgt := r.SourceRef, r.TargetRef
 		if err := edit(r); err != nil {
 			return err
 		}
+		var err error
 		if r.SourceRef != oldSrc {
 			if after.SourceID, err = m.resolve("source", r.SourceRef); err != nil {
 				return err
@@ -328,17 +355,15 @@ func (s *Store) UpdateRelationship(ctx context.Context, who, ref string, src gra
 				return err
 			}
 		}
-		r.ID, r.Ref, r.Source, r.Target = graph.KeyFor(f.Ref), f.Ref, after.SourceID, after.TargetID
-		r.Sources = withSource(r.Sources, findingSource(src, f.Ref))
-		after.Version++
-		after.UpdatedAt, after.UpdatedBy = m.now, who
+		r.ID, r.Ref, r.Source, r.Target = graph.KeyFor(after.Ref), after.Ref, after.SourceID, after.TargetID
+		r.Sources = withSource(r.Sources, findingSource(src, after.Ref))
 		out = r
-		return m.save(f, after)
+		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return out, entry.Seq, nil
+	return out, seq, nil
 }
 
 // Retract retracts the finding ref, for reason, on the strength of src.

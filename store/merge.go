@@ -253,6 +253,30 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 	return removed, s.reloadParties(ctx)
 }
 
+// writeLinks records links in one transaction (a crash records all of
+// them or none) and reloads the party structure.
+func (s *Store) writeLinks(ctx context.Context, links []graph.MergeLink) error {
+	if len(links) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for _, l := range links {
+			v, err := json.Marshal(l)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(pairKey(tagSame, l.AID, l.BID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return dbErr(err)
+	}
+	return s.reloadParties(ctx)
+}
+
 // RecordEntity returns the id of the entity that ref names as it is
 // stored, not the canonical entity of its party (Resolve): the record an
 // unmerge or a merge is about. Returns graph.ErrNotFound if ref names no
