@@ -1,7 +1,6 @@
 package schema_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -20,19 +19,10 @@ func demoSchema(t testing.TB) *graphql.Schema {
 	return s
 }
 
+// exec runs q as a read-only request (execAs without a writer).
 func exec(t *testing.T, s *graphql.Schema, q string, vars map[string]any) (map[string]any, []map[string]any) {
 	t.Helper()
-	ctx := schema.WithRequest(context.Background(), schema.DefaultLimits.MaxLoads)
-	resp := s.Exec(ctx, q, "", vars)
-	b, _ := json.Marshal(resp)
-	var out struct {
-		Data   map[string]any   `json:"data"`
-		Errors []map[string]any `json:"errors"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Data, out.Errors
+	return execAs(t, s, nil, q, vars)
 }
 
 func TestSchemaParsesAndAnswers(t *testing.T) {
