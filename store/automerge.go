@@ -128,19 +128,25 @@ func (tx *Tx) compareBlocks(parties *graph.Parties, entity func(uuid.UUID) (*gra
 }
 
 // blocks calls fn with the ids of the entities that share each identifier
-// key, then each name key, read from the key-only indexes (i and x keys).
-// The slice is reused between calls.
+// key, then each name key, read from the key-only indexes (d and x keys),
+// in key order. The slice is reused between calls.
 func (tx *Tx) blocks(fn func(ids []uuid.UUID) error) error {
 	for _, tag := range []byte{tagIdent, tagName} {
 		var cur string
 		var ids []uuid.UUID
+		flush := func() error {
+			if len(ids) == 0 {
+				return nil
+			}
+			return fn(ids)
+		}
 		err := tx.keys([]byte{tag}, func(k []byte) error {
 			key, id, err := parseStringIDKey(k, tag)
 			if err != nil {
 				return err
 			}
 			if key != cur {
-				if err := fn(ids); err != nil {
+				if err := flush(); err != nil {
 					return err
 				}
 				cur, ids = key, ids[:0]
@@ -150,10 +156,10 @@ func (tx *Tx) blocks(fn func(ids []uuid.UUID) error) error {
 			}
 			return nil
 		})
-		if err != nil {
-			return err
+		if err == nil {
+			err = flush()
 		}
-		if err := fn(ids); err != nil {
+		if err != nil {
 			return err
 		}
 	}

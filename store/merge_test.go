@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -228,4 +229,34 @@ func fmtList(l []string) string {
 		out += s + "\n"
 	}
 	return out
+}
+
+// The blocks AutoMerge compares are the entities sharing an identifier or
+// a name key: the SWIFT code FTBDKPPY blocks the bank's OFAC and UN
+// records together, and no block is empty.
+func TestBlocks(t *testing.T) {
+	s := mustOpen(t)
+	apply(t, s, mergeFixture()...)
+	var blocks [][]uuid.UUID
+	err := s.View(context.Background(), func(tx *Tx) error {
+		return tx.blocks(func(ids []uuid.UUID) error {
+			blocks = append(blocks, slices.Clone(ids))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []uuid.UUID{graph.KeyFor("ofac:15603"), graph.KeyFor("un:6908622")}
+	slices.SortFunc(want, func(a, b uuid.UUID) int { return strings.Compare(string(a[:]), string(b[:])) })
+	found := false
+	for _, b := range blocks {
+		if len(b) == 0 {
+			t.Errorf("an empty block")
+		}
+		found = found || reflect.DeepEqual(b, want)
+	}
+	if !found {
+		t.Errorf("blocks %v lack the SWIFT block %v", blocks, want)
+	}
 }
