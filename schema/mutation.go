@@ -110,19 +110,19 @@ func (in SourceInput) source() (graph.Source, error) {
 		}
 	}
 	if err := graph.CheckSource(s); err != nil {
-		return s, fieldInput("", err)
+		return s, fieldInput(err)
 	}
 	return s, nil
 }
 
 // fieldInput shows a *graph.FieldError (a check of the model) as a bad
-// input, its field under prefix.
-func fieldInput(prefix string, err error) error {
+// input naming its field.
+func fieldInput(err error) error {
 	var fe *graph.FieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
-	msg := prefix + fe.Field + ": " + fe.Msg
+	msg := fe.Field + ": " + fe.Msg
 	if fe.Value != "" {
 		msg += ", got " + quote(fe.Value)
 	}
