@@ -47,6 +47,10 @@ if exists web; then check deps "$mod/web" "^$mod/(store|ingest|cmd)" "web sees t
 for p in $(go list ./... | grep -v -E "^$mod/store(/|$)"); do
   check imports "$p" "^github.com/dgraph-io/badger" "Badger is used only in store"
 done
+# The shared test set-up is for _test.go files (go list -deps leaves them out).
+for p in $(go list ./... | grep -v -x "$mod/store/storetest"); do
+  check deps "$p" "^$mod/store/storetest$" "store/storetest is imported by _test.go files only"
+done
 for p in $(go list ./... | grep -v -E "^$mod/(schema|web)(/|$)"); do
   check imports "$p" "^github.com/graph-gophers/graphql-go" "graphql-go is used only in schema and web"
 done

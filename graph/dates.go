@@ -62,6 +62,31 @@ func ParseDay(s string, end bool) (Day, bool) {
 	return Day(t.Unix() / 86400), true
 }
 
+// IsPartialDate reports whether s is a date as YYYY, YYYY-MM or YYYY-MM-DD
+// and a real one (not 2019-02-31): the dates findings, their sources and
+// relationship bounds may state. It is the one check of such dates.
+func IsPartialDate(s string) bool {
+	switch len(s) {
+	case 4, 7, 10:
+	default:
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i == 4 || i == 7 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	_, ok := ParseDay(s, false)
+	return ok
+}
+
+// IsDay reports whether s is a real date as YYYY-MM-DD.
+func IsDay(s string) bool { return len(s) == 10 && IsPartialDate(s) }
+
 // Today returns the current day.
 func Today() Day { return Day(time.Now().UTC().Unix() / 86400) }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // latin1 is "Société Générale Müller" in ISO-8859-1 / Windows-1252.
@@ -102,7 +103,7 @@ func TestCSVReadersDecodeWindows1252(t *testing.T) {
 			} else {
 				path = writeFile(t, tt.file, string(tt.data))
 			}
-			s := openStore(t)
+			s := storetest.Open(t, store.Options{})
 			sums, err := ingestFiles(t, s, ingest.Options{}, path)
 			if err != nil {
 				t.Fatalf("ingest: %v", err)
@@ -133,7 +134,7 @@ func TestFTMRefusesLatin1(t *testing.T) {
 	good := `{"id":"a","schema":"Company","properties":{"name":["Alpha"]}}` + "\n"
 	bad := `{"id":"b","schema":"Company","properties":{"name":["` + latin1 + `"]}}` + "\n"
 	path := writeFile(t, "entities.ftm.json", good+good[:0]+bad)
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	_, err := ingestFiles(t, s, ingest.Options{}, path)
 	var fe *ingest.FileError
 	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(fe.Msg, "byte offset") || !strings.Contains(fe.Msg, "not UTF-8") {
@@ -163,7 +164,7 @@ func TestCSVMixedEncodingsRefused(t *testing.T) {
 	data := bytes.Replace(readFixture(t, "testdata/findings.csv"), []byte("Russian Financial Society,"), []byte("Российское общество,"), 1)
 	data = append(data, []byte("entity,finding:x,Company,"+latin1+",,,,,,,,,,,,,,\n")...)
 	path := writeFile(t, "findings.csv", string(data))
-	_, err := ingestFiles(t, openStore(t), ingest.Options{}, path)
+	_, err := ingestFiles(t, storetest.Open(t, store.Options{}), ingest.Options{}, path)
 	var fe *ingest.FileError
 	if !errors.As(err, &fe) || fe.Line != bytes.Count(data, []byte("\n")) || !strings.Contains(fe.Msg, "neither UTF-8") {
 		t.Fatalf("err = %v, want a file error at the last line", err)
@@ -180,7 +181,7 @@ func TestUTF16Decoded(t *testing.T) {
 		b = append(b, byte(u), byte(u>>8))
 	}
 	path := writeFile(t, "findings.csv", string(b))
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	sums, err := ingestFiles(t, s, ingest.Options{}, path)
 	if err != nil {
 		t.Fatalf("ingest: %v", err)
@@ -213,7 +214,7 @@ func TestXMLLatin1Declaration(t *testing.T) {
 		}
 	}
 	path := writeFile(t, "un.xml", string(data))
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	if _, err := ingestFiles(t, s, ingest.Options{Partial: true}, path); err != nil {
 		t.Fatalf("ingest: %v", err)
 	}
@@ -234,7 +235,7 @@ func TestXMLLatin1Declaration(t *testing.T) {
 // changes nothing (before, the rows before the cut were committed).
 func TestOFACCutShortChangesNothing(t *testing.T) {
 	full := readFixture(t, "testdata/ofac_set/sdn.csv")
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	if _, err := ingestFiles(t, s, ingest.Options{}, withOFACMain(t, full)); err != nil {
 		t.Fatal(err)
 	}

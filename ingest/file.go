@@ -18,10 +18,13 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// Sink receives records in batches and says what applying each did.
-// *store.Run implements it.
+// Sink receives records in batches and says what applying each did, and
+// ends the designations of the entries a newer version of a snapshot list
+// lacks (Delister): every sink can be given an official list. *store.Run
+// implements it.
 type Sink interface {
 	Apply(ctx context.Context, recs []graph.Record) ([]graph.Outcome, error)
+	Delister
 }
 
 // Options control reading a file.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -38,7 +37,32 @@ func isFindingsHeader(line string) bool {
 	return have["record"] && have["id"]
 }
 
-var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+// ReadFindings reads a findings CSV (FINDINGS.md) into records without
+// applying them, so that the caller can check them and write them as one
+// change (the API's importFindings). Rows it rejects are counted in the
+// summary; a file it cannot read is an error, a *FileError (or, with
+// opt.Strict, the first *RecordError).
+func ReadFindings(ctx context.Context, name string, r io.Reader, opt Options) ([]graph.Record, *Summary, error) {
+	opt.Format = "findings"
+	var c collector
+	sum, err := Reader(ctx, name, r, &c, opt)
+	return c.recs, sum, err
+}
+
+// collector is a Sink that keeps the records it is given. It holds no list
+// entries, so there is nothing for it to delist.
+type collector struct{ recs []graph.Record }
+
+func (c *collector) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
+	c.recs = append(c.recs, recs...)
+	return make([]graph.Outcome, len(recs)), nil
+}
+
+func (c *collector) ListedUnder(context.Context, string) ([]string, error) { return nil, nil }
+
+func (c *collector) EndDesignations(context.Context, []string, string, string) (int, error) {
+	return 0, nil
+}
 
 func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink, opt Options, sum *Summary, progress func()) error {
 	r := csv.NewReader(in)
@@ -154,16 +178,16 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 		dataset = ds
 	}
 	src := graph.Source{Dataset: dataset, RecordID: id, URL: get("source_url"), Document: get("source_document"), Date: get("source_date"), Quote: get("quote")}
-	if src.Date != "" && !dateRE.MatchString(src.Date) {
+	if src.Date != "" && !graph.IsPartialDate(src.Date) {
 		return bad("source_date", "want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", src.Date)
 	}
-	if src.URL != "" && !strings.HasPrefix(src.URL, "http://") && !strings.HasPrefix(src.URL, "https://") {
+	if src.URL != "" && !graph.IsHTTPURL(src.URL) {
 		return bad("source_url", "want an http(s) URL, got %q", src.URL)
 	}
 	props := map[string][]string{}
 	for c, p := range map[string]string{"start_date": "startDate", "end_date": "endDate", "birth_date": "birthDate"} {
 		if v := get(c); v != "" {
-			if !dateRE.MatchString(v) {
+			if !graph.IsPartialDate(v) {
 				return bad(c, "want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", v)
 			}
 			props[p] = []string{v}
@@ -175,8 +199,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 		if schema == "" {
 			schema = "LegalEntity"
 		}
-		s, ok := graph.LookupSchema(schema)
-		if !ok || s.Edge != nil || s.Abstract || !s.Is("Thing") {
+		if !graph.IsEntitySchema(schema) {
 			return bad("schema", "%q is not an entity schema (use Person, Company, Organization, LegalEntity, PublicBody, Vessel, ...)", schema)
 		}
 		name := get("name")
@@ -209,7 +232,7 @@ func findingRecord(get func(string) string, dataset string) (graph.Record, *Reco
 			}
 			props[scheme] = append(props[scheme], value)
 		}
-		if _, ok := props["birthDate"]; ok && !s.Is("Person") {
+		if _, ok := props["birthDate"]; ok && !(&graph.Entity{Schema: schema}).Is("Person") {
 			return bad("birth_date", "only a Person has a birth date")
 		}
 		return graph.Record{Ref: id, Entity: &graph.Entity{Ref: id, Schema: schema, Caption: name, Props: props, Sources: []graph.Source{src}}}, nil

@@ -6,17 +6,7 @@ import (
 	"errors"
 	"os"
 	"testing"
-
-	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
-
-// collectSink keeps what a parse hands to the store.
-type collectSink struct{ recs []graph.Record }
-
-func (c *collectSink) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
-	c.recs = append(c.recs, recs...)
-	return make([]graph.Outcome, len(recs)), nil
-}
 
 // FuzzFindingsCSV feeds arbitrary findings CSV files to the reader. It must
 // never panic; a file it refuses is refused with a FileError naming it; a
@@ -33,8 +23,7 @@ func FuzzFindingsCSV(f *testing.F) {
 	f.Add([]byte("record,id,schema,name,from,to,kind,source_url\nrelationship,r,,,a,b,owns,\n"))
 	f.Add([]byte("record,id,schema,name\n\"unterminated,x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var sink collectSink
-		sum, err := Reader(context.Background(), "fuzz.csv", bytes.NewReader(data), &sink, Options{Format: "findings"})
+		recs, sum, err := ReadFindings(context.Background(), "fuzz.csv", bytes.NewReader(data), Options{})
 		if err != nil {
 			var fe *FileError
 			if !errors.As(err, &fe) || fe.File != "fuzz.csv" || fe.Msg == "" {
@@ -47,7 +36,7 @@ func FuzzFindingsCSV(f *testing.F) {
 				t.Fatalf("badly located reject %+v", e)
 			}
 		}
-		for _, rec := range sink.recs {
+		for _, rec := range recs {
 			if checkRef(rec.Ref) != "" {
 				t.Fatalf("accepted record with bad ref %q", rec.Ref)
 			}

@@ -33,12 +33,11 @@ func TestListPrefixesCoverLists(t *testing.T) {
 
 func TestFindingIDWithListPrefixRejected(t *testing.T) {
 	csv := "record,id,schema,name,source_url\nentity,ofac:15603,Company,Foreign Trade Bank,https://example.org/x\nentity,finding:ok,Company,Fine,https://example.org/y\n"
-	var sink collectSink
-	sum, err := Reader(context.Background(), "f.csv", strings.NewReader(csv), &sink, Options{Format: "findings"})
+	recs, sum, err := ReadFindings(context.Background(), "f.csv", strings.NewReader(csv), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rejected != 1 || len(sink.recs) != 1 || sum.Rejects[0].Field != "id" || sum.Rejects[0].Line != 2 ||
+	if sum.Rejected != 1 || len(recs) != 1 || sum.Rejects[0].Field != "id" || sum.Rejects[0].Line != 2 ||
 		!strings.Contains(sum.Rejects[0].Msg, "finding:15603") {
 		t.Errorf("summary %+v, rejects %v", sum, sum.Rejects)
 	}

@@ -16,17 +16,8 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
-
-func openStore(tb testing.TB) *store.Store {
-	tb.Helper()
-	s, err := store.Open(context.Background(), "", store.Options{InMemory: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
 
 // ingestFiles runs one ingest run over paths and commits it, or rolls it
 // back and returns the error.
@@ -76,7 +67,7 @@ func TestRecordErrorsNameFileLineField(t *testing.T) {
 		`{"id":"p7","schema":"Person","properties":{"name":["Also good"]}}`,
 	}
 	p := writeFile(t, "bad.ftm.json", strings.Join(lines, "\n")+"\n")
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	sums, err := ingestFiles(t, s, ingest.Options{}, p)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +94,7 @@ func TestRecordErrorsNameFileLineField(t *testing.T) {
 		}
 	}
 	// Strict mode refuses the whole file and changes nothing.
-	s2 := openStore(t)
+	s2 := storetest.Open(t, store.Options{})
 	if _, err := ingestFiles(t, s2, ingest.Options{Strict: true}, p); err == nil || !strings.Contains(err.Error(), "bad.ftm.json:3: id:") {
 		t.Fatalf("strict ingest error = %v", err)
 	}
@@ -123,7 +114,7 @@ func TestNotFTMIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := openStore(t)
+			s := storetest.Open(t, store.Options{})
 			_, err := ingestFiles(t, s, ingest.Options{}, writeFile(t, tt.name, tt.content))
 			var fe *ingest.FileError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.name) {
@@ -136,7 +127,7 @@ func TestNotFTMIsRefused(t *testing.T) {
 // A failed run changes nothing: entities stored before keep their exact
 // state, and nothing of the failed file remains.
 func TestFailedIngestLeavesStoreUnchanged(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	good := writeFile(t, "good.ftm.json", strings.Join([]string{
 		`{"id":"a","schema":"Company","properties":{"name":["Alpha"]}}`,
 		`{"id":"b","schema":"Company","properties":{"name":["Beta"]}}`,
@@ -221,7 +212,7 @@ func TestGzipAndReingestUnchanged(t *testing.T) {
 	zw.Write([]byte(content))
 	zw.Close()
 	p := writeFile(t, "x.ftm.json.gz", gz.String())
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	sums, err := ingestFiles(t, s, ingest.Options{}, p)
 	if err != nil || sums[0].Added != 2 {
 		t.Fatalf("gzip ingest = %+v, %v", sums, err)
@@ -235,7 +226,7 @@ func TestGzipAndReingestUnchanged(t *testing.T) {
 // Records whose other end is not in the file yet are kept and resolve when
 // it arrives, in any order.
 func TestPendingEndpointsResolve(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	rel := writeFile(t, "rel.ftm.json", `{"id":"o","schema":"Ownership","properties":{"owner":["x"],"asset":["y"]}}`+"\n")
 	ingestFiles(t, s, ingest.Options{}, rel)
 	st, _ := s.Stats(context.Background())
@@ -254,7 +245,7 @@ func TestPendingEndpointsResolve(t *testing.T) {
 }
 
 func TestUnknownSchemaKept(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	p := writeFile(t, "u.ftm.json", `{"id":"w","schema":"Widget","properties":{"name":["Thing one"],"owner":["z"]}}`+"\n")
 	sums, err := ingestFiles(t, s, ingest.Options{}, p)
 	if err != nil || sums[0].UnknownSchemata["Widget"] != 1 || sums[0].Added != 1 {
@@ -267,7 +258,7 @@ func TestUnknownSchemaKept(t *testing.T) {
 }
 
 func TestFindingsCSV(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	sums, err := ingestFiles(t, s, ingest.Options{}, "testdata/findings.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +302,7 @@ func TestFindingsCSV(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	ctx := context.Background()
 	run, _ := s.BeginRun(ctx, "demo")
 	sum, err := ingest.Demo(ctx, run)
@@ -349,7 +340,7 @@ func TestDemo(t *testing.T) {
 
 func TestDeltaIndex(t *testing.T) {
 	p := graphtest.SharedData(t, "opensanctions/yente-fixtures/t2/delta.json")
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	sums, err := ingestFiles(t, s, ingest.Options{}, p)
 	if err != nil {
 		t.Fatal(err)

@@ -95,8 +95,8 @@ type UnresolvedLink struct {
 	Reason string `json:"reason"` // "no entry has this name", "2 entries have this name: ofac:1, ofac:2"
 }
 
-// Delister is implemented by sinks (*store.Run) that can end the
-// designations of list entries a newer version of the list no longer has.
+// Delister ends the designations of list entries a newer version of the
+// list no longer has. It is part of every Sink.
 type Delister interface {
 	// ListedUnder returns the refs of the records under prefix that have a
 	// designation without an end date.
@@ -232,11 +232,7 @@ func delist(ctx context.Context, name string, lp *ListParse, seen map[string]boo
 		rep.DelistSkipped = fmt.Sprintf("%d entries were rejected, so absence from this file does not show delisting", len(lp.Rejects))
 		return nil
 	}
-	d, ok := sink.(Delister)
-	if !ok {
-		return nil
-	}
-	listed, err := d.ListedUnder(ctx, lp.Info.Prefix)
+	listed, err := sink.ListedUnder(ctx, lp.Info.Prefix)
 	if err != nil {
 		return err
 	}
@@ -260,15 +256,15 @@ func delist(ctx context.Context, name string, lp *ListParse, seen map[string]boo
 	if opt.ListDate != "" {
 		date = opt.ListDate
 	}
-	day, ok := graph.ParseDay(date, false)
-	if !ok || len(date) != 10 {
-		day, date = graph.Today(), graph.Today().String()
+	if !graph.IsDay(date) {
+		date = graph.Today().String()
 	}
+	day, _ := graph.ParseDay(date, false)
 	// The designation was in force at the latest on the day before the
 	// first version of the list without it.
 	end := (day - 1).String()
 	reason := fmt.Sprintf("not on the %s version of %s", date, lp.Info.Dataset)
-	if _, err := d.EndDesignations(ctx, gone, end, reason); err != nil {
+	if _, err := sink.EndDesignations(ctx, gone, end, reason); err != nil {
 		return err
 	}
 	rep.Delisted, rep.EndDate = gone, end

@@ -13,6 +13,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // copyOFACSet copies an OFAC delimited set into a temporary folder,
@@ -67,7 +68,7 @@ func designationsOf(t *testing.T, s *store.Store, ref string) []*graph.Relations
 // designations; the entity, its links and its history stay. A later
 // version that lists it again makes the designations current again.
 func TestListVersionDelists(t *testing.T) {
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	full := "testdata/ofac_set/sdn.csv"
 	if _, err := ingestFiles(t, s, ingest.Options{}, full); err != nil {
 		t.Fatal(err)
@@ -121,7 +122,7 @@ func TestListVersionDelists(t *testing.T) {
 // says it is partial (no delisting) or allows it.
 func TestListVersionMassDelistRefused(t *testing.T) {
 	path := graphtest.SharedData(t, "ofac/sdn.csv")
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	if _, err := ingestFiles(t, s, ingest.Options{}, path); err != nil {
 		t.Fatal(err)
 	}

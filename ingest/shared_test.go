@@ -17,6 +17,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // ftmFiles lists the FtM entity and delta files under the shared
@@ -147,23 +148,10 @@ func expectedCounts(t *testing.T, path string) (bySchema, byKind map[string]int,
 	return bySchema, byKind, docs
 }
 
-// digest hashes every entity and relationship in the store.
+// digest hashes everything a reader can see in the store.
 func digest(t *testing.T, s *store.Store) string {
 	h := sha256.New()
-	err := s.View(context.Background(), func(tx *store.Tx) error {
-		if err := tx.ScanEntities(func(e *graph.Entity) error {
-			return json.NewEncoder(h).Encode(e)
-		}); err != nil {
-			return err
-		}
-		return tx.ScanRelationships(func(r *graph.Relationship) error {
-			fmt.Fprintln(h, r.ID, r.Source, r.Target)
-			return json.NewEncoder(h).Encode(r)
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.WriteDump(t, h, s)
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
@@ -171,7 +159,7 @@ func TestSharedFTMFilesIngest(t *testing.T) {
 	for _, path := range ftmFiles(t) {
 		rel, _ := filepath.Rel(graphtest.SharedDir(), path)
 		t.Run(rel, func(t *testing.T) {
-			s := openStore(t)
+			s := storetest.Open(t, store.Options{})
 			sums, err := ingestFiles(t, s, ingest.Options{Strict: true}, path)
 			if err != nil {
 				t.Fatal(err)
@@ -228,7 +216,7 @@ func TestSharedFTMFilesIngest(t *testing.T) {
 func TestSharedNonFTMRefused(t *testing.T) {
 	for _, rel := range []string{"opensanctions/sa_wiki_peps/index.json", "opensanctions/sa_wiki_peps/statistics.json"} {
 		p := graphtest.SharedData(t, rel)
-		s := openStore(t)
+		s := storetest.Open(t, store.Options{})
 		_, err := ingestFiles(t, s, ingest.Options{}, p)
 		if err == nil || !strings.Contains(err.Error(), "not FollowTheMoney") {
 			t.Errorf("%s: error = %v, want a clear refusal", rel, err)
@@ -240,7 +228,7 @@ func TestSharedNonFTMRefused(t *testing.T) {
 // become edges of the right kind, direction and properties, with sources.
 func TestZalaEdges(t *testing.T) {
 	p := graphtest.SharedData(t, "opensanctions/yente-fixtures/zala/entities.ftm.json")
-	s := openStore(t)
+	s := storetest.Open(t, store.Options{})
 	if _, err := ingestFiles(t, s, ingest.Options{Strict: true}, p); err != nil {
 		t.Fatal(err)
 	}

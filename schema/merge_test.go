@@ -9,16 +9,13 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // A party listed by two sources is one entity over GraphQL: either id finds
 // it, it carries both designations, and merge explains why.
 func TestMergedParty(t *testing.T) {
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, store.Options{Index: true})
 	ctx := context.Background()
 	org := func(ref, dataset, name, programme string) graph.Record {
 		return graph.Record{Ref: ref,
@@ -28,17 +25,14 @@ func TestMergedParty(t *testing.T) {
 			Relationships: []graph.Relationship{{Ref: ref + "#d", Kind: graph.RelDesignatedBy, SourceRef: ref, TargetRef: programme,
 				Sources: []graph.Source{{Dataset: dataset, RecordID: ref}}}}}
 	}
-	run, _ := st.BeginRun(ctx, "t")
-	if _, err := run.Apply(ctx, []graph.Record{
-		org("ofac:15603", "us_ofac_sdn", "FOREIGN TRADE BANK OF THE DPRK", "programme:ofac"),
-		org("un:6908622", "un_sc_sanctions", "FOREIGN TRADE BANK (FTB)", "programme:un"),
-		org("ofac:1", "us_ofac_sdn", "OTHER BANK", "programme:ofac"),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Load(t, st, func(ctx context.Context, run *store.Run) error {
+		_, err := run.Apply(ctx, []graph.Record{
+			org("ofac:15603", "us_ofac_sdn", "FOREIGN TRADE BANK OF THE DPRK", "programme:ofac"),
+			org("un:6908622", "un_sc_sanctions", "FOREIGN TRADE BANK (FTB)", "programme:un"),
+			org("ofac:1", "us_ofac_sdn", "OTHER BANK", "programme:ofac"),
+		})
+		return err
+	})
 	if _, err := st.AutoMerge(ctx); err != nil {
 		t.Fatal(err)
 	}

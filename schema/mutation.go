@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -15,8 +14,8 @@ import (
 )
 
 // Writer is what the mutations need to change findings. *store.Store
-// implements it; the resolvers find it by asserting the Graph given to New,
-// so a read-only Graph makes a read-only API.
+// implements it; New takes it with the Writable option, and without it the
+// API is read-only.
 type Writer interface {
 	AddEntity(ctx context.Context, who string, e *graph.Entity, src graph.Source) (*graph.Entity, uint64, error)
 	UpdateEntity(ctx context.Context, who, ref string, src graph.Source, edit func(*graph.Entity) error) (*graph.Entity, uint64, error)
@@ -32,7 +31,7 @@ type Writer interface {
 
 // FindingsParser reads a findings CSV (ingest/FINDINGS.md) into records,
 // with one message per rejected row ("line 3: kind: ..."). The command
-// wires it in, since schema does not import ingest.
+// wires it in (Writable), since schema does not import ingest.
 type FindingsParser interface {
 	ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error)
 }
@@ -69,14 +68,13 @@ func WithWriter(ctx context.Context, name string) context.Context {
 // error to show.
 func (r *Resolver) writer(ctx context.Context) (Writer, string, error) {
 	info, ok := ctx.Value(writerKey{}).(writerInfo)
-	w, isWriter := r.g.(Writer)
 	switch {
-	case !ok || !isWriter:
+	case !ok || r.w == nil:
 		return nil, "", &Error{Code: CodeForbidden, Message: "this server is read-only: start it with --write-token-file or $SANCTIONSGRAPH_WRITE_TOKEN to take findings"}
 	case info.name == "":
 		return nil, "", &Error{Code: CodeUnauthenticated, Message: "mutations need a write token: send Authorization: Bearer TOKEN"}
 	}
-	return w, info.name, nil
+	return r.w, info.name, nil
 }
 
 // writerWith is writer, and the change's source checked.
@@ -97,16 +95,6 @@ type SourceInput struct {
 	URL, Document, Date, Quote *string
 }
 
-var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
-
-func validDate(s string) bool {
-	if !dateRE.MatchString(s) {
-		return false
-	}
-	_, ok := graph.ParseDay(s, false)
-	return ok
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -121,19 +109,24 @@ func (in SourceInput) source() (graph.Source, error) {
 			return s, badInput(fmt.Sprintf("source.%s: longer than %d bytes", f, maxInputText))
 		}
 	}
-	switch {
-	case s.URL == "" && s.Document == "":
-		return s, badInput("source.url: a source needs a url or a document")
-	case s.URL != "" && !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "http://"):
-		return s, badInput("source.url: want an http(s) URL, got " + quote(s.URL))
-	case s.Date == "":
-		return s, badInput("source.date: required (YYYY, YYYY-MM or YYYY-MM-DD)")
-	case !validDate(s.Date):
-		return s, badInput("source.date: want YYYY, YYYY-MM or YYYY-MM-DD, got " + quote(s.Date))
-	case s.Quote == "":
-		return s, badInput("source.quote: required: the words of the source that state the finding")
+	if err := graph.CheckSource(s); err != nil {
+		return s, fieldInput(err)
 	}
 	return s, nil
+}
+
+// fieldInput shows a *graph.FieldError (a check of the model) as a bad
+// input naming its field.
+func fieldInput(err error) error {
+	var fe *graph.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	msg := fe.Field + ": " + fe.Msg
+	if fe.Value != "" {
+		msg += ", got " + quote(fe.Value)
+	}
+	return badInput(msg)
 }
 
 // EntityInput is an entity finding or a change to one.
@@ -178,8 +171,7 @@ func (in *EntityInput) apply(e *graph.Entity) error {
 	}
 	if in.Kind != nil {
 		k := str(in.Kind)
-		s, ok := graph.LookupSchema(k)
-		if !ok || s.Edge != nil || s.Abstract || !s.Is("Thing") {
+		if !graph.IsEntitySchema(k) {
 			return badInput("entity.kind: " + quote(k) + " is not an entity schema (use Person, Company, Organization, LegalEntity, PublicBody, Vessel, ...)")
 		}
 		e.Schema = k
@@ -344,7 +336,7 @@ func (in *RelationshipInput) apply(ctx context.Context, r *Resolver, rel *graph.
 			continue
 		}
 		v := str(d.v)
-		if v != "" && !validDate(v) {
+		if v != "" && !graph.IsPartialDate(v) {
 			return badInput(d.field + ": want YYYY, YYYY-MM or YYYY-MM-DD, got " + quote(v))
 		}
 		setProp(rel.Props, d.prop, []string{v})
@@ -582,8 +574,7 @@ func (r *Resolver) ImportFindings(ctx context.Context, args struct{ CSV string }
 	if err != nil {
 		return nil, err
 	}
-	p, ok := r.g.(FindingsParser)
-	if !ok {
+	if r.parser == nil {
 		return nil, &Error{Code: CodeForbidden, Message: "this server does not import findings CSV"}
 	}
 	if len(args.CSV) > MaxFindingsCSV {
@@ -592,7 +583,7 @@ func (r *Resolver) ImportFindings(ctx context.Context, args struct{ CSV string }
 	if strings.TrimSpace(args.CSV) == "" {
 		return nil, badInput("csv: empty")
 	}
-	recs, rejects, err := p.ParseFindings(ctx, args.CSV)
+	recs, rejects, err := r.parser.ParseFindings(ctx, args.CSV)
 	if err != nil {
 		var ue *Error
 		if errors.As(err, &ue) {

@@ -12,22 +12,15 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
-// withParser is the store plus the findings CSV parser, as the serve
-// command wires them.
-type withParser struct{ *store.Store }
+// parser reads findings CSV with ingest's reader, as the serve command
+// wires it.
+type parser struct{}
 
-type collector struct{ recs []graph.Record }
-
-func (c *collector) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
-	c.recs = append(c.recs, recs...)
-	return make([]graph.Outcome, len(recs)), nil
-}
-
-func (p withParser) ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error) {
-	var c collector
-	sum, err := ingest.Reader(ctx, "csv", strings.NewReader(csv), &c, ingest.Options{Format: "findings", Dataset: store.FindingsDataset})
+func (parser) ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error) {
+	recs, sum, err := ingest.ReadFindings(ctx, "csv", strings.NewReader(csv), ingest.Options{Dataset: store.FindingsDataset})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -35,13 +28,13 @@ func (p withParser) ParseFindings(ctx context.Context, csv string) ([]graph.Reco
 	for _, r := range sum.Rejects {
 		rejects = append(rejects, r.Error())
 	}
-	return c.recs, rejects, nil
+	return recs, rejects, nil
 }
 
 func writableSchema(t *testing.T) (*graphql.Schema, *store.Store) {
 	t.Helper()
-	st := demoStore(t)
-	s, err := schema.New(withParser{st}, schema.DefaultLimits, nil)
+	st := storetest.Demo(t)
+	s, err := schema.New(st, schema.DefaultLimits, nil, schema.Writable(st, parser{}))
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)
 	}
@@ -102,8 +95,9 @@ func TestMutationsNeedWriteAccess(t *testing.T) {
 	if log, _ := st.Audit(context.Background(), store.AuditFilter{}); len(log) != 0 {
 		t.Errorf("refused mutations wrote %d audit entries", len(log))
 	}
-	// A Graph that is not a Writer makes a read-only API.
-	ro, err := schema.New(readOnly{st}, schema.DefaultLimits, nil)
+	// A schema made without Writable is a read-only API, even over a
+	// store that can write.
+	ro, err := schema.New(st, schema.DefaultLimits, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +105,6 @@ func TestMutationsNeedWriteAccess(t *testing.T) {
 		t.Errorf("read-only graph: %v, want FORBIDDEN", errs)
 	}
 }
-
-// readOnly hides the store's write methods.
-type readOnly struct{ schema.Graph }
 
 func TestMutationLifecycle(t *testing.T) {
 	s, st := writableSchema(t)

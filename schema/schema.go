@@ -52,17 +52,33 @@ var DefaultLimits = Limits{MaxDepth: 15, MaxQueryLength: 16 << 10, MaxSelections
 // state lives in the request context (see WithRequest).
 type Resolver struct {
 	g      Graph
+	w      Writer         // nil: a read-only API
+	parser FindingsParser // nil: no findings CSV import
 	limits Limits
 	log    *slog.Logger
 }
 
+// Option adds to what New builds.
+type Option func(*Resolver)
+
+// Writable makes the mutations work: w changes findings and p, if not nil,
+// reads the findings CSV of importFindings. Without it the API is
+// read-only. (The types are checked when the caller compiles: a Graph that
+// cannot write is not silently read-only.)
+func Writable(w Writer, p FindingsParser) Option {
+	return func(r *Resolver) { r.w, r.parser = w, p }
+}
+
 // New parses the schema with its resolvers and limits. The parse checks the
 // resolvers against the SDL, so a mismatch fails here.
-func New(g Graph, limits Limits, log *slog.Logger) (*graphql.Schema, error) {
+func New(g Graph, limits Limits, log *slog.Logger, opts ...Option) (*graphql.Schema, error) {
 	if log == nil {
 		log = slog.Default()
 	}
 	r := &Resolver{g: g, limits: limits, log: log}
+	for _, o := range opts {
+		o(r)
+	}
 	return graphql.ParseSchema(SDL, r,
 		graphql.UseStringDescriptions(),
 		graphql.MaxDepth(limits.MaxDepth),

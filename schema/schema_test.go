@@ -1,62 +1,28 @@
 package schema_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	graphql "github.com/graph-gophers/graphql-go"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
-
-// demoStore opens an in-memory store holding the demo data, closed when
-// the test ends.
-func demoStore(t testing.TB) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 func demoSchema(t testing.TB) *graphql.Schema {
 	t.Helper()
-	s, err := schema.New(demoStore(t), schema.DefaultLimits, nil)
+	s, err := schema.New(storetest.Demo(t), schema.DefaultLimits, nil)
 	if err != nil {
 		t.Fatalf("schema.New: %v", err)
 	}
 	return s
 }
 
+// exec runs q as a read-only request (execAs without a writer).
 func exec(t *testing.T, s *graphql.Schema, q string, vars map[string]any) (map[string]any, []map[string]any) {
 	t.Helper()
-	ctx := schema.WithRequest(context.Background(), schema.DefaultLimits.MaxLoads)
-	resp := s.Exec(ctx, q, "", vars)
-	b, _ := json.Marshal(resp)
-	var out struct {
-		Data   map[string]any   `json:"data"`
-		Errors []map[string]any `json:"errors"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Data, out.Errors
+	return execAs(t, s, nil, q, vars)
 }
 
 func TestSchemaParsesAndAnswers(t *testing.T) {

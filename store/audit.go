@@ -99,3 +99,21 @@ func lastAuditSeq(txn *badger.Txn) (uint64, error) {
 	}
 	return parseAuditKey(it.Item().Key())
 }
+
+// writeEntry numbers the mutation's audit entry after the newest one and
+// writes it in the mutation's transaction.
+func (m *mutation) writeEntry() error {
+	last, err := lastAuditSeq(m.w.txn)
+	if err != nil {
+		return err
+	}
+	m.entry.Seq = last + 1
+	if m.entry.Refs == nil {
+		m.entry.Refs = []string{}
+	}
+	b, err := json.Marshal(&m.entry)
+	if err != nil {
+		return err
+	}
+	return m.w.txn.Set(auditKey(m.entry.Seq), b)
+}

@@ -20,7 +20,8 @@ import (
 // DB.Backup reads with one transaction per goroutine, so it can mix
 // moments). An ingest run open at that moment is in the snapshot as
 // unfinished and is rolled back when the restored store is opened, as after
-// a crash. It returns the bytes written.
+// a crash. It returns the bytes written. If ctx ends first it returns
+// ctx's error; an error of w comes back wrapped.
 //
 // The format: the line "sanctionsgraph backup 1\n", then per key
 // uvarint(len key) key uvarint(len value) value, then a zero byte, the
@@ -75,7 +76,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		if ctx.Err() != nil {
 			return cw.n, ctx.Err()
 		}
-		return cw.n, fmt.Errorf("backup: %s", badgerMessage(err))
+		return cw.n, fmt.Errorf("backup: %w", dbErr(err))
 	}
 	return cw.n, nil
 }
@@ -107,6 +108,8 @@ func (c *ctxWriter) Write(p []byte) (int, error) {
 // Restore loads a backup written by Backup into a new store in dir, which
 // must be missing or empty, and checks that the result opens as a store.
 // On failure dir is left as it was found (or removed if Restore made it).
+// It fails if dir holds anything, and if the backup is damaged (a bad
+// header, length, key count or checksum: nothing is kept).
 func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 	made := false
 	switch ents, err := os.ReadDir(dir); {
@@ -128,12 +131,12 @@ func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 	bo := badger.DefaultOptions(dir).WithLogger(nil).WithValueThreshold(128).WithNumVersionsToKeep(1)
 	db, err := badger.Open(bo)
 	if err != nil {
-		return fmt.Errorf("restore: %s", badgerMessage(err))
+		return fmt.Errorf("restore: %w", badgerErr(err))
 	}
 	wb := db.NewWriteBatch()
 	_, err = load(ctx, r, wb.Set)
 	if err == nil {
-		err = wb.Flush()
+		err = badgerErr(wb.Flush())
 	} else {
 		wb.Cancel()
 	}
@@ -145,7 +148,7 @@ func Restore(ctx context.Context, dir string, r io.Reader) (err error) {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := db.Close(); err != nil {
-		return fmt.Errorf("restore: %s", badgerMessage(err))
+		return fmt.Errorf("restore: %w", badgerErr(err))
 	}
 	// Open checks the layout version and rolls back a run the backup
 	// caught in flight.
@@ -230,7 +233,7 @@ func load(ctx context.Context, r io.Reader, set func(k, v []byte) error) (int64,
 			return int64(n), err
 		}
 		if err := set(k, v); err != nil {
-			return int64(n), fmt.Errorf("write: %s", badgerMessage(err))
+			return int64(n), fmt.Errorf("write: %w", badgerErr(err))
 		}
 		n++
 	}

@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,52 +12,13 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 func openDisk(t *testing.T, dir string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-// dump is everything a store holds that a reader can see: stats, every
-// entity and relationship, every finding and the audit log.
-func dump(t *testing.T, st *store.Store) string {
-	t.Helper()
-	ctx := context.Background()
-	var b strings.Builder
-	stats, err := st.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := json.NewEncoder(&b)
-	enc.Encode(stats)
-	err = st.View(ctx, func(tx *store.Tx) error {
-		if err := tx.ScanEntities(func(e *graph.Entity) error { return enc.Encode(e) }); err != nil {
-			return err
-		}
-		return tx.ScanRelationships(func(r *graph.Relationship) error {
-			fmt.Fprintf(&b, "%s %s %s ", r.ID, r.Source, r.Target)
-			return enc.Encode(r)
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Findings(ctx, func(f *store.Finding) error { return enc.Encode(f) }); err != nil {
-		t.Fatal(err)
-	}
-	log, err := st.Audit(ctx, store.AuditFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc.Encode(log)
-	return b.String()
+	return storetest.OpenDir(t, dir, store.Options{Index: true, GCInterval: -1})
 }
 
 // A backup taken while mutations stream in restores to a store that is
@@ -68,14 +28,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := openDisk(t, filepath.Join(dir, "db"))
-	defer st.Close()
-	run, _ := st.BeginRun(ctx, "demo")
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.LoadDemo(t, st)
 	// Mutations run while the backup is written.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -172,8 +125,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := openDisk(t, rdir)
-	defer rs.Close()
-	if got, want := dump(t, rs), dump(t, st); got != want {
+	if got, want := storetest.Dump(t, rs), storetest.Dump(t, st); got != want {
 		t.Errorf("restored store differs from the original")
 	}
 	gn, gl := rs.Index().Counts()

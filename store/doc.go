@@ -1,6 +1,12 @@
 // Package store keeps the sanctionsgraph graph in an embedded Badger
-// database. It is the only package that imports Badger; no Badger error
-// escapes it (badger.ErrKeyNotFound becomes graph.ErrNotFound).
+// database. It is the only package that imports Badger. No Badger error
+// reaches a caller as it is: errors.go wraps each in an error whose text is
+// a sentence for people and which errors.Is matches to the graph sentinel
+// it means (badger.ErrKeyNotFound is graph.ErrNotFound, a conflict
+// graph.ErrConflict, a transaction too big graph.ErrInvalid), with
+// Badger's error kept in the chain. Methods return the graph sentinels
+// their comments name; reads of a missing entity or relationship return
+// graph.ErrNotFound.
 //
 // The key layout is documented and pinned by tests in keys.go. Writes go
 // through ingest runs (see Run): every input record is applied atomically,

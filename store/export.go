@@ -193,7 +193,7 @@ func (tx *Tx) exportNode(id uuid.UUID) (*export.Node, error) {
 		return nil, err
 	}
 	n := &export.Node{Entity: e}
-	members := tx.cl.membersOf(id)
+	members := tx.parties.Members(id)
 	if len(members) == 1 {
 		n.Records = []*graph.Entity{e}
 	} else {

@@ -15,39 +15,37 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // loadStore opens an in-memory indexed store, ingests with load, commits
 // and merges parties as the ingest command does.
 func loadStore(t testing.TB, load func(ctx context.Context, run *store.Run) error) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := load(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AutoMerge(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, store.Options{Index: true})
+	loadAndMerge(t, st, load)
 	return st
 }
 
+// loadAndMerge ingests with load in one run and merges parties, as the
+// ingest command does.
+func loadAndMerge(t testing.TB, st *store.Store, load func(ctx context.Context, run *store.Run) error) {
+	t.Helper()
+	storetest.Load(t, st, load)
+	if _, err := st.AutoMerge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// demoStore opens an in-memory indexed store with the demo data, its
+// parties merged.
 func demoStore(t testing.TB) *store.Store {
-	return loadStore(t, func(ctx context.Context, run *store.Run) error {
-		_, err := ingest.Demo(ctx, run)
-		return err
-	})
+	t.Helper()
+	st := storetest.Demo(t)
+	if _, err := st.AutoMerge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // roundTrip exports q from st as FtM, ingests that into an empty store and

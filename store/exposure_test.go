@@ -15,6 +15,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // exposureStore opens an in-memory store with testdata/exposure.ftm.json.
@@ -26,28 +27,13 @@ func exposureStore(t testing.TB) *store.Store {
 // exposureStoreOf opens an in-memory store with the FtM file at path.
 func exposureStoreOf(t testing.TB, path string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.Options{Index: true})
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "exposure test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := ingest.Reader(ctx, path, f, run, ingest.Options{Format: "ftm", Dataset: "exposure_test", Strict: true})
-	if err != nil {
-		t.Fatalf("ingest: %v (%+v)", err, sum)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.LoadReader(t, st, path, f, ingest.Options{Format: "ftm", Dataset: "exposure_test", Strict: true})
 	return st
 }
 
@@ -199,26 +185,13 @@ func TestStoreOwnershipExposureZALA(t *testing.T) {
 func BenchmarkOwnershipExposure(b *testing.B) {
 	for _, n := range []int{20_000} {
 		b.Run(fmt.Sprintf("entities=%d", n), func(b *testing.B) {
-			st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
+			st := storetest.Open(b, store.Options{Index: true})
 			var buf bytes.Buffer
 			if _, err := synth.Generate(&buf, synth.Config{Entities: n, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			run, err := st.BeginRun(ctx, "synth")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := ingest.Reader(ctx, "synth.ftm.json", &buf, run, ingest.Options{Format: "ftm"}); err != nil {
-				b.Fatal(err)
-			}
-			if err := run.Commit(ctx); err != nil {
-				b.Fatal(err)
-			}
+			storetest.LoadReader(b, st, "synth.ftm.json", &buf, ingest.Options{Format: "ftm"})
 			var ids []uuid.UUID
 			for i := 0; len(ids) < 500 && i < n*2/5; i++ {
 				if id, err := st.Resolve(ctx, synth.EntityID(i)); err == nil {

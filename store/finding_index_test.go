@@ -15,11 +15,7 @@ var testSource = graph.Source{URL: "https://example.org/pr", Date: "2019-06-19",
 // The in-memory graph index follows every finding mutation: adds,
 // updates that move an edge, retractions (with their cascade), imports.
 func TestIndexFollowsFindings(t *testing.T) {
-	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(t, "", Options{Index: true})
 	ctx := context.Background()
 	apply(t, s, company("a", "A", nil), company("b", "B", nil), link("a-b", graph.RelOwns, "a", "b"))
 	e, _, err := s.AddEntity(ctx, "t", &graph.Entity{Schema: "Person", Props: map[string][]string{"name": {"P"}}}, testSource)
@@ -77,11 +73,7 @@ func TestIndexFollowsFindings(t *testing.T) {
 // transaction with the finding, its graph keys and the audit entry, then
 // a sync.
 func BenchmarkAddEntity(b *testing.B) {
-	s, err := Open(context.Background(), b.TempDir(), Options{Index: true, GCInterval: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(b, b.TempDir(), Options{Index: true, GCInterval: -1})
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -96,11 +88,7 @@ func BenchmarkAddEntity(b *testing.B) {
 // The largest import the API takes (256 KiB of CSV, short rows: the most
 // records) fits in one transaction of a server's store.
 func TestImportFindingsLargest(t *testing.T) {
-	s, err := Open(context.Background(), t.TempDir(), Options{Index: true, RandomAccess: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(t, t.TempDir(), Options{Index: true, RandomAccess: true, GCInterval: -1})
 	var recs []graph.Record
 	for size := 0; size < 256<<10; {
 		ref := fmt.Sprintf("f:%d", len(recs))
@@ -125,11 +113,7 @@ func TestCheckFindingsFindsProblems(t *testing.T) {
 	ctx := context.Background()
 	// build makes a store with three entity findings, the third retracted.
 	build := func(t *testing.T) (*Store, []string) {
-		s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
+		s := openIn(t, "", Options{Index: true})
 		var refs []string
 		for i := 0; i < 3; i++ {
 			e, _, err := s.AddEntity(ctx, "t", &graph.Entity{Schema: "Company", Props: map[string][]string{"name": {fmt.Sprintf("C%d", i)}}}, testSource)

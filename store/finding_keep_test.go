@@ -9,6 +9,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // An ingest run never overwrites or deletes a finding written through the
@@ -34,23 +35,16 @@ func TestIngestKeepsFindingsOfTheSameID(t *testing.T) {
 	}
 	// The same file through an ingest run, with an edited name.
 	edited := strings.Replace(readFile(t, "../ingest/testdata/findings.csv"), "Russian Financial Society,", "Someone Else,", 1)
-	run, err := st.BeginRun(ctx, "findings again")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := ingest.Reader(ctx, "findings.csv", strings.NewReader(edited), run, ingest.Options{Format: "findings"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A delta deleting the first finding.
+	// A delta deleting the first finding, in the same run.
 	del := `{"op":"DEL","entity":{"id":"` + ref + `"}}` + "\n"
-	dsum, err := ingest.Reader(ctx, "delta.json", strings.NewReader(del), run, ingest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	var sum, dsum *ingest.Summary
+	storetest.Load(t, st, func(ctx context.Context, run *store.Run) (err error) {
+		if sum, err = ingest.Reader(ctx, "findings.csv", strings.NewReader(edited), run, ingest.Options{Format: "findings"}); err != nil {
+			return err
+		}
+		dsum, err = ingest.Reader(ctx, "delta.json", strings.NewReader(del), run, ingest.Options{})
+		return err
+	})
 	if sum.Kept != len(recs) || sum.Added+sum.Updated != 0 || dsum.Kept != 1 || dsum.Deleted != 0 {
 		t.Errorf("ingest summaries %+v, %+v: want every record kept", sum, dsum)
 	}
@@ -82,10 +76,8 @@ func readFile(t *testing.T, path string) string {
 func TestIngestKeepsFindingsAfterReopen(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	opt := store.Options{Index: true, GCInterval: -1}
+	st := storetest.OpenDir(t, dir, opt)
 	recs := parseFindings(t, "../ingest/testdata/findings.csv")
 	if _, _, err := st.ImportFindings(ctx, "alice", recs); err != nil {
 		t.Fatal(err)
@@ -93,23 +85,9 @@ func TestIngestKeepsFindingsAfterReopen(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err = store.Open(context.Background(), dir, store.Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	run, err := st.BeginRun(ctx, "findings again")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = storetest.OpenDir(t, dir, opt)
 	edited := strings.Replace(readFile(t, "../ingest/testdata/findings.csv"), "Russian Financial Society,", "Someone Else,", 1)
-	sum, err := ingest.Reader(ctx, "findings.csv", strings.NewReader(edited), run, ingest.Options{Format: "findings"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	sum := storetest.LoadReader(t, st, "findings.csv", strings.NewReader(edited), ingest.Options{Format: "findings"})
 	if sum.Kept != len(recs) || sum.Updated != 0 {
 		t.Errorf("ingest after reopening: %+v, want every record kept", sum)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // Readers running while an ingest writes see consistent snapshots: every
@@ -18,11 +19,7 @@ import (
 // of its relationships; a snapshot does not move while it is read, however
 // long the reader takes; and later snapshots never see fewer records.
 func TestReadersSeeSnapshotsDuringIngest(t *testing.T) {
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t, store.Options{Index: true})
 	ctx := context.Background()
 	hub := graph.Record{Ref: "hub", Entity: &graph.Entity{Ref: "hub", Schema: "Organization", Props: map[string][]string{"name": {"Hub"}}}}
 	const total, batch = 6000, 40

@@ -245,24 +245,16 @@ func TestFindingInputErrors(t *testing.T) {
 // parseFindings reads a findings CSV as the API does.
 func parseFindings(t *testing.T, path string) []graph.Record {
 	t.Helper()
-	var c collect
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	sum, err := ingest.Reader(context.Background(), "findings.csv", f, &c, ingest.Options{Format: "findings", Dataset: store.FindingsDataset, Strict: true})
+	recs, sum, err := ingest.ReadFindings(context.Background(), "findings.csv", f, ingest.Options{Dataset: store.FindingsDataset, Strict: true})
 	if err != nil || sum.Rejected > 0 {
 		t.Fatalf("parse %s: %v %+v", path, err, sum)
 	}
-	return c.recs
-}
-
-type collect struct{ recs []graph.Record }
-
-func (c *collect) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
-	c.recs = append(c.recs, recs...)
-	return make([]graph.Outcome, len(recs)), nil
+	return recs
 }
 
 func TestImportFindings(t *testing.T) {
@@ -347,19 +339,7 @@ func TestListReingestKeepsFindings(t *testing.T) {
 	beforeE, _ := st.Entity(ctx, e.ID)
 	beforeR, _ := st.Relationship(ctx, r.Ref)
 	for i := 0; i < 2; i++ {
-		run, err := st.BeginRun(ctx, "re-ingest")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := load(ctx, run); err != nil {
-			t.Fatal(err)
-		}
-		if err := run.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.AutoMerge(ctx); err != nil {
-			t.Fatal(err)
-		}
+		loadAndMerge(t, st, load)
 	}
 	afterE, err := st.Entity(ctx, e.ID)
 	if err != nil || !reflect.DeepEqual(afterE, beforeE) {

@@ -33,9 +33,9 @@ import (
 // snapshot is a Badger read transaction shared by the queries that pinned
 // it, and the party structure of the same moment.
 type snapshot struct {
-	txn  *badger.Txn
-	cl   *clusters
-	refs atomic.Int64 // one for being current, one per reader
+	txn     *badger.Txn
+	parties *graph.Parties
+	refs    atomic.Int64 // one for being current, one per reader
 }
 
 func (sn *snapshot) acquire() { sn.refs.Add(1) }
@@ -48,18 +48,21 @@ func (sn *snapshot) release() {
 }
 
 // tx returns a Tx reading the snapshot.
-func (sn *snapshot) tx(ctx context.Context) *Tx { return &Tx{txn: sn.txn, ctx: ctx, cl: sn.cl} }
+func (sn *snapshot) tx(ctx context.Context) *Tx {
+	return &Tx{txn: sn.txn, ctx: ctx, parties: sn.parties}
+}
 
 // live is the index and the snapshot that matches it.
 type live struct {
-	mu   sync.RWMutex
-	ix   *index.Index // nil without Options.Index
-	snap *snapshot    // nil without Options.Index
+	mu     sync.RWMutex
+	ix     *index.Index // nil without Options.Index
+	snap   *snapshot    // nil without Options.Index
+	screen *screenState // the screening state of ix (screen.go)
 }
 
 // newSnapshot opens a read transaction on the latest committed state.
-func (s *Store) newSnapshot(cl *clusters) *snapshot {
-	sn := &snapshot{txn: s.db.NewTransaction(false), cl: cl}
+func (s *Store) newSnapshot(p *graph.Parties) *snapshot {
+	sn := &snapshot{txn: s.db.NewTransaction(false), parties: p}
 	sn.refs.Store(1)
 	return sn
 }
@@ -70,7 +73,7 @@ func (s *Store) commit(txn *badger.Txn, ops []indexOp) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	if err := txn.Commit(); err != nil {
-		return err
+		return badgerErr(err)
 	}
 	s.publish(ops)
 	return nil
@@ -88,7 +91,7 @@ func (s *Store) publish(ops []indexOp) {
 	}
 	applyIndexOps(ix, ops)
 	old := s.live.snap
-	s.live.snap = s.newSnapshot(s.clusterMap())
+	s.live.snap = s.newSnapshot(s.parties())
 	s.live.mu.Unlock()
 	old.release()
 }
@@ -122,7 +125,7 @@ var errNoIndex = fmt.Errorf("the store was opened without its graph index")
 func (s *Store) buildIndex(ctx context.Context, sn *snapshot) (*index.Index, error) {
 	start := time.Now()
 	ix := index.NewSized(s.sizeHint(ctx))
-	ix.SetAliases(sn.cl.aliases())
+	ix.SetAliases(sn.parties.Aliases())
 	tx := sn.tx(ctx)
 	err := func() error {
 		var designators []uuid.UUID
@@ -195,7 +198,7 @@ func (s *Store) buildIndex(ctx context.Context, sn *snapshot) (*index.Index, err
 // both current. The caller holds commitMu (or no other goroutine can write:
 // Open), so the snapshot stays the latest state while the index is built.
 func (s *Store) openIndex(ctx context.Context) error {
-	sn := s.newSnapshot(s.clusterMap())
+	sn := s.newSnapshot(s.parties())
 	ix, err := s.buildIndex(ctx, sn)
 	if err != nil {
 		sn.release()
@@ -203,7 +206,7 @@ func (s *Store) openIndex(ctx context.Context) error {
 	}
 	s.live.mu.Lock()
 	old := s.live.snap
-	s.live.ix, s.live.snap = ix, sn
+	s.live.ix, s.live.snap, s.live.screen = ix, sn, newScreenState(ix)
 	s.live.mu.Unlock()
 	if old != nil {
 		old.release()
@@ -233,7 +236,7 @@ func (s *Store) rebuildIndex(ctx context.Context) error {
 func (s *Store) closeIndex() {
 	s.live.mu.Lock()
 	sn := s.live.snap
-	s.live.ix, s.live.snap = nil, nil
+	s.live.ix, s.live.snap, s.live.screen = nil, nil, nil
 	s.live.mu.Unlock()
 	if sn != nil {
 		sn.release()
@@ -242,7 +245,9 @@ func (s *Store) closeIndex() {
 
 // Paths finds paths between two entities (see index.Index.Paths) and
 // reads what q.Load asks for on the same snapshot: what the answer shows
-// is what the search walked.
+// is what the search walked. It fails if the store was opened without its
+// index (Options.Index); the search's own errors (graph.ErrInvalid for a
+// bad query) come back as they are.
 func (s *Store) Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult, error) {
 	var res *graph.PathResult
 	sn, err := s.pin(func(ix *index.Index) (err error) {
@@ -257,7 +262,7 @@ func (s *Store) Paths(ctx context.Context, q graph.PathQuery) (*graph.PathResult
 }
 
 // Nearest finds the designated entities nearest to one (see
-// index.Index.Nearest), read like Paths.
+// index.Index.Nearest), read like Paths, and fails as Paths does.
 func (s *Store) Nearest(ctx context.Context, q graph.NearestQuery) (*graph.PathResult, error) {
 	var res *graph.PathResult
 	sn, err := s.pin(func(ix *index.Index) (err error) {
@@ -314,8 +319,8 @@ func (tx *Tx) stepRelationships(st *graph.Step, asOf graph.Day, hasAsOf bool) ([
 		if !l.Forward {
 			src, dst = dst, src
 		}
-		for _, sm := range tx.cl.membersOf(src) {
-			for _, dm := range tx.cl.membersOf(dst) {
+		for _, sm := range tx.parties.Members(src) {
+			for _, dm := range tx.parties.Members(dst) {
 				prefix := append(edgeKindPrefix(tagOut, sm, l.Kind), dm[:]...)
 				err := tx.values(prefix, func(k, v []byte) error {
 					loc, err := parseEdgeKey(k)
@@ -349,6 +354,7 @@ func (tx *Tx) stepRelationships(st *graph.Step, asOf graph.Day, hasAsOf bool) ([
 }
 
 // Neighbourhood lists the entities around one (see index.Index.Neighbourhood).
+// It fails if the store was opened without its index.
 func (s *Store) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) (ids []uuid.UUID, truncated bool, err error) {
 	sn, err := s.pin(func(ix *index.Index) (err error) {
 		ids, truncated, err = ix.Neighbourhood(ctx, q)
@@ -363,14 +369,15 @@ func (s *Store) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) (
 
 // SearchNames looks entities up by name (see index.Index.SearchNames).
 // A merged party is one hit, under its canonical entity, with the best
-// score of its members.
+// score of its members. It fails if the store was opened without its
+// index.
 func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.SearchHit, error) {
 	ix := s.Index()
 	if ix == nil {
 		return nil, errNoIndex
 	}
-	c := s.clusterMap()
-	if len(c.canon) == 0 {
+	c := s.parties()
+	if n, _ := c.Counts(); n == 0 {
 		return ix.SearchNames(ctx, q)
 	}
 	limit := q.Limit
@@ -385,7 +392,7 @@ func (s *Store) SearchNames(ctx context.Context, q graph.SearchQuery) ([]graph.S
 	out := hits[:0]
 	at := map[uuid.UUID]int{}
 	for _, h := range hits {
-		h.ID = c.of(h.ID)
+		h.ID = c.Canonical(h.ID)
 		if i, ok := at[h.ID]; ok {
 			out[i].Score = max(out[i].Score, h.Score)
 			continue

@@ -65,10 +65,7 @@ func assertIndexAgrees(t *testing.T, s *Store, when string) {
 
 func TestIndexFollowsWrites(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{Index: true})
 	var recs []graph.Record
 	for i := 0; i < 3000; i++ { // several batches, committed asynchronously
 		recs = append(recs, company(fmt.Sprintf("c%d", i), fmt.Sprintf("Company %d", i), nil))
@@ -99,11 +96,7 @@ func TestIndexFollowsWrites(t *testing.T) {
 	}
 	s.Close()
 	// Reopened: built from the keys alone, still the same.
-	s, err = Open(context.Background(), dir, Options{Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{Index: true})
 	assertIndexAgrees(t, s, "after reopen")
 	if rep, err := s.Check(ctx); err != nil || !rep.OK() {
 		t.Errorf("check: %+v %v", rep, err)
@@ -112,21 +105,14 @@ func TestIndexFollowsWrites(t *testing.T) {
 
 func TestRandomAccessServerOptions(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{})
 	var recs []graph.Record
 	for i := 0; i < 2000; i++ {
 		recs = append(recs, company(fmt.Sprintf("c%d", i), fmt.Sprintf("Company %d", i), nil), link(fmt.Sprintf("l%d", i), graph.RelOwns, fmt.Sprintf("c%d", i), fmt.Sprintf("c%d", (i*7+1)%2000)))
 	}
 	apply(t, s, recs...)
 	s.Close()
-	s, err = Open(context.Background(), dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
 	if n, err := adviseMappings(dir, true); err != nil || n == 0 {
 		t.Errorf("adviseMappings found %d mappings (%v)", n, err)
 	}

@@ -224,3 +224,21 @@ func parseAuditKey(k []byte) (uint64, error) {
 	}
 	return binary.BigEndian.Uint64(k[1:]), nil
 }
+
+// pairKey is the j or J key of the pair a, b, the smaller id first
+// (graph.OrderedPair), so that a pair has one key whichever way round it
+// is named.
+func pairKey(tag byte, a, b uuid.UUID) []byte {
+	p := graph.OrderedPair(a, b)
+	k := make([]byte, 0, 1+2*idLen)
+	k = append(k, tag)
+	k = append(k, p[0][:]...)
+	return append(k, p[1][:]...)
+}
+
+func parsePairKey(k []byte, tag byte) (a, b uuid.UUID, err error) {
+	if len(k) != 1+2*idLen || k[0] != tag {
+		return a, b, fmt.Errorf("bad %c key %x", tag, k)
+	}
+	return uuid.UUID(k[1 : 1+idLen]), uuid.UUID(k[1+idLen:]), nil
+}

@@ -59,6 +59,18 @@ func TestKeyRoundTrip(t *testing.T) {
 	if s, err := parseAuditKey(auditKey(1 << 40)); err != nil || s != 1<<40 {
 		t.Errorf("parseAuditKey = %d, %v", s, err)
 	}
+	for _, tag := range []byte{tagSame, tagApart} {
+		// One key whichever way round the pair is named, smaller id first.
+		if !bytes.Equal(pairKey(tag, idB, idA), pairKey(tag, idA, idB)) {
+			t.Errorf("pairKey(%c, b, a) != pairKey(%c, a, b)", tag, tag)
+		}
+		if a, b, err := parsePairKey(pairKey(tag, idB, idA), tag); err != nil || a != idA || b != idB {
+			t.Errorf("parsePairKey(pairKey(%c, b, a)) = %v, %v, %v; want %v, %v", tag, a, b, err, idA, idB)
+		}
+	}
+	if _, _, err := parsePairKey(pairKey(tagSame, idA, idB), tagApart); err == nil {
+		t.Errorf("parsePairKey accepted a same-as key as a keep-apart key")
+	}
 	if _, err := parseAuditKey(findingKey(idA)); err == nil {
 		t.Errorf("parseAuditKey accepted a finding key")
 	}

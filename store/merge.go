@@ -1,13 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -30,170 +27,48 @@ import (
 // never rewritten, so merges survive any re-ingest, and undoing one
 // restores exactly what was there.
 
-func pairKey(tag byte, a, b uuid.UUID) []byte {
-	if bytes.Compare(a[:], b[:]) > 0 {
-		a, b = b, a
-	}
-	k := make([]byte, 0, 1+2*idLen)
-	k = append(k, tag)
-	k = append(k, a[:]...)
-	return append(k, b[:]...)
-}
-
-func parsePairKey(k []byte, tag byte) (a, b uuid.UUID, err error) {
-	if len(k) != 1+2*idLen || k[0] != tag {
-		return a, b, fmt.Errorf("bad %c key %x", tag, k)
-	}
-	return uuid.UUID(k[1 : 1+idLen]), uuid.UUID(k[1+idLen:]), nil
-}
-
-// clusters is the party structure: which entities are merged. It is
-// immutable; a change builds a new one.
-type clusters struct {
-	canon   map[uuid.UUID]uuid.UUID   // every member of a party of two or more -> canonical entity
-	members map[uuid.UUID][]uuid.UUID // canonical entity -> members, canonical first, then in id order
-	apart   map[[2]uuid.UUID]bool     // keep-apart pairs (smaller id first)
-}
-
-var emptyClusters = &clusters{canon: map[uuid.UUID]uuid.UUID{}, members: map[uuid.UUID][]uuid.UUID{}, apart: map[[2]uuid.UUID]bool{}}
-
-// of returns the canonical entity of id's party (id itself if unmerged).
-func (c *clusters) of(id uuid.UUID) uuid.UUID {
-	if x, ok := c.canon[id]; ok {
-		return x
-	}
-	return id
-}
-
-// membersOf returns the members of id's party ([id] if unmerged).
-func (c *clusters) membersOf(id uuid.UUID) []uuid.UUID {
-	if m, ok := c.members[c.of(id)]; ok {
-		return m
-	}
-	return []uuid.UUID{id}
-}
-
-// aliases returns member -> canonical for every member that is not canonical.
-func (c *clusters) aliases() map[uuid.UUID]uuid.UUID {
-	out := make(map[uuid.UUID]uuid.UUID, len(c.canon))
-	for m, x := range c.canon {
-		if m != x {
-			out[m] = x
+// loadParties reads the party structure.
+func (tx *Tx) loadParties() (*graph.Parties, error) {
+	var same, apart [][2]uuid.UUID
+	for _, l := range []struct {
+		tag   byte
+		pairs *[][2]uuid.UUID
+	}{{tagSame, &same}, {tagApart, &apart}} {
+		err := tx.keys([]byte{l.tag}, func(k []byte) error {
+			a, b, err := parsePairKey(k, l.tag)
+			*l.pairs = append(*l.pairs, [2]uuid.UUID{a, b})
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	return out
+	return graph.NewParties(same, apart), nil
 }
 
-func pairOf(a, b uuid.UUID) [2]uuid.UUID {
-	if bytes.Compare(a[:], b[:]) > 0 {
-		a, b = b, a
+// parties returns the current party structure.
+func (s *Store) parties() *graph.Parties {
+	if p := s.merged.Load(); p != nil {
+		return p
 	}
-	return [2]uuid.UUID{a, b}
+	return graph.NoParties
 }
 
-// unionFind groups ids.
-type unionFind map[uuid.UUID]uuid.UUID
-
-func (u unionFind) find(x uuid.UUID) uuid.UUID {
-	p, ok := u[x]
-	if !ok {
-		return x
-	}
-	if p == x {
-		return x
-	}
-	r := u.find(p)
-	u[x] = r
-	return r
-}
-
-func (u unionFind) union(a, b uuid.UUID) {
-	ra, rb := u.find(a), u.find(b)
-	if ra == rb {
-		return
-	}
-	if bytes.Compare(ra[:], rb[:]) > 0 {
-		ra, rb = rb, ra
-	}
-	u[ra] = ra
-	u[rb] = ra
-}
-
-// buildClusters makes the party structure from same-as links.
-func buildClusters(links [][2]uuid.UUID, apart map[[2]uuid.UUID]bool) *clusters {
-	u := unionFind{}
-	for _, l := range links {
-		u.union(l[0], l[1])
-	}
-	groups := map[uuid.UUID][]uuid.UUID{}
-	for x := range u {
-		r := u.find(x)
-		groups[r] = append(groups[r], x)
-	}
-	c := &clusters{canon: map[uuid.UUID]uuid.UUID{}, members: map[uuid.UUID][]uuid.UUID{}, apart: apart}
-	for _, ms := range groups {
-		if len(ms) < 2 {
-			continue
-		}
-		sort.Slice(ms, func(i, j int) bool { return bytes.Compare(ms[i][:], ms[j][:]) < 0 })
-		canon := ms[0]
-		c.members[canon] = ms
-		for _, m := range ms {
-			c.canon[m] = canon
-		}
-	}
-	if c.apart == nil {
-		c.apart = map[[2]uuid.UUID]bool{}
-	}
-	return c
-}
-
-// loadClusters reads the party structure.
-func (tx *Tx) loadClusters() (*clusters, error) {
-	var links [][2]uuid.UUID
-	err := tx.keys([]byte{tagSame}, func(k []byte) error {
-		a, b, err := parsePairKey(k, tagSame)
-		links = append(links, [2]uuid.UUID{a, b})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	apart := map[[2]uuid.UUID]bool{}
-	err = tx.keys([]byte{tagApart}, func(k []byte) error {
-		a, b, err := parsePairKey(k, tagApart)
-		apart[[2]uuid.UUID{a, b}] = true
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return buildClusters(links, apart), nil
-}
-
-// clusters returns the current party structure.
-func (s *Store) clusterMap() *clusters {
-	if c := s.cl.Load(); c != nil {
-		return c
-	}
-	return emptyClusters
-}
-
-// reloadClusters reads the party structure again and rebuilds the graph
+// reloadParties reads the party structure again and rebuilds the graph
 // index on it.
-func (s *Store) reloadClusters(ctx context.Context) error {
+func (s *Store) reloadParties(ctx context.Context) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	var c *clusters
+	var p *graph.Parties
 	err := s.View(ctx, func(tx *Tx) error {
 		var err error
-		c, err = tx.loadClusters()
+		p, err = tx.loadParties()
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read merges: %w", err)
 	}
-	s.cl.Store(c)
+	s.merged.Store(p)
 	return s.rebuildIndex(ctx)
 }
 
@@ -216,9 +91,9 @@ func (s *Store) Merges(ctx context.Context) ([]graph.MergeLink, error) {
 // Party returns the party of entity id: its members, the links that join
 // them and the keep-apart decisions that concern them.
 func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
-	c := s.clusterMap()
-	p := &graph.Party{Canonical: c.of(id)}
-	members := c.membersOf(id)
+	c := s.parties()
+	p := &graph.Party{Canonical: c.Canonical(id)}
+	members := c.Members(id)
 	in := map[uuid.UUID]bool{}
 	for _, m := range members {
 		in[m] = true
@@ -236,7 +111,7 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
 			p.Members = append(p.Members, graph.PartyMember{ID: m, Ref: e.Ref, Schema: e.Schema, Name: e.Name(), Datasets: e.Datasets()})
 		}
 		if err := tx.values([]byte{tagSame}, func(k, v []byte) error {
-			a, b, err := parsePairKey(k, tagSame)
+			a, _, err := parsePairKey(k, tagSame)
 			if err != nil || !in[a] {
 				return err
 			}
@@ -244,7 +119,6 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
 			}
-			_ = b
 			p.Links = append(p.Links, m)
 			return nil
 		}); err != nil {
@@ -267,7 +141,10 @@ func (s *Store) Party(ctx context.Context, id uuid.UUID) (*graph.Party, error) {
 }
 
 // Merge records a person's decision that a and b are the same party. It
-// lifts a keep-apart decision between them. by names who decided.
+// lifts a keep-apart decision between them. by names who decided. Returns
+// graph.ErrNotFound if no entity is stored under a or b, graph.ErrInvalid
+// if they are one party already, if either is an authority or programme,
+// if reason is empty or the store was opened read-only.
 func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
@@ -275,11 +152,11 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 	if reason == "" {
 		return nil, fmt.Errorf("merge: %w: a reason is required", graph.ErrInvalid)
 	}
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
 	var link *graph.MergeLink
 	err := s.db.Update(func(txn *badger.Txn) error {
-		tx := &Tx{txn: txn, ctx: ctx, cl: s.clusterMap()}
+		tx := &Tx{txn: txn, ctx: ctx, parties: s.parties()}
 		ea, err := tx.physicalEntity(a)
 		if err != nil {
 			return err
@@ -288,7 +165,7 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 		if err != nil {
 			return err
 		}
-		if a == b || tx.cl.of(a) == tx.cl.of(b) {
+		if a == b || tx.parties.Canonical(a) == tx.parties.Canonical(b) {
 			return fmt.Errorf("%w: %s and %s are already one party", graph.ErrInvalid, ea.Ref, eb.Ref)
 		}
 		if ea.IsDesignator() || eb.IsDesignator() {
@@ -305,14 +182,17 @@ func (s *Store) Merge(ctx context.Context, a, b uuid.UUID, reason, by string) (*
 		return txn.Set(pairKey(tagSame, a, b), v)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
+		return nil, fmt.Errorf("merge: %w", dbErr(err))
 	}
-	return link, s.reloadClusters(ctx)
+	return link, s.reloadParties(ctx)
 }
 
 // Unmerge takes entity id out of its party: its same-as links are removed
 // and it is kept apart from every other member, so that AutoMerge does not
-// merge them again. It returns the links it removed.
+// merge them again. It returns the links it removed. Returns
+// graph.ErrNotFound if no entity is stored under id, graph.ErrInvalid if it
+// is merged with no other, if reason is empty or the store was opened
+// read-only.
 func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([]graph.MergeLink, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("unmerge: %w: store opened read-only", graph.ErrInvalid)
@@ -320,16 +200,16 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 	if reason == "" {
 		return nil, fmt.Errorf("unmerge: %w: a reason is required", graph.ErrInvalid)
 	}
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
-	c := s.clusterMap()
-	members := c.membersOf(id)
+	s.decideMu.Lock()
+	defer s.decideMu.Unlock()
+	c := s.parties()
+	members := c.Members(id)
 	if len(members) < 2 {
 		return nil, fmt.Errorf("unmerge: %w: the entity is not merged with any other", graph.ErrInvalid)
 	}
 	var removed []graph.MergeLink
 	err := s.db.Update(func(txn *badger.Txn) error {
-		tx := &Tx{txn: txn, ctx: ctx, cl: c}
+		tx := &Tx{txn: txn, ctx: ctx, parties: c}
 		self, err := tx.physicalEntity(id)
 		if err != nil {
 			return err
@@ -368,241 +248,43 @@ func (s *Store) Unmerge(ctx context.Context, id uuid.UUID, reason, by string) ([
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("unmerge: %w", err)
+		return nil, fmt.Errorf("unmerge: %w", dbErr(err))
 	}
-	return removed, s.reloadClusters(ctx)
+	return removed, s.reloadParties(ctx)
 }
 
-// AutoMergeReport says what AutoMerge did.
-type AutoMergeReport struct {
-	Candidates int            `json:"candidatePairs"` // pairs sharing a name or identifier, from different parties
-	Merged     int            `json:"merged"`         // links recorded
-	ByRule     map[string]int `json:"byRule"`
-	// Refused counts pairs SameParty accepted but that could not be joined:
-	// their parties would hold two records of one dataset, a keep-apart
-	// decision, or members that contradict each other.
-	Refused int           `json:"refused"`
-	Crowded int           `json:"crowdedKeys"` // names or identifiers shared by too many entities to compare
-	Parties int           `json:"parties"`     // merged parties after the run
-	Took    time.Duration `json:"took"`
-}
-
-// maxGroup bounds the entities compared for one shared name or
-// identifier: a name shared by more is too common to merge on.
-const maxGroup = 40
-
-// AutoMerge finds entities that graph.SameParty says are the same party
-// and records same-as links between them. It is deterministic: the same
-// store gives the same merges, whatever order the records came in.
-func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
-	if s.opt.ReadOnly {
-		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
+// writeLinks records links in one transaction (a crash records all of
+// them or none) and reloads the party structure.
+func (s *Store) writeLinks(ctx context.Context, links []graph.MergeLink) error {
+	if len(links) == 0 {
+		return nil
 	}
-	start := time.Now()
-	s.mergeMu.Lock()
-	defer s.mergeMu.Unlock()
-	rep := &AutoMergeReport{ByRule: map[string]int{}}
-	c := s.clusterMap()
-	type cand struct {
-		a, b uuid.UUID
-		ev   graph.MergeEvidence
-	}
-	var accepted []cand
-	ents := map[uuid.UUID]*graph.Entity{}
-	err := s.View(ctx, func(tx *Tx) error {
-		load := func(id uuid.UUID) (*graph.Entity, error) {
-			if e, ok := ents[id]; ok {
-				return e, nil
-			}
-			e, err := tx.physicalEntity(id)
-			if errors.Is(err, graph.ErrNotFound) {
-				e, err = nil, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-			ents[id] = e
-			return e, nil
-		}
-		pairs := map[[2]uuid.UUID]bool{}
-		group := func(ids []uuid.UUID) error {
-			if len(ids) < 2 {
-				return nil
-			}
-			if len(ids) > maxGroup {
-				rep.Crowded++
-				return nil
-			}
-			for i := range ids {
-				for j := i + 1; j < len(ids); j++ {
-					a, b := ids[i], ids[j]
-					if c.of(a) == c.of(b) || pairs[pairOf(a, b)] {
-						continue
-					}
-					pairs[pairOf(a, b)] = true
-					rep.Candidates++
-					ea, err := load(a)
-					if err != nil {
-						return err
-					}
-					eb, err := load(b)
-					if err != nil {
-						return err
-					}
-					if ea == nil || eb == nil {
-						continue
-					}
-					if ev, ok := graph.SameParty(ea, eb); ok {
-						accepted = append(accepted, cand{a: ea.ID, b: eb.ID, ev: ev})
-					}
-				}
-			}
-			return nil
-		}
-		for _, tag := range []byte{tagIdent, tagName} {
-			var cur string
-			var ids []uuid.UUID
-			err := tx.keys([]byte{tag}, func(k []byte) error {
-				key, id, err := parseStringIDKey(k, tag)
-				if err != nil {
-					return err
-				}
-				if key != cur {
-					if err := group(ids); err != nil {
-						return err
-					}
-					cur, ids = key, ids[:0]
-				}
-				if len(ids) == 0 || ids[len(ids)-1] != id {
-					ids = append(ids, id)
-				}
-				return nil
-			})
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for _, l := range links {
+			v, err := json.Marshal(l)
 			if err != nil {
 				return err
 			}
-			if err := group(ids); err != nil {
+			if err := txn.Set(pairKey(tagSame, l.AID, l.BID), v); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
+		return dbErr(err)
 	}
-	// Strongest evidence first, then by id: the same store always gives
-	// the same parties.
-	rank := map[string]int{"imoNumber": 0, "mmsi": 1, "swiftBic": 2, "leiCode": 3, "registrationNumber": 4, "ogrnCode": 5, "innCode": 6,
-		"taxNumber": 7, "passportNumber": 8, "name+birthDate": 9, "name+country": 10, "name+birthYear+nationality": 11}
-	slices.SortFunc(accepted, func(x, y cand) int {
-		if rx, ry := rank[x.ev.Rule], rank[y.ev.Rule]; rx != ry {
-			return rx - ry
-		}
-		if d := bytes.Compare(x.a[:], y.a[:]); d != 0 {
-			return d
-		}
-		return bytes.Compare(x.b[:], y.b[:])
-	})
-	u := unionFind{}
-	groupOf := map[uuid.UUID][]uuid.UUID{} // union-find root -> members
-	for canon, ms := range c.members {
-		for _, m := range ms {
-			u.union(canon, m)
-		}
-		groupOf[u.find(canon)] = append([]uuid.UUID(nil), ms...)
-	}
-	membersOf := func(x uuid.UUID) []uuid.UUID {
-		if ms, ok := groupOf[u.find(x)]; ok {
-			return ms
-		}
-		return []uuid.UUID{x}
-	}
-	var links []graph.MergeLink
-	err = s.View(ctx, func(tx *Tx) error {
-		for _, cd := range accepted {
-			if u.find(cd.a) == u.find(cd.b) {
-				continue
-			}
-			ma, mb := membersOf(cd.a), membersOf(cd.b)
-			ok := true
-			for _, x := range ma {
-				for _, y := range mb {
-					if c.apart[pairOf(x, y)] {
-						ok = false
-						continue
-					}
-					ex, ey := ents[x], ents[y]
-					var err error
-					if ex == nil {
-						if ex, err = tx.physicalEntity(x); err != nil && !errors.Is(err, graph.ErrNotFound) {
-							return err
-						}
-						ents[x] = ex
-					}
-					if ey == nil {
-						if ey, err = tx.physicalEntity(y); err != nil && !errors.Is(err, graph.ErrNotFound) {
-							return err
-						}
-						ents[y] = ey
-					}
-					if ex != nil && ey != nil && graph.Conflict(ex, ey) != "" {
-						ok = false
-					}
-				}
-			}
-			if !ok {
-				rep.Refused++
-				continue
-			}
-			ra, rb := u.find(cd.a), u.find(cd.b)
-			merged := append(append([]uuid.UUID(nil), ma...), mb...)
-			delete(groupOf, ra)
-			delete(groupOf, rb)
-			u.union(cd.a, cd.b)
-			groupOf[u.find(cd.a)] = merged
-			ea, eb := ents[cd.a], ents[cd.b]
-			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: cd.a, BID: cd.b, Rule: cd.ev.Rule, Detail: cd.ev.Detail, By: "auto", At: time.Now().UTC()})
-			rep.ByRule[cd.ev.Rule]++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
-	}
-	if len(links) > 0 {
-		// One transaction: a crash records all of the run's merges or none.
-		err := s.db.Update(func(txn *badger.Txn) error {
-			for _, l := range links {
-				v, err := json.Marshal(l)
-				if err != nil {
-					return err
-				}
-				if err := txn.Set(pairKey(tagSame, l.AID, l.BID), v); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("merge: %s", badgerMessage(err))
-		}
-		if err := s.reloadClusters(ctx); err != nil {
-			return nil, err
-		}
-	}
-	rep.Merged = len(links)
-	rep.Parties = len(s.clusterMap().members)
-	rep.Took = time.Since(start)
-	return rep, nil
+	return s.reloadParties(ctx)
 }
 
 // RecordEntity returns the id of the entity that ref names as it is
 // stored, not the canonical entity of its party (Resolve): the record an
-// unmerge or a merge is about.
+// unmerge or a merge is about. Returns graph.ErrNotFound if ref names no
+// entity, graph.ErrAmbiguous if it names several.
 func (s *Store) RecordEntity(ctx context.Context, ref string) (id uuid.UUID, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
-		id, err = (&Tx{txn: txn, ctx: ctx, cl: emptyClusters}).Resolve(ref)
+		id, err = (&Tx{txn: txn, ctx: ctx, parties: graph.NoParties}).Resolve(ref)
 		return err
 	})
-	return id, err
+	return id, dbErr(err)
 }

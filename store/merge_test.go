@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -67,11 +68,7 @@ func mustResolve(t *testing.T, s *Store, ref string) uuid.UUID {
 }
 
 func TestAutoMerge(t *testing.T) {
-	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(t, "", Options{Index: true})
 	ctx := context.Background()
 	apply(t, s, mergeFixture()...)
 	rep, err := s.AutoMerge(ctx)
@@ -156,10 +153,7 @@ func TestAutoMerge(t *testing.T) {
 func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{Index: true, GCInterval: -1})
 	apply(t, s, mergeFixture()...)
 	if _, err := s.AutoMerge(ctx); err != nil {
 		t.Fatal(err)
@@ -177,11 +171,7 @@ func TestUnmergeSurvivesReopenAndReingest(t *testing.T) {
 		t.Errorf("unmerging an unmerged entity: %v", err)
 	}
 	s.Close()
-	s, err = Open(context.Background(), dir, Options{Index: true, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{Index: true, GCInterval: -1})
 	apply(t, s, mergeFixture()...)
 	if rep, err := s.AutoMerge(ctx); err != nil || rep.Merged != 0 {
 		t.Errorf("AutoMerge after unmerge: %+v %v", rep, err)
@@ -239,4 +229,34 @@ func fmtList(l []string) string {
 		out += s + "\n"
 	}
 	return out
+}
+
+// The blocks AutoMerge compares are the entities sharing an identifier or
+// a name key: the SWIFT code FTBDKPPY blocks the bank's OFAC and UN
+// records together, and no block is empty.
+func TestBlocks(t *testing.T) {
+	s := mustOpen(t)
+	apply(t, s, mergeFixture()...)
+	var blocks [][]uuid.UUID
+	err := s.View(context.Background(), func(tx *Tx) error {
+		return tx.blocks(func(ids []uuid.UUID) error {
+			blocks = append(blocks, slices.Clone(ids))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []uuid.UUID{graph.KeyFor("ofac:15603"), graph.KeyFor("un:6908622")}
+	slices.SortFunc(want, func(a, b uuid.UUID) int { return strings.Compare(string(a[:]), string(b[:])) })
+	found := false
+	for _, b := range blocks {
+		if len(b) == 0 {
+			t.Errorf("an empty block")
+		}
+		found = found || reflect.DeepEqual(b, want)
+	}
+	if !found {
+		t.Errorf("blocks %v lack the SWIFT block %v", blocks, want)
+	}
 }

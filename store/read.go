@@ -17,16 +17,16 @@ import (
 // Tx is a consistent read-only snapshot of the store: everything read
 // through one Tx reflects the same moment, whatever writes go on meanwhile.
 type Tx struct {
-	txn *badger.Txn
-	ctx context.Context
-	cl  *clusters // the merged parties
+	txn     *badger.Txn
+	ctx     context.Context
+	parties *graph.Parties // the merged parties of the same moment
 }
 
 // View runs fn on a snapshot of the store.
 func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		return fn(&Tx{txn: txn, ctx: ctx, cl: s.clusterMap()})
-	})
+	return dbErr(s.db.View(func(txn *badger.Txn) error {
+		return fn(&Tx{txn: txn, ctx: ctx, parties: s.parties()})
+	}))
 }
 
 // Resolve returns the id of the entity that ref names: any of its source ids
@@ -66,7 +66,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		}
 		for _, it := range items {
 			if it.tag == tagNode {
-				return tx.cl.of(it.id), nil
+				return tx.parties.Canonical(it.id), nil
 			}
 		}
 	}
@@ -74,8 +74,8 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 	prefix := stringPrefix(tagReferent, ref)
 	err = tx.keys(prefix, func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tagReferent)
-		if err == nil && !slices.Contains(found, tx.cl.of(id)) {
-			found = append(found, tx.cl.of(id))
+		if err == nil && !slices.Contains(found, tx.parties.Canonical(id)) {
+			found = append(found, tx.parties.Canonical(id))
 		}
 		return err
 	})
@@ -93,7 +93,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		if v, err := tx.value(nodeKey(u)); err != nil {
 			return uuid.Nil, err
 		} else if v != nil {
-			return tx.cl.of(u), nil
+			return tx.parties.Canonical(u), nil
 		}
 	}
 	return uuid.Nil, fmt.Errorf("%w: no entity has id %q", graph.ErrNotFound, ref)
@@ -102,7 +102,7 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 // Entity: see Store.Entity. The entity of a merged party is the union of
 // its members (graph.MergeEntities).
 func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
-	members := tx.cl.membersOf(id)
+	members := tx.parties.Members(id)
 	if len(members) == 1 {
 		return tx.physicalEntity(id)
 	}
@@ -120,7 +120,7 @@ func (tx *Tx) Entity(id uuid.UUID) (*graph.Entity, error) {
 	if len(ents) == 0 {
 		return nil, fmt.Errorf("%w: no entity %s", graph.ErrNotFound, id)
 	}
-	return graph.MergeEntities(tx.cl.of(id), ents), nil
+	return graph.MergeEntities(tx.parties.Canonical(id), ents), nil
 }
 
 // physicalEntity reads the entity stored under id, as its record states
@@ -153,29 +153,17 @@ func (tx *Tx) physicalEntity(id uuid.UUID) (*graph.Entity, error) {
 	return e, err
 }
 
-// Exists reports whether an entity with id (or another member of its
-// party) is stored.
-func (tx *Tx) Exists(id uuid.UUID) (bool, error) {
-	for _, m := range tx.cl.membersOf(id) {
-		_, err := tx.txn.Get(nodeKey(m))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue
-		}
-		return err == nil, err
-	}
-	return false, nil
-}
-
 // canonRel makes a relationship's ends the canonical entities of their
 // parties (the refs stay as the record states them).
 func (tx *Tx) canonRel(r *graph.Relationship) *graph.Relationship {
-	r.Source, r.Target = tx.cl.of(r.Source), tx.cl.of(r.Target)
+	r.Source, r.Target = tx.parties.Canonical(r.Source), tx.parties.Canonical(r.Target)
 	return r
 }
 
 // Relationships lists the relationships of entity id that q selects: for
 // a merged party, those of every member, without the ones between two
-// members.
+// members. Returns graph.ErrInvalid if q.After is not a cursor of this
+// listing.
 func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, error) {
 	page := &graph.RelPage{}
 	var kinds map[graph.RelType]bool
@@ -194,8 +182,8 @@ func (tx *Tx) Relationships(id uuid.UUID, q graph.RelQuery) (*graph.RelPage, err
 	default:
 		tags = []byte{tagOut, tagIn}
 	}
-	members := tx.cl.membersOf(id)
-	canon := tx.cl.of(id)
+	members := tx.parties.Members(id)
+	canon := tx.parties.Canonical(id)
 	afterMember := -1
 	if q.After != nil {
 		if len(q.After) == edgeLen && (q.After[0] == tagOut || q.After[0] == tagIn) {
@@ -249,7 +237,7 @@ func (tx *Tx) edgesFrom(page *graph.RelPage, tag byte, prefix, start []byte, kin
 		if kinds != nil && !kinds[l.Rel] {
 			continue
 		}
-		if merged && tx.cl.of(l.Src) == canon && tx.cl.of(l.Dst) == canon && l.Src != l.Dst {
+		if merged && tx.parties.Canonical(l.Src) == canon && tx.parties.Canonical(l.Dst) == canon && l.Src != l.Dst {
 			continue // between two members of the party
 		}
 		if limit > 0 && len(page.Relationships) == limit {
@@ -259,6 +247,7 @@ func (tx *Tx) edgesFrom(page *graph.RelPage, tag byte, prefix, start []byte, kin
 		var v []byte
 		if tag == tagOut {
 			v, err = it.Item().ValueCopy(nil)
+			err = badgerErr(err)
 		} else {
 			v, err = tx.value(outKey(l))
 		}
@@ -379,8 +368,7 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 		if err := tx.keys([]byte{tagHeld}, func([]byte) error { st.Documents++; return nil }); err != nil {
 			return err
 		}
-		st.Parties = len(tx.cl.members)
-		st.MergedEntities = len(tx.cl.canon)
+		st.Parties, st.MergedEntities = tx.parties.Counts()
 		return tx.keys([]byte{tagManifest}, func([]byte) error { st.Records++; return nil })
 	})
 	if err != nil {
@@ -396,9 +384,10 @@ func (tx *Tx) value(key []byte) ([]byte, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, badgerErr(err)
 	}
-	return it.ValueCopy(nil)
+	v, err := it.ValueCopy(nil)
+	return v, badgerErr(err)
 }
 
 // keys calls fn with every key under prefix, without reading values. The
@@ -433,21 +422,19 @@ func (tx *Tx) values(prefix []byte, fn func(k, v []byte) error) error {
 	defer it.Close()
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		item := it.Item()
-		if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
-			return err
+		var fnErr error
+		if err := item.Value(func(v []byte) error { fnErr = fn(item.Key(), v); return fnErr }); err != nil {
+			if fnErr != nil {
+				return fnErr
+			}
+			return badgerErr(err) // reading the value failed
 		}
 	}
 	return nil
 }
 
-// EntitiesByName returns the ids whose name key equals graph.NameKey(name).
-func (tx *Tx) EntitiesByName(name string) ([]uuid.UUID, error) {
-	return tx.idsUnder(tagName, graph.NameKey(name))
-}
-
-// EntitiesByIdentifier returns the ids of entities that carry identifier v
-// (themselves or on a document they hold).
-func (tx *Tx) EntitiesByIdentifier(v string) ([]uuid.UUID, error) {
+// entitiesByIdentifier: see Store.EntitiesByIdentifier.
+func (tx *Tx) entitiesByIdentifier(v string) ([]uuid.UUID, error) {
 	return tx.idsUnder(tagIdent, graph.IdentifierKey(v))
 }
 
@@ -458,7 +445,7 @@ func (tx *Tx) idsUnder(tag byte, s string) ([]uuid.UUID, error) {
 	var out []uuid.UUID
 	err := tx.keys(stringPrefix(tag, s), func(k []byte) error {
 		_, id, err := parseStringIDKey(k, tag)
-		if id = tx.cl.of(id); err == nil && !slices.Contains(out, id) {
+		if id = tx.parties.Canonical(id); err == nil && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 		return err
@@ -499,7 +486,8 @@ func (tx *Tx) ScanRelationships(fn func(*graph.Relationship) error) error {
 	})
 }
 
-// Relationships lists the relationships of entity id that q selects.
+// Relationships lists the relationships of entity id that q selects (see
+// Tx.Relationships, and for its errors).
 func (s *Store) Relationships(ctx context.Context, id uuid.UUID, q graph.RelQuery) (p *graph.RelPage, err error) {
 	err = s.View(ctx, func(tx *Tx) error {
 		p, err = tx.Relationships(id, q)
@@ -518,30 +506,12 @@ func (s *Store) Relationship(ctx context.Context, ref string) (r *graph.Relation
 	return r, err
 }
 
-// Entities returns the entities with the given ids, nil where there is none,
-// read on one snapshot.
-func (s *Store) Entities(ctx context.Context, ids []uuid.UUID) ([]*graph.Entity, error) {
-	out := make([]*graph.Entity, len(ids))
-	err := s.View(ctx, func(tx *Tx) error {
-		for i, id := range ids {
-			e, err := tx.Entity(id)
-			if errors.Is(err, graph.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			out[i] = e
-		}
-		return nil
-	})
-	return out, err
-}
-
-// EntitiesByIdentifier returns the ids of entities that carry identifier v.
+// EntitiesByIdentifier returns the ids of the entities (merged parties as
+// their canonical entity) that carry identifier v, themselves or on a
+// document they hold, in id order; none if v is empty or unknown.
 func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.UUID, err error) {
 	err = s.View(ctx, func(tx *Tx) error {
-		ids, err = tx.EntitiesByIdentifier(v)
+		ids, err = tx.entitiesByIdentifier(v)
 		return err
 	})
 	return ids, err
@@ -549,6 +519,7 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 
 // Among returns the relationships whose both ends are in ids (of the kinds
 // in via, all if empty), at most limit, and whether the limit cut the list.
+// It fails if the store was opened without its index.
 func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
 	var triples []graph.LinkTriple
 	var truncated bool
@@ -563,8 +534,8 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 	var out []*graph.Relationship
 	err = func(tx *Tx) error {
 		for _, t := range triples {
-			for _, src := range tx.cl.membersOf(t.Source) {
-				for _, dst := range tx.cl.membersOf(t.Target) {
+			for _, src := range tx.parties.Members(t.Source) {
+				for _, dst := range tx.parties.Members(t.Target) {
 					prefix := append(edgeKindPrefix(tagOut, src, t.Kind), dst[:]...)
 					err := tx.values(prefix, func(k, v []byte) error {
 						if len(out) == limit {

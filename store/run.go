@@ -77,6 +77,8 @@ type Run struct {
 }
 
 // BeginRun starts an ingest run described by source (file names, say).
+// It waits while another run is open. Returns graph.ErrInvalid if the
+// store was opened read-only.
 func (s *Store) BeginRun(ctx context.Context, source string) (*Run, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("begin ingest: %w: store opened read-only", graph.ErrInvalid)
@@ -100,7 +102,7 @@ func (s *Store) BeginRun(ctx context.Context, source string) (*Run, error) {
 	})
 	if err != nil {
 		s.runMu.Unlock()
-		return nil, fmt.Errorf("begin ingest: %s", badgerMessage(err))
+		return nil, fmt.Errorf("begin ingest: %w", dbErr(err))
 	}
 	r := &Run{s: s, info: RunInfo{ID: last + 1, Source: source, Started: time.Now().UTC(), State: RunApplying}}
 	if err := r.saveInfo(); err != nil {
@@ -122,7 +124,7 @@ func (r *Run) saveInfo() error {
 		return err
 	}
 	if err := r.s.db.Update(func(txn *badger.Txn) error { return txn.Set(runKey(r.info.ID), b) }); err != nil {
-		return fmt.Errorf("save ingest run %d: %s", r.info.ID, badgerMessage(err))
+		return fmt.Errorf("save ingest run %d: %w", r.info.ID, dbErr(err))
 	}
 	return nil
 }
@@ -188,7 +190,7 @@ func (r *Run) wait() error {
 		return r.applyBatch(p.preps, make([]graph.Outcome, len(p.preps)), false)
 	}
 	if err != nil {
-		return fmt.Errorf("apply records: %s", badgerMessage(err))
+		return fmt.Errorf("apply records: %w", badgerErr(err))
 	}
 	return nil
 }
@@ -211,11 +213,11 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 			}
 			return r.applyBatch(preps[h:], outs[h:], async)
 		case errors.Is(err, badger.ErrTxnTooBig):
-			return fmt.Errorf("record %q is too large to store in one transaction", preps[0].ref)
+			return fmt.Errorf("record %q: %w", preps[0].ref, dbErr(err))
 		case errors.Is(err, badger.ErrConflict) && attempt < 10:
 			continue // a concurrent writer touched the same keys: redo the batch
 		default:
-			return fmt.Errorf("apply records: %s", badgerMessage(err))
+			return fmt.Errorf("apply records: %w", dbErr(err))
 		}
 	}
 }
@@ -253,7 +255,9 @@ func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, asy
 	return nil
 }
 
-// Commit makes the run permanent and removes its undo journal.
+// Commit makes the run permanent and removes its undo journal. If the last
+// batch of Apply failed, Commit rolls the run back and returns that error.
+// A run that is already finished cannot be committed.
 func (r *Run) Commit(ctx context.Context) error {
 	if r.done {
 		return fmt.Errorf("commit: run %d is finished", r.info.ID)
@@ -272,13 +276,13 @@ func (r *Run) Commit(ctx context.Context) error {
 		return err
 	}
 	if err := r.s.db.Sync(); err != nil {
-		return fmt.Errorf("commit run %d: %s", r.info.ID, badgerMessage(err))
+		return fmt.Errorf("commit run %d: %w", r.info.ID, badgerErr(err))
 	}
 	return r.s.dropJournal(r.info.ID)
 }
 
 // Rollback undoes everything the run applied; cause (may be nil) is
-// recorded with the run.
+// recorded with the run. On a finished run it does nothing.
 func (r *Run) Rollback(ctx context.Context, cause error) error {
 	if r.done {
 		return nil
@@ -317,7 +321,7 @@ func (s *Store) rollback(info *RunInfo) error {
 			key = it.Item().KeyCopy(nil)
 			v, err := it.Item().ValueCopy(nil)
 			if err != nil {
-				return err
+				return badgerErr(err)
 			}
 			entries, err = decodeUndoList(v)
 			if err != nil {
@@ -326,7 +330,7 @@ func (s *Store) rollback(info *RunInfo) error {
 			return nil
 		})
 		if err != nil {
-			return fmt.Errorf("roll back run %d: %s", info.ID, badgerMessage(err))
+			return fmt.Errorf("roll back run %d: %w", info.ID, dbErr(err))
 		}
 		if key == nil {
 			break
@@ -350,7 +354,7 @@ func (s *Store) rollback(info *RunInfo) error {
 				info.Undone += end - start
 			}
 			if err != nil {
-				return fmt.Errorf("roll back run %d: %s", info.ID, badgerMessage(err))
+				return fmt.Errorf("roll back run %d: %w", info.ID, dbErr(err))
 			}
 		}
 	}
@@ -360,9 +364,12 @@ func (s *Store) rollback(info *RunInfo) error {
 	info.State, info.Finished = RunRolledBack, time.Now().UTC()
 	b, _ := json.Marshal(info)
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(runKey(info.ID), b) }); err != nil {
-		return fmt.Errorf("roll back run %d: %s", info.ID, badgerMessage(err))
+		return fmt.Errorf("roll back run %d: %w", info.ID, dbErr(err))
 	}
-	return s.db.Sync()
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("roll back run %d: %w", info.ID, badgerErr(err))
+	}
+	return nil
 }
 
 // dropJournal deletes the undo entries of a finished run.
@@ -386,7 +393,7 @@ func (s *Store) dropJournal(run uint64) error {
 		err = wb.Flush()
 	}
 	if err != nil {
-		return fmt.Errorf("drop undo journal of run %d: %s", run, badgerMessage(err))
+		return fmt.Errorf("drop undo journal of run %d: %w", run, dbErr(err))
 	}
 	return nil
 }
@@ -439,7 +446,7 @@ func (s *Store) Runs(ctx context.Context) ([]RunInfo, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list ingest runs: %s", badgerMessage(err))
+		return nil, fmt.Errorf("list ingest runs: %w", dbErr(err))
 	}
 	return out, nil
 }

@@ -9,14 +9,25 @@ import (
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 func mustOpen(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), "", Options{InMemory: true})
+	return openIn(tb, "", Options{})
+}
+
+// openIn opens the store in dir ("": in memory) with opt, closed when the
+// test ends (a test may close it earlier, to reopen dir). It is
+// storetest.OpenDir for the store's own tests, which cannot import
+// storetest (it imports store).
+func openIn(tb testing.TB, dir string, opt Options) *Store {
+	tb.Helper()
+	opt.InMemory = dir == ""
+	s, err := Open(context.Background(), dir, opt)
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("open store %q: %v", dir, err)
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
@@ -95,13 +106,13 @@ func TestApplyOutcomes(t *testing.T) {
 	}
 	ctx := context.Background()
 	s.View(ctx, func(tx *Tx) error {
-		if ids, _ := tx.EntitiesByName("DANDONG ZHONGSHENG INDUSTRY AND TRADE CO LTD"); len(ids) != 0 {
+		if ids, _ := entitiesByName(tx, "DANDONG ZHONGSHENG INDUSTRY AND TRADE CO LTD"); len(ids) != 0 {
 			t.Errorf("old name still indexed: %v", ids)
 		}
-		if ids, _ := tx.EntitiesByName("zhongsheng dandong"); len(ids) != 1 || ids[0] != graph.KeyFor("c2") {
+		if ids, _ := entitiesByName(tx, "zhongsheng dandong"); len(ids) != 1 || ids[0] != graph.KeyFor("c2") {
 			t.Errorf("new name lookup = %v", ids)
 		}
-		if ids, _ := tx.EntitiesByIdentifier("ftbd-kppy"); len(ids) != 1 || ids[0] != graph.KeyFor("c1") {
+		if ids, _ := tx.entitiesByIdentifier("ftbd-kppy"); len(ids) != 1 || ids[0] != graph.KeyFor("c1") {
 			t.Errorf("identifier lookup = %v", ids)
 		}
 		return nil
@@ -208,10 +219,7 @@ func TestRollbackRestoresExactly(t *testing.T) {
 // Open rolls it back.
 func TestOpenRollsBackInterruptedRun(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openIn(t, dir, Options{})
 	apply(t, s, company("c1", "One", nil))
 	before := dump(t, s)
 	ctx := context.Background()
@@ -220,11 +228,7 @@ func TestOpenRollsBackInterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.db.Close() // no Commit, no Rollback: as if killed
-	s, err = Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = openIn(t, dir, Options{})
 	if after := dump(t, s); !reflect.DeepEqual(before, after) {
 		t.Errorf("interrupted run not rolled back: %d keys, want %d", len(after), len(before))
 	}
@@ -320,7 +324,7 @@ func TestConsistentReadsDuringWrites(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					ids, err := tx.EntitiesByName(e.Caption)
+					ids, err := entitiesByName(tx, e.Caption)
 					if err != nil || len(ids) != 1 {
 						t.Errorf("snapshot: entity named %q but name index has %v (%v)", e.Caption, ids, err)
 					}
@@ -367,4 +371,9 @@ func TestCheck(t *testing.T) {
 	if err != nil || rep.Count != 2 {
 		t.Fatalf("Check on a broken store = %+v, %v; want 2 problems", rep, err)
 	}
+}
+
+// entitiesByName returns the ids whose name key equals graph.NameKey(name).
+func entitiesByName(tx *Tx, name string) ([]uuid.UUID, error) {
+	return tx.idsUnder(tagName, graph.NameKey(name))
 }

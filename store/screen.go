@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
@@ -28,18 +29,20 @@ type cachedRecord struct {
 // maxCachedRecords bounds the cache; past it, it starts over.
 const maxCachedRecords = 1 << 20
 
+// newScreenState returns the screening state of a new index: each index
+// gets its own (openIndex), so a rebuilt index starts an empty cache.
+func newScreenState(ix *index.Index) *screenState {
+	return &screenState{sc: screen.NewLookup(ix), recs: map[uuid.UUID]cachedRecord{}}
+}
+
+// screenState returns the screening state of the current index.
 func (s *Store) screenState() (*screenState, error) {
-	ix := s.Index()
-	if ix == nil {
+	s.live.mu.RLock()
+	defer s.live.mu.RUnlock()
+	if s.live.ix == nil {
 		return nil, errNoIndex
 	}
-	// One state per index: a rebuilt index gets a new one.
-	s.screenMu.Lock()
-	defer s.screenMu.Unlock()
-	if s.screen == nil || s.screen.sc.Index() != ix {
-		s.screen = &screenState{sc: screen.NewLookup(ix), recs: map[uuid.UUID]cachedRecord{}}
-	}
-	return s.screen, nil
+	return s.live.screen, nil
 }
 
 // Screen compares a query with the names, aliases and identifiers of the
@@ -68,13 +71,13 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 		return nil, err
 	}
 	res := &screen.Result{Truncated: truncated}
-	c := s.clusterMap()
+	c := s.parties()
 	// The parties to score, in candidate order, identifier hits first,
 	// and their member records.
 	var parties []uuid.UUID
 	seen := map[uuid.UUID]bool{}
 	addParty := func(id uuid.UUID) {
-		if id = c.of(id); !seen[id] {
+		if id = c.Canonical(id); !seen[id] {
 			seen[id] = true
 			parties = append(parties, id)
 		}
@@ -101,7 +104,7 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 	}
 	var members []uuid.UUID
 	for _, id := range parties {
-		members = append(members, c.membersOf(id)...)
+		members = append(members, c.Members(id)...)
 	}
 	recs, err := s.screenRecords(ctx, st, members)
 	if err != nil {
@@ -111,7 +114,7 @@ func (s *Store) screenPrepared(ctx context.Context, st *screenState, p *screen.P
 		at := 0
 		var mine []*screen.Record
 		for _, id := range parties {
-			n := len(c.membersOf(id))
+			n := len(c.Members(id))
 			mine = mine[:0]
 			for _, r := range recs[at : at+n] {
 				if r != nil {

@@ -17,8 +17,8 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 const unList = "un/UN_consolidated_2026-02-27.xml"
@@ -27,29 +27,9 @@ const unList = "un/UN_consolidated_2026-02-27.xml"
 // records of the same party as the CLI's ingest does.
 func ingestFiles(tb testing.TB, dir string, files ...string) *store.Store {
 	tb.Helper()
-	opt := store.Options{Index: true, GCInterval: -1}
-	if dir == "" {
-		opt.InMemory = true
-	}
-	s, err := store.Open(context.Background(), dir, opt)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	run, err := s.BeginRun(ctx, "test")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range files {
-		if _, err := ingest.File(ctx, f, run, ingest.Options{}); err != nil {
-			tb.Fatalf("ingest %s: %v", f, err)
-		}
-	}
-	if err := run.Commit(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := s.AutoMerge(ctx); err != nil {
+	s := storetest.OpenDir(tb, dir, store.Options{Index: true, GCInterval: -1, InMemory: dir == ""})
+	storetest.LoadFiles(tb, s, files...)
+	if _, err := s.AutoMerge(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	return s

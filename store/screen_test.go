@@ -51,11 +51,7 @@ var fillerWords = []string{"ALPHA", "BETA", "GAMMA", "DELTA", "OMEGA", "SIGMA", 
 
 func screenStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openIn(t, "", Options{Index: true})
 	run, err := s.BeginRun(context.Background(), "test")
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func Settle(ctx context.Context, dir string, log *slog.Logger) error {
 		WithNumLevelZeroTables(1).WithNumLevelZeroTablesStall(50)
 	db, err := badger.Open(opt)
 	if err != nil {
-		return fmt.Errorf("settle store %s: %s", dir, badgerMessage(err))
+		return fmt.Errorf("settle store %s: %w", dir, badgerErr(err))
 	}
 	defer db.Close()
 	t := time.NewTicker(200 * time.Millisecond)

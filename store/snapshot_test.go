@@ -17,11 +17,7 @@ import (
 // relationships were read again after the search and a rewrite in between
 // failed the query (CONFLICT).
 func TestPathAnswerIsOneSnapshot(t *testing.T) {
-	s, err := Open(context.Background(), "", Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openIn(t, "", Options{Index: true})
 	version := func(v int) []graph.Record {
 		recs := []graph.Record{
 			company("a", fmt.Sprintf("Alpha v%d", v), nil),

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // Options configure Open.
@@ -48,33 +48,41 @@ type Options struct {
 }
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
+//
+// Three locks, each for a reason Badger's transactions do not cover (taken
+// in this order when nested; live.mu, the fourth, is index.go's own):
+//   - runMu: one ingest run at a time, held from BeginRun to Commit or
+//     Rollback, because a run's undo journal assumes no other run
+//     interleaves its records.
+//   - decideMu: one decision at a time (a finding mutation, a merge or
+//     unmerge, an AutoMerge): each reads state, decides and writes, audit
+//     entries must be numbered in the order their changes commit, and a
+//     merge reads the party structure it replaces. Decisions are rare
+//     (a person's, or one AutoMerge per ingest, never in a server), so
+//     one lock for all costs nothing.
+//   - commitMu: held by a write that changes the graph from before it
+//     commits until its changes are published to the index, so that the
+//     index and its snapshot show one state (index.go).
 type Store struct {
-	db    *badger.DB
-	opt   Options
-	log   *slog.Logger
-	runMu sync.Mutex // held by the one ingest run that may be open
-	// commitMu is held by a write that changes the graph from before it
-	// commits until its changes are published to the index (index.go).
-	commitMu sync.Mutex
-	live     live // the graph index and the snapshot that matches it
-	stopGC   context.CancelFunc
-	gcDone   chan struct{}
+	db       *badger.DB
+	opt      Options
+	log      *slog.Logger
 	dir      string
-	stopMB   context.CancelFunc
-	mbDone   chan struct{}
-	// cl is the party structure (merge.go); mergeMu serialises changes to it.
-	cl      atomic.Pointer[clusters]
-	mergeMu sync.Mutex
-	// findingsMu serialises finding mutations (finding.go), so that audit
-	// entries are numbered in the order their changes commit.
-	findingsMu sync.Mutex
+	runMu    sync.Mutex
+	decideMu sync.Mutex
+	commitMu sync.Mutex
+	live     live // the graph index, the snapshot that matches it, its screening state
+	// merged is the party structure (merge.go), replaced whole under
+	// decideMu and commitMu.
+	merged atomic.Pointer[graph.Parties]
 	// hasFindings is set once the store holds a finding: only then do
 	// ingest runs check each record against the findings (write.go), a
 	// read per record that a store of lists alone need not pay.
 	hasFindings atomic.Bool
-	// screen is the screening state of the current index (screen.go).
-	screenMu sync.Mutex
-	screen   *screenState
+	stopGC      context.CancelFunc
+	gcDone      chan struct{}
+	stopMB      context.CancelFunc
+	mbDone      chan struct{}
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a
@@ -122,7 +130,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %s", dir, badgerMessage(err))
+		return nil, fmt.Errorf("open store %s: %w", dir, badgerErr(err))
 	}
 	s := &Store{db: db, opt: opt, log: log, dir: dir}
 	if err := s.checkVersion(); err != nil {
@@ -134,8 +142,8 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.View(ctx, func(tx *Tx) error {
-		c, err := tx.loadClusters()
-		s.cl.Store(c)
+		p, err := tx.loadParties()
+		s.merged.Store(p)
 		if err != nil {
 			return err
 		}
@@ -170,7 +178,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-// Close flushes and closes the store.
+// Close flushes and closes the store. Closing a closed store does nothing.
 func (s *Store) Close() error {
 	if s.stopGC != nil {
 		s.stopGC()
@@ -182,7 +190,7 @@ func (s *Store) Close() error {
 	}
 	s.closeIndex()
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("close store: %s", badgerMessage(err))
+		return fmt.Errorf("close store: %w", badgerErr(err))
 	}
 	return nil
 }
@@ -216,15 +224,19 @@ func (s *Store) checkVersion() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return fmt.Errorf("open store: %w", dbErr(err))
 	}
 	if empty {
 		if s.opt.ReadOnly {
 			return fmt.Errorf("open store: the store is empty or missing; ingest something first")
 		}
-		return s.db.Update(func(txn *badger.Txn) error {
+		err := s.db.Update(func(txn *badger.Txn) error {
 			return txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion))
 		})
+		if err != nil {
+			return fmt.Errorf("open store: %w", dbErr(err))
+		}
+		return nil
 	}
 	if have != layoutVersion {
 		return fmt.Errorf("open store: key layout version %d, this build reads version %d", have, layoutVersion)
@@ -261,21 +273,6 @@ func (s *Store) startGC(every time.Duration) {
 
 // Size returns the bytes used by the LSM tree and the value log.
 func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
-
-// Sync flushes written data to disk.
-func (s *Store) Sync() error { return s.db.Sync() }
-
-// badgerMessage turns a Badger error into text without Badger's internals
-// where a clearer sentence exists.
-func badgerMessage(err error) string {
-	switch {
-	case errors.Is(err, badger.ErrTruncateNeeded):
-		return "the value log is damaged; the store needs repair"
-	case strings.Contains(err.Error(), "Cannot acquire directory lock"), strings.Contains(err.Error(), "resource temporarily unavailable"):
-		return "the store is in use by another process (is a server or an ingest running on it?)"
-	}
-	return err.Error()
-}
 
 type discard struct{}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
@@ -231,11 +232,7 @@ func TestBackupRoute(t *testing.T) {
 	if err := store.Restore(context.Background(), dir, &buf); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := store.Open(context.Background(), dir, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
+	rs := storetest.OpenDir(t, dir, store.Options{GCInterval: -1})
 	a, _ := st.Stats(context.Background())
 	b, _ := rs.Stats(context.Background())
 	if a.Entities != b.Entities || a.Relationships != b.Relationships || a.Records != b.Records {

@@ -20,6 +20,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
@@ -213,23 +214,12 @@ func TestExportEndpointStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ingests a synthetic network")
 	}
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.Options{Index: true})
 	var net bytes.Buffer
 	if _, err := synth.Generate(&net, synth.Config{Entities: 5000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	run, _ := st.BeginRun(ctx, "synth")
-	if _, err := ingest.Reader(ctx, "synth.ftm.json", &net, run, ingest.Options{Format: "ftm"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.LoadReader(t, st, "synth.ftm.json", &net, ingest.Options{Format: "ftm"})
 	srv := httptest.NewServer(web.New(web.Options{Export: &web.ExportOptions{Source: st, MaxEntities: 1500}}))
 	t.Cleanup(srv.Close)
 	resp, body := getExport(t, srv, "seed="+synth.EntityID(1)+"&hops=6&format=graphml")

@@ -18,6 +18,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
@@ -37,21 +38,8 @@ func TestHubQueriesStayBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	run, err := st.BeginRun(ctx, "synthetic")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Reader(ctx, "synthetic.ftm.json", &buf, run, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, store.Options{Index: true})
+	storetest.LoadReader(t, st, "synthetic.ftm.json", &buf, ingest.Options{})
 	// The hubs: the entities with the most relationships.
 	type hub struct {
 		id  string

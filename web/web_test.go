@@ -15,33 +15,19 @@ import (
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
 // demoSchema opens an in-memory store holding the demo data, closed when
-// the test ends, and the GraphQL schema over it with limits.
+// the test ends, and the GraphQL schema over it with limits, taking
+// findings (web refuses writes without a token).
 func demoSchema(t testing.TB, limits schema.Limits) (*store.Store, *graphql.Schema) {
 	t.Helper()
-	st, err := store.Open(context.Background(), "", store.Options{InMemory: true, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	run, err := st.BeginRun(ctx, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Demo(ctx, run); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := schema.New(st, limits, nil)
+	st := storetest.Demo(t)
+	sch, err := schema.New(st, limits, nil, schema.Writable(st, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,15 +115,22 @@ func findingSummary(f *store.Finding) string {
 	return ""
 }
 
-// findingsGraph is the store as the GraphQL API sees it: the store reads
-// and writes findings (schema.Graph, schema.Writer), and findings CSV text
-// is parsed by ingest's findings reader (schema.FindingsParser), which
-// schema cannot import itself.
-type findingsGraph struct{ *store.Store }
+// What the GraphQL API is wired to, checked when this compiles: the store
+// reads and writes the graph (schema.Graph, schema.Writer), ingest runs
+// take every list (ingest.Sink), and findingsParser reads findings CSV.
+var (
+	_ schema.Graph          = (*store.Store)(nil)
+	_ schema.Writer         = (*store.Store)(nil)
+	_ schema.FindingsParser = findingsParser{}
+	_ ingest.Sink           = (*store.Run)(nil)
+)
 
-func (g findingsGraph) ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error) {
-	var c recordCollector
-	sum, err := ingest.Reader(ctx, "csv", strings.NewReader(csv), &c, ingest.Options{Format: "findings", Dataset: store.FindingsDataset})
+// findingsParser parses the findings CSV text of the API's importFindings
+// with ingest's findings reader, which schema cannot import itself.
+type findingsParser struct{}
+
+func (findingsParser) ParseFindings(ctx context.Context, csv string) ([]graph.Record, []string, error) {
+	recs, sum, err := ingest.ReadFindings(ctx, "csv", strings.NewReader(csv), ingest.Options{Dataset: store.FindingsDataset})
 	var fe *ingest.FileError
 	var re *ingest.RecordError
 	switch {
@@ -139,15 +146,7 @@ func (g findingsGraph) ParseFindings(ctx context.Context, csv string) ([]graph.R
 	if n := sum.Rejected - len(sum.Rejects); n > 0 {
 		rejects = append(rejects, fmt.Sprintf("and %d more rows", n))
 	}
-	return c.recs, rejects, nil
-}
-
-// recordCollector is an ingest sink that keeps the records.
-type recordCollector struct{ recs []graph.Record }
-
-func (c *recordCollector) Apply(_ context.Context, recs []graph.Record) ([]graph.Outcome, error) {
-	c.recs = append(c.recs, recs...)
-	return make([]graph.Outcome, len(recs)), nil
+	return recs, rejects, nil
 }
 
 // writeTokenEnv names the environment variable that can hold a write token.

@@ -9,6 +9,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 func TestAuditCommand(t *testing.T) {
@@ -16,10 +17,7 @@ func TestAuditCommand(t *testing.T) {
 	if _, stderr, err := run(t, "ingest", "--db", db, "--demo"); err != nil {
 		t.Fatalf("%v %s", err, stderr)
 	}
-	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.OpenDir(t, db, store.Options{GCInterval: -1})
 	ctx := context.Background()
 	src := graph.Source{URL: "https://example.org/pr", Date: "2019-06-19", Quote: "opened accounts"}
 	e, _, err := st.AddEntity(ctx, "alice", &graph.Entity{Schema: "Company", Props: map[string][]string{"name": {"Sea Star"}}}, src)

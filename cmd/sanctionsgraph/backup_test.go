@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -15,43 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
-// storeDump is everything readers see in a store: every entity, every
-// relationship, every finding and the audit log.
+// storeDump is everything readers see in the store in db (storetest.Dump).
 func storeDump(t *testing.T, db string) string {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.OpenDir(t, db, store.Options{GCInterval: -1})
 	defer st.Close()
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	err = st.View(ctx, func(tx *store.Tx) error {
-		if err := tx.ScanEntities(func(e *graph.Entity) error { return enc.Encode(e) }); err != nil {
-			return err
-		}
-		return tx.ScanRelationships(func(r *graph.Relationship) error {
-			b.WriteString(r.ID.String() + r.Source.String() + r.Target.String())
-			return enc.Encode(r)
-		})
-	})
-	if err == nil {
-		err = st.Findings(ctx, func(f *store.Finding) error { return enc.Encode(f) })
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := st.Audit(ctx, store.AuditFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc.Encode(log)
-	return b.String()
+	return storetest.Dump(t, st)
 }
 
 // Online backup of a running server while mutations stream in, and of a

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
@@ -37,7 +37,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: "ingest: name at least one file, or --demo"}
 	}
-	if *listDate != "" && !dateRE.MatchString(*listDate) {
+	if *listDate != "" && !graph.IsDay(*listDate) {
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("ingest: --list-date %q is not YYYY-MM-DD", *listDate)}
 	}
 	st, err := openStore(ctx, *db, false, stderr)
@@ -168,8 +168,6 @@ func listFiles(args []string, stderr io.Writer) []string {
 	}
 	return out
 }
-
-var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMergeReport, asJSON bool) int {
 	rejected := 0

@@ -23,6 +23,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 const killToken = "kill-test-token-0123456789"
@@ -172,10 +173,7 @@ func stream(client *http.Client, base, prefix string, a *acked, stop *atomic.Boo
 func verifyFindings(t *testing.T, db string, a *acked, round int) (findings int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatalf("round %d: the store does not open: %v", round, err)
-	}
+	st := storetest.OpenDir(t, db, store.Options{GCInterval: -1})
 	defer st.Close()
 	rep, err := st.Check(ctx)
 	if err != nil || !rep.OK() {
@@ -426,10 +424,7 @@ func writeSynthetic(t *testing.T, path string, c synth.Config) {
 
 func killEntityJSON(t *testing.T, db, ref string) string {
 	t.Helper()
-	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.OpenDir(t, db, store.Options{GCInterval: -1})
 	defer st.Close()
 	e, err := st.Entity(context.Background(), graph.KeyFor(ref))
 	if err != nil {
@@ -467,10 +462,7 @@ func verifyAfterIngestKill(t *testing.T, db, demoEntity string, attempt int, las
 	if e := killEntityJSON(t, db, "demo-ftb"); e != demoEntity {
 		t.Fatalf("attempt %d: demo-ftb changed:\n%s\nwant\n%s", attempt, e, demoEntity)
 	}
-	st, err := store.Open(context.Background(), db, store.Options{GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.OpenDir(t, db, store.Options{GCInterval: -1})
 	defer st.Close()
 	runs, err := st.Runs(context.Background())
 	if err != nil || len(runs) == 0 {

@@ -103,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("findings: read-only (no --write-token-file or $" + writeTokenEnv + ")")
 	}
-	sch, err := schema.New(findingsGraph{st}, limits, log)
+	sch, err := schema.New(st, limits, log, schema.Writable(st, findingsParser{}))
 	if err != nil {
 		return err
 	}
