@@ -12,4 +12,10 @@
 // through ingest runs (see Run): every input record is applied atomically,
 // together with an undo-journal entry, so that a run that fails, is
 // cancelled or is killed leaves the store exactly as it was before the run.
+//
+// A store opened with Options.Index keeps the derived in-memory graph
+// (graph/index) in step with every committed write, and with it a Badger
+// read snapshot of the same state (index.go): path queries search the
+// index and read what they found from that snapshot, so that an ingest
+// running at the same time never tears an answer.
 package store
