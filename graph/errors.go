@@ -1,6 +1,9 @@
 package graph
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors shared by every package. Check them with errors.Is.
 var (
@@ -13,3 +16,14 @@ var (
 	// ErrAmbiguous means an id names more than one entity.
 	ErrAmbiguous = errors.New("ambiguous id")
 )
+
+// RefError is an error about one record, which it names by its ref: a
+// reader that knows where the record came from (a file and line) can say
+// so.
+type RefError struct {
+	Ref string
+	Err error
+}
+
+func (e *RefError) Error() string { return fmt.Sprintf("record %q: %v", e.Ref, e.Err) }
+func (e *RefError) Unwrap() error { return e.Err }

@@ -277,3 +277,33 @@ func TestOFACCutShortChangesNothing(t *testing.T) {
 		t.Errorf("ofac:22583 is %q: the cut file changed it", e.Name())
 	}
 }
+
+// An OFAC file cut at a line boundary (no row cut short) lacks OFAC's
+// end-of-file byte: the entries it lacks are not delisted, and the summary
+// says why. The same file with the byte delists them, naming each.
+func TestOFACDelistingNeedsTheEndOfFileByte(t *testing.T) {
+	full := readFixture(t, "testdata/ofac_set/sdn.csv")
+	s := storetest.Open(t, store.Options{})
+	if _, err := ingestFiles(t, s, ingest.Options{}, withOFACMain(t, full)); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(bytes.TrimRight(full, "\x1a"), []byte("\n"))
+	cut := bytes.Join(lines[:len(lines)-3], nil) // the last two entries gone, and the 0x1A
+	sums, err := ingestFiles(t, s, ingest.Options{}, withOFACMain(t, cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := sums[0].List
+	if len(l.Delisted) != 0 || !strings.Contains(l.DelistSkipped, "evidence") || l.Complete != "" {
+		t.Fatalf("cut file: delisted %v, skipped %q, complete %q", l.Delisted, l.DelistSkipped, l.Complete)
+	}
+	whole := append(append([]byte{}, cut...), '\x1a')
+	sums, err = ingestFiles(t, s, ingest.Options{}, withOFACMain(t, whole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l = sums[0].List
+	if len(l.Delisted) != 2 || l.Complete == "" {
+		t.Errorf("whole file: delisted %v (want the two entries it lacks), complete %q", l.Delisted, l.Complete)
+	}
+}

@@ -3,6 +3,8 @@ package ingest
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
 // RecordError is a problem with one input record. Its text reads
@@ -70,4 +72,20 @@ func textError(name string, err error) *FileError {
 		return &c
 	}
 	return fe
+}
+
+// storeError names the file, and the line if known, of the record a sink
+// error is about (a record too large to store, say). line gives the line
+// of a record by its ref (0 if unknown). Errors of the context pass as
+// they are.
+func storeError(name string, err error, line func(ref string) int) error {
+	var re *graph.RefError
+	if !errors.As(err, &re) {
+		return err
+	}
+	l := 0
+	if line != nil {
+		l = line(re.Ref)
+	}
+	return &FileError{File: name, Line: l, Msg: fmt.Sprintf("record %q cannot be stored", re.Ref), Err: re.Err}
 }

@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +47,10 @@ type Options struct {
 	// AllowMassDelist lets a list version delist more than MassDelistShare
 	// of the entries the store holds.
 	AllowMassDelist bool
+	// AssumeComplete delists the entries a list file lacks even though the
+	// file lacks the evidence of completeness its format carries (OFAC's
+	// end-of-file byte).
+	AssumeComplete bool
 	// ListDate (YYYY-MM-DD) is the date of the list version, used as the
 	// end date of the designations it drops; default: the date the file
 	// states, else today.
@@ -87,6 +93,34 @@ type Summary struct {
 	// Encoding is the text encoding the file was read in (EncodingUTF8,
 	// EncodingWindows1252, EncodingUTF16).
 	Encoding string `json:"encoding"`
+	// ValuesLeftOut counts values moved out of their property because they
+	// are not what it holds (a date that is no date, a country that is no
+	// country): the records keep them as notes. ValueErrors names the
+	// first MaxRejectsKept with file, line and property.
+	ValuesLeftOut int            `json:"valuesLeftOut,omitempty"`
+	ValueErrors   []*RecordError `json:"-"`
+	// Replaced counts FtM records that a later line of the same file with
+	// the same id replaced.
+	Replaced int `json:"replacedBySameID,omitempty"`
+
+	idHashes []uint64 // FtM: a hash of the id of every record read
+}
+
+// idSeed hashes FtM ids to count repeats without keeping the ids (a hash
+// is 8 bytes; millions of ids would take hundreds of MB).
+var idSeed = maphash.MakeSeed()
+
+// countReplaced sets Replaced from idHashes, then frees them. Two ids
+// with the same 64-bit hash would be counted as one repeated: at a few
+// million ids, a chance of about one in a million.
+func (s *Summary) countReplaced() {
+	slices.Sort(s.idHashes)
+	for i := 1; i < len(s.idHashes); i++ {
+		if s.idHashes[i] == s.idHashes[i-1] {
+			s.Replaced++
+		}
+	}
+	s.idHashes = nil
 }
 
 // MaxRejectsKept bounds Summary.Rejects; Summary.Rejected counts them all.
@@ -250,6 +284,10 @@ func detect(name string, in *bufio.Reader) (string, error) {
 		line := trimmed
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
+		} else if len(head) == 64<<10 && bytes.Contains(line, []byte(`"schema"`)) && bytes.Contains(line, []byte(`"id"`)) {
+			// The first line is longer than what is looked at (an entity
+			// with thousands of names): it reads as FtM as far as it goes.
+			return "ftm", nil
 		}
 		var probe map[string]json.RawMessage
 		if json.Unmarshal(line, &probe) == nil {
@@ -375,6 +413,7 @@ func readFTM(ctx context.Context, name string, in *bufio.Reader, sink Sink, opt 
 	if err := <-readErr; err != nil {
 		return err
 	}
+	sum.countReplaced()
 	return ctx.Err()
 }
 
@@ -396,9 +435,20 @@ func applyChunk(ctx context.Context, name string, c *chunk, sink Sink, opt Optio
 			return &FileError{File: name, Msg: fmt.Sprintf("%d of the first %d records were rejected; this does not look like FollowTheMoney data (first: %v)", sum.Rejected, sum.Records, sum.Rejects[0])}
 		}
 	}
+	for _, r := range c.recs {
+		if !r.Delete {
+			sum.idHashes = append(sum.idHashes, maphash.String(idSeed, r.Ref))
+		}
+	}
 	for _, info := range c.infos {
 		if info == nil || info.op == "DEL" {
 			continue
+		}
+		for _, ve := range info.dropped {
+			sum.ValuesLeftOut++
+			if len(sum.ValueErrors) < MaxRejectsKept {
+				sum.ValueErrors = append(sum.ValueErrors, ve)
+			}
 		}
 		sum.Schemata[info.schema]++
 		if info.incomplete {
@@ -416,7 +466,14 @@ func applyChunk(ctx context.Context, name string, c *chunk, sink Sink, opt Optio
 	}
 	outs, err := sink.Apply(ctx, c.recs)
 	if err != nil {
-		return err
+		return storeError(name, err, func(ref string) int {
+			for i, line := range c.lines {
+				if bytes.Contains(line, []byte(`"`+ref+`"`)) {
+					return c.lineNos[i]
+				}
+			}
+			return 0
+		})
 	}
 	for _, o := range outs {
 		sum.count(o)

@@ -89,7 +89,7 @@ func readFindings(ctx context.Context, name string, in *bufio.Reader, sink Sink,
 		}
 		outs, err := sink.Apply(ctx, batch)
 		if err != nil {
-			return err
+			return storeError(name, err, nil)
 		}
 		for _, o := range outs {
 			sum.count(o)

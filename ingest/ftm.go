@@ -129,6 +129,9 @@ func parseFTMLine(b []byte, file string, line int, dataset string) (graph.Record
 		return graph.Record{}, nil, rerr
 	}
 	info.op = l.Op
+	for _, ve := range info.dropped {
+		ve.File, ve.Line, ve.Field = file, line, prefix+ve.Field
+	}
 	return rec, info, nil
 }
 
@@ -137,7 +140,8 @@ type ftmInfo struct {
 	op            string
 	schema        string
 	unknownSchema bool
-	incomplete    bool // a relationship with one end missing, kept as a document
+	incomplete    bool           // a relationship with one end missing, kept as a document
+	dropped       []*RecordError // values left out (checkValues); the record is kept
 }
 
 // describeJSONError turns a decoding error into a field and a message.
@@ -242,7 +246,7 @@ func convertFTM(e *ftmEntity, dataset string) (graph.Record, *ftmInfo, *RecordEr
 			}
 		}
 	}
-	info := &ftmInfo{schema: e.Schema}
+	info := &ftmInfo{schema: e.Schema, dropped: checkValues(e.Schema, e.props)}
 	sources := ftmSources(e, dataset)
 	s, known := graph.LookupSchema(e.Schema)
 	switch {
@@ -571,4 +575,64 @@ func slug(s string) string {
 		out = "x"
 	}
 	return out
+}
+
+// checkValues checks the values of date and country properties: a
+// country name becomes its code ("Russia" -> "ru"); a value that is not a
+// date or a country ("99999-99-99", "ru\"><script>", "Ottoman Empire")
+// leaves its property and is kept as a note ("nationality: Ottoman
+// Empire"), so nothing is lost and no property holds what it cannot; an
+// empty value is dropped. It says which values it moved: the record is
+// kept.
+func checkValues(schema string, props map[string][]string) []*RecordError {
+	var moved []*RecordError
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vs := props[k]
+		var check func(string) (string, string)
+		switch graph.PropType(schema, k) {
+		case "date":
+			check = func(v string) (string, string) {
+				if d, _, _ := strings.Cut(v, "T"); graph.IsPartialDate(d) { // "2017-08-05T00:00:00"
+					return v, ""
+				}
+				return "", fmt.Sprintf("%q is not a date (YYYY, YYYY-MM or YYYY-MM-DD): kept as a note", shorten(v, 40))
+			}
+		case "country":
+			check = func(v string) (string, string) {
+				if graph.CountryName(v) != "" {
+					return v, ""
+				}
+				if c := graph.CountryCode(v); c != "" {
+					return c, ""
+				}
+				return "", fmt.Sprintf("%q is not a country: kept as a note", shorten(v, 40))
+			}
+		default:
+			continue
+		}
+		kept := vs[:0:0]
+		for _, v := range vs {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			good, msg := check(v)
+			if msg != "" {
+				moved = append(moved, &RecordError{Field: "properties." + k, Msg: msg})
+				props["notes"] = append(props["notes"], k+": "+v)
+				continue
+			}
+			kept = append(kept, good)
+		}
+		if len(kept) == 0 {
+			delete(props, k)
+		} else {
+			props[k] = kept
+		}
+	}
+	return moved
 }

@@ -64,6 +64,13 @@ type ListInfo struct {
 	Date     string // publication date (YYYY-MM-DD) if the file states it
 	Snapshot bool   // the file is a complete version of the list
 	URL      string // where the list is published
+	// Complete is the list's own evidence, found in the file, that the file
+	// is the whole list ("OFAC's end-of-file byte", "a whole XML document
+	// (its closing element)"); "" if there is none. A format that carries
+	// such evidence sets ProvesComplete: without the evidence, the file may
+	// be cut short, and entries it lacks are not delisted.
+	Complete       string
+	ProvesComplete bool
 }
 
 // ListReport is the list-specific part of a Summary.
@@ -79,10 +86,12 @@ type ListReport struct {
 	EndDate  string   `json:"endDate,omitempty"`
 	// DelistSkipped says why entries absent from a snapshot were not
 	// delisted.
-	DelistSkipped string           `json:"delistSkipped,omitempty"`
-	Links         int              `json:"linksResolved"`
-	Unresolved    []UnresolvedLink `json:"unresolvedLinks,omitempty"`
-	Notes         []string         `json:"notes,omitempty"`
+	DelistSkipped string `json:"delistSkipped,omitempty"`
+	// Complete is the list's evidence that the file is whole (ListInfo).
+	Complete   string           `json:"completeness,omitempty"`
+	Links      int              `json:"linksResolved"`
+	Unresolved []UnresolvedLink `json:"unresolvedLinks,omitempty"`
+	Notes      []string         `json:"notes,omitempty"`
 }
 
 // UnresolvedLink is a link a list states by name that names no single
@@ -180,8 +189,15 @@ func readList(ctx context.Context, f *listFormat, name, path string, in *bufio.R
 	if opt.datasetGiven {
 		lp.Info.Dataset = opt.Dataset
 	}
+	if strings.HasSuffix(f.name, "-xml") {
+		// An XML document cut short does not parse: one that did is whole.
+		lp.Info.ProvesComplete = true
+		if lp.Info.Complete == "" {
+			lp.Info.Complete = "a whole XML document (its closing element)"
+		}
+	}
 	rep := &ListReport{Dataset: lp.Info.Dataset, Title: lp.Info.Title, Date: lp.Info.Date, Snapshot: lp.Info.Snapshot,
-		Entries: len(lp.Records) + len(lp.Rejects), Links: lp.Links, Unresolved: lp.Unresolved, Notes: lp.Notes}
+		Entries: len(lp.Records) + len(lp.Rejects), Links: lp.Links, Unresolved: lp.Unresolved, Notes: lp.Notes, Complete: lp.Info.Complete}
 	sum.List = rep
 	for _, e := range lp.Rejects {
 		if e.File == "" {
@@ -208,7 +224,7 @@ func readList(ctx context.Context, f *listFormat, name, path string, in *bufio.R
 		sum.Records += len(batch)
 		outs, err := sink.Apply(ctx, batch)
 		if err != nil {
-			return err
+			return storeError(name, err, nil)
 		}
 		for _, o := range outs {
 			sum.count(o)
@@ -230,6 +246,9 @@ func delist(ctx context.Context, name string, lp *ListParse, seen map[string]boo
 		return nil
 	case len(lp.Rejects) > 0:
 		rep.DelistSkipped = fmt.Sprintf("%d entries were rejected, so absence from this file does not show delisting", len(lp.Rejects))
+		return nil
+	case lp.Info.ProvesComplete && lp.Info.Complete == "" && !opt.AssumeComplete:
+		rep.DelistSkipped = "the file lacks the list's own evidence that it is whole (see the notes): it may be cut short, so entries it lacks keep their designations; ingest the whole file, or --assume-complete if it is whole"
 		return nil
 	}
 	listed, err := sink.ListedUnder(ctx, lp.Info.Prefix)

@@ -262,7 +262,10 @@ func parseOFACCSV(ctx context.Context, src *listSource) (*ListParse, error) {
 	if len(entries) == 0 && len(lp.Rejects) == 0 {
 		return nil, &FileError{File: src.Name, Msg: "no entries: the file is empty"}
 	}
-	if !sawEOF && len(entries) > 0 {
+	lp.Info.ProvesComplete = l.info.Snapshot
+	if sawEOF {
+		lp.Info.Complete = "OFAC's end-of-file byte (0x1A)"
+	} else if len(entries) > 0 {
 		lp.Notes = append(lp.Notes, "the file does not end with OFAC's end-of-file byte (0x1A): if it was cut short, entries are missing")
 	}
 	if src.Path != "" {

@@ -182,6 +182,9 @@ func parseOFACXML(ctx context.Context, src *listSource) (*ListParse, error) {
 	if len(entries) == 0 && len(lp.Rejects) == 0 {
 		return nil, &FileError{File: src.Name, Msg: "no <sdnEntry> elements"}
 	}
+	if count >= 0 && count == len(entries)+len(lp.Rejects) {
+		lp.Info.Complete = fmt.Sprintf("the %d entries its Record_Count announces", count)
+	}
 	if count >= 0 && count != len(entries)+len(lp.Rejects) {
 		// A sample or an extract: entries it lacks are not delisted.
 		lp.Info.Snapshot = false

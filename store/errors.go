@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -40,7 +42,7 @@ var badgerErrors = []struct {
 }{
 	{badger.ErrKeyNotFound, graph.ErrNotFound, "not found"},
 	{badger.ErrConflict, graph.ErrConflict, "a concurrent change got there first; try again"},
-	{badger.ErrTxnTooBig, graph.ErrInvalid, "the change is too large for one transaction"},
+	{badger.ErrTxnTooBig, errTooLarge, "the change is too large for one transaction"},
 	{badger.ErrTruncateNeeded, nil, "the value log is damaged; the store needs repair"},
 	{badger.ErrDBClosed, nil, "the store is closed"},
 	{badger.ErrBlockedWrites, nil, "the store takes no writes now (it is closing)"},
@@ -59,12 +61,26 @@ func classify(err error) *dbError {
 			return &dbError{msg: b.msg, kind: b.kind, err: err}
 		}
 	}
-	// Badger states a held directory lock only in words.
-	if s := err.Error(); strings.Contains(s, "Cannot acquire directory lock") || strings.Contains(s, "resource temporarily unavailable") {
+	// Badger states a held directory lock, and a key or value over its
+	// size limit, only in words (the latter followed by a hex dump of the
+	// value, which is kept out of the message and the chain).
+	s := err.Error()
+	if strings.Contains(s, "Cannot acquire directory lock") || strings.Contains(s, "resource temporarily unavailable") {
 		return &dbError{msg: inUse, err: err}
+	}
+	if m := sizeLimitRE.FindStringSubmatch(s); m != nil {
+		return &dbError{msg: fmt.Sprintf("a %s of %s bytes is more than the %s the store takes", strings.ToLower(m[1]), m[2], m[3]),
+			kind: errTooLarge, err: errors.New(strings.TrimSuffix(m[0], "."))}
 	}
 	return nil
 }
+
+// sizeLimitRE matches Badger's "Value with size 12889029 exceeded 1048576 limit."
+var sizeLimitRE = regexp.MustCompile(`^(Key|Value) with size (\d+) exceeded (\d+) limit\.`)
+
+// errTooLarge is the kind of the errors of a change too large to store: a
+// transaction or a value over Badger's limits. It is graph.ErrInvalid.
+var errTooLarge = fmt.Errorf("%w: too large", graph.ErrInvalid)
 
 // dbErr wraps err, returned by a Badger call that may also pass on the
 // store's own errors (a View or Update callback), if it is a Badger error

@@ -206,14 +206,14 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 		case err == nil:
 			r.seq = seq
 			return nil
-		case errors.Is(err, badger.ErrTxnTooBig) && len(preps) > 1:
+		case errors.Is(dbErr(err), errTooLarge) && len(preps) > 1:
 			h := len(preps) / 2
 			if err := r.applyBatch(preps[:h], outs[:h], async); err != nil {
 				return err
 			}
 			return r.applyBatch(preps[h:], outs[h:], async)
-		case errors.Is(err, badger.ErrTxnTooBig):
-			return fmt.Errorf("record %q: %w", preps[0].ref, dbErr(err))
+		case errors.Is(dbErr(err), errTooLarge):
+			return &graph.RefError{Ref: preps[0].ref, Err: dbErr(err)}
 		case errors.Is(err, badger.ErrConflict) && attempt < 10:
 			continue // a concurrent writer touched the same keys: redo the batch
 		default:

@@ -27,6 +27,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	partial := fs.Bool("partial", false, "an official list file is an extract, not the whole list: do not end the designations of entries it lacks")
 	massDelist := fs.Bool("allow-mass-delist", false, "let a list version end the designations of more than 10% of the entries held")
+	assumeComplete := fs.Bool("assume-complete", false, "delist what a list file lacks even though it lacks its format's evidence of being whole (OFAC's end-of-file byte)")
 	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
 	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
 	if err := cli.Parse(fs, args); err != nil {
@@ -45,7 +46,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var sums []*ingest.Summary
-	opt := ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict, Partial: *partial, AllowMassDelist: *massDelist, ListDate: *listDate}
+	opt := ingest.Options{Format: *format, Dataset: *dataset, Strict: *strict, Partial: *partial, AllowMassDelist: *massDelist, AssumeComplete: *assumeComplete, ListDate: *listDate}
 	err = ingestAll(ctx, st, files, *demo, opt, stderr, func(s *ingest.Summary) {
 		sums = append(sums, s)
 	})
@@ -205,6 +206,19 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMerge
 		if s.Kept > 0 {
 			fmt.Fprintf(w, "  %d records name findings written through the API: kept as the investigators wrote them\n", s.Kept)
 		}
+		if s.Replaced > 0 {
+			fmt.Fprintf(w, "  %d records were replaced by a later line of the file with the same id\n", s.Replaced)
+		}
+		if s.Encoding != "" && s.Encoding != ingest.EncodingUTF8 {
+			fmt.Fprintf(w, "  read as %s (the file is not UTF-8)\n", s.Encoding)
+		}
+		for i, ve := range s.ValueErrors {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... and %d more values kept as notes\n", s.ValuesLeftOut-20)
+				break
+			}
+			fmt.Fprintf(w, "  value moved to the notes: %v\n", ve)
+		}
 		for name, n := range s.UnknownSchemata {
 			fmt.Fprintf(w, "  kept %d records of schema %q, which the FollowTheMoney model does not define\n", n, name)
 		}
@@ -261,10 +275,15 @@ func printListReport(w io.Writer, l *ingest.ListReport) {
 		}
 		fmt.Fprintf(w, "    unresolved: %s %q: %s\n", u.Record, u.Text, u.Reason)
 	}
+	if l.Complete != "" {
+		fmt.Fprintf(w, "  the file is the whole list: %s\n", l.Complete)
+	}
 	switch {
 	case len(l.Delisted) > 0:
-		fmt.Fprintf(w, "  %d entries are no longer on the list: their designations now end on %s (first: %s)\n",
-			len(l.Delisted), l.EndDate, strings.Join(l.Delisted[:min(5, len(l.Delisted))], ", "))
+		fmt.Fprintf(w, "  %d entries are no longer on the list: their designations now end on %s:\n", len(l.Delisted), l.EndDate)
+		for _, ref := range l.Delisted {
+			fmt.Fprintf(w, "    delisted: %s\n", ref)
+		}
 	case l.DelistSkipped != "":
 		fmt.Fprintf(w, "  no delisting: %s\n", l.DelistSkipped)
 	}
