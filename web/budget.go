@@ -3,10 +3,10 @@ package web
 import "sync/atomic"
 
 // memory is a budget of bytes shared by the requests in flight: the
-// answers held in memory while they are written to their clients. A client
-// that reads slowly holds its answer's bytes, not an execution slot, and
-// the budget bounds what all of them hold together. It is safe for
-// concurrent use.
+// answers (GraphQL and exports) held in memory while they are written to
+// their clients. A client that reads slowly holds its answer's bytes, not
+// an execution or export slot, and the budget bounds what all of them hold
+// together. It is safe for concurrent use.
 type memory struct {
 	max  int64
 	used atomic.Int64

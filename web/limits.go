@@ -23,8 +23,9 @@ const (
 	// DefaultQueueWait is how long a GraphQL request waits for one of
 	// those slots before it gets 503 TOO_BUSY (Options.QueueWait).
 	DefaultQueueWait = 2 * time.Second
-	// DefaultExportConcurrent bounds the exports running at once
-	// (ExportOptions.MaxConcurrent); another gets 503 TOO_BUSY at once.
+	// DefaultExportConcurrent bounds the exports collected and encoded at
+	// once (ExportOptions.MaxConcurrent); another gets 503 TOO_BUSY at
+	// once. Writing an encoded export to its client holds no slot.
 	DefaultExportConcurrent = 4
 	// DefaultMaxLoadsInFlight bounds the entities and relationships read
 	// by all the GraphQL requests executing at once
@@ -43,8 +44,9 @@ const (
 	// DefaultMaxAnswer bounds one GraphQL answer, in bytes
 	// (Options.MaxAnswer).
 	DefaultMaxAnswer = 32 << 20
-	// DefaultAnswerMemory bounds the bytes of the GraphQL answers held in
-	// memory at once while they are written (Options.AnswerMemory).
+	// DefaultAnswerMemory bounds the bytes of the answers, GraphQL and
+	// exports, held in memory at once while they are written
+	// (Options.AnswerMemory).
 	DefaultAnswerMemory = 512 << 20
 )
 
@@ -77,11 +79,17 @@ const (
 	// answerWriteTime is the write deadline of a GraphQL answer, from when
 	// it is ready.
 	answerWriteTime = WriteTimeoutGrace
-	// exportWriteTime is the write deadline of GET /export beyond
-	// Options.Timeout: the encoders stream, and writing a large export may
-	// take longer than collecting it. (GET /admin/backup has no write
-	// deadline at all: a backup of a large store takes minutes.)
+	// exportWriteTime bounds the writing of an export, from when it is
+	// encoded: writing a large export to a slow link may take longer than
+	// collecting it. (GET /admin/backup has no write deadline at all: a
+	// backup of a large store takes minutes.)
 	exportWriteTime = 2 * time.Minute
+	// exportWriteIdle bounds the wait for a client to take each
+	// writeChunk of an export: a client that stops reading is cut off
+	// after it, and frees the answer memory its export holds.
+	exportWriteIdle = 10 * time.Second
+	// writeChunk is the piece of an answer each write deadline covers.
+	writeChunk = 64 << 10
 	// retryAfter is the Retry-After of a 503 TOO_BUSY, in seconds.
 	retryAfter = "1"
 	// maxFilenameBase bounds the name of an export download (before its

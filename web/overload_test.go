@@ -294,6 +294,64 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 	return c, err
 }
 
+// TestExportSlowReadersDoNotBlock starts as many exports as there are
+// export slots from clients that never read their answers (issue 13 item
+// 4: four such clients blocked /export for everyone for 130 s). Another
+// client's export is still answered, within a few seconds.
+func TestExportSlowReadersDoNotBlock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a synthetic network")
+	}
+	st, hubs := synthStore(t, 20_000, 1, 1)
+	var logBuf syncBuffer
+	log := slog.New(slog.NewTextHandler(&logBuf, nil))
+	h := web.Instrument(web.New(web.Options{Log: log, Export: &web.ExportOptions{Source: st}}), web.NewMetrics(nil), log, 0)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener = smallBuffers{srv.Listener}
+	srv.Start()
+	defer srv.Close()
+	path := "/export?seed=" + hubs[0] + "&hops=2&format=graphml"
+
+	// The export is far larger than what the socket buffers of a client
+	// that does not read can take.
+	resp, body := getExport(t, srv, path[len("/export?"):])
+	if resp.StatusCode != 200 || len(body) < 1<<20 {
+		t.Fatalf("export: status %d, %d bytes; want a large export", resp.StatusCode, len(body))
+	}
+	stalled := envInt("SANCTIONSGRAPH_EXPORT_STALLED", web.DefaultExportConcurrent)
+	for range stalled {
+		c, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.(*net.TCPConn).SetReadBuffer(4 << 10)
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: test\r\n\r\n", path)
+	}
+	time.Sleep(time.Second) // their exports are collected and being written
+
+	// Another client asks until it gets its export, or gives up after
+	// bound (503 TOO_BUSY: all export slots are held).
+	bound := envDuration("SANCTIONSGRAPH_EXPORT_BOUND", 5*time.Second)
+	start := time.Now()
+	busy := 0
+	for {
+		resp, b := getExport(t, srv, path[len("/export?"):])
+		if resp.StatusCode == 200 && len(b) == len(body) {
+			break
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("export: status %d: %.300s", resp.StatusCode, b)
+		}
+		busy++
+		if time.Since(start) > bound {
+			t.Fatalf("%d clients that do not read blocked another client's export for %v (%d times 503)", stalled, bound, busy)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("with %d clients that do not read, another client's export was answered after %v (%d times 503 before)", stalled, time.Since(start).Round(time.Millisecond), busy)
+}
+
 // TestErrorsCapped: an answer keeps the first MaxErrors errors and one
 // saying how many more there were (a 754-byte query made 43,246 errors
 // before).
@@ -320,7 +378,7 @@ func TestErrorsCapped(t *testing.T) {
 
 // TestAnswerBounds: an answer larger than MaxAnswer is refused with
 // RESULT_TOO_LARGE, and one the server's answer memory has no room for
-// with 503 TOO_BUSY.
+// with 503 TOO_BUSY, for GraphQL and exports alike.
 func TestAnswerBounds(t *testing.T) {
 	const q = `{ entity(id: "demo-ftb") { name aliases relationships(first: 50) { edges { other { name } } } } }`
 	if r := post(t, server(t, nil), q, nil); r.status != 200 || len(r.Errors) > 0 {
@@ -333,6 +391,13 @@ func TestAnswerBounds(t *testing.T) {
 	r = post(t, server(t, func(o *web.Options) { o.AnswerMemory = 200 }), q, nil)
 	if r.status != http.StatusServiceUnavailable || len(r.codes()) != 1 || r.codes()[0] != schema.CodeTooBusy {
 		t.Errorf("over AnswerMemory: status %d: %.300s", r.status, r.raw)
+	}
+	st, sch := demoSchema(t, schema.DefaultLimits)
+	srv := httptest.NewServer(web.New(web.Options{Schema: sch, AnswerMemory: 100, Export: &web.ExportOptions{Source: st}}))
+	defer srv.Close()
+	resp, b := getExport(t, srv, "seed=demo-ftb&format=graphml")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), schema.CodeTooBusy) {
+		t.Errorf("export over AnswerMemory: status %d: %.300s", resp.StatusCode, b)
 	}
 }
 

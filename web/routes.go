@@ -46,7 +46,9 @@ var routes = []route{
 	// Prometheus metrics, with Options.Metrics.
 	{pattern: "GET /metrics", name: "/metrics", quiet: true, handler: (*server).metrics},
 	// Downloads of a subgraph, with Options.Export: ExportOptions bounds,
-	// Options.Timeout to collect, exportWriteTime more to write.
+	// Options.Timeout to collect; a slot to collect and encode, none to
+	// write; AnswerMemory to hold the encoded export; exportWriteTime to
+	// write it, exportWriteIdle for each writeChunk.
 	{pattern: "GET /export", name: "/export", handler: (*server).export},
 	// An online backup for a write token, with Options.Backup: no write
 	// deadline.

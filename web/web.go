@@ -34,9 +34,9 @@ type Options struct {
 	// MaxAnswer bounds one GraphQL answer, in bytes (DefaultMaxAnswer); a
 	// larger one is replaced by a RESULT_TOO_LARGE error.
 	MaxAnswer int64
-	// AnswerMemory bounds the bytes of the GraphQL answers held in memory
-	// at once while they are written (DefaultAnswerMemory); past it a
-	// request gets 503 TOO_BUSY.
+	// AnswerMemory bounds the bytes of the answers, GraphQL and exports,
+	// held in memory at once while they are written (DefaultAnswerMemory);
+	// past it a request gets 503 TOO_BUSY.
 	AnswerMemory int64
 	// MaxBody bounds a request body (DefaultMaxBody).
 	MaxBody int64
@@ -85,7 +85,7 @@ type graphqlHandler struct {
 	opt   Options
 	slots chan struct{}
 	loads *schema.Budget // Options.MaxLoadsInFlight
-	mem   *memory        // Options.AnswerMemory
+	mem   *memory        // Options.AnswerMemory, shared with exports
 }
 
 type gqlRequest struct {
