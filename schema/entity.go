@@ -156,12 +156,9 @@ func (e *entityResolver) Degree() int32 { return int32(e.r.g.Degree(e.id)) }
 // programmes they point at.
 func (e *entityResolver) designations(ctx context.Context) ([]graph.Designation, error) {
 	e.dOnce.Do(func() {
-		page, err := e.r.g.Relationships(ctx, e.id, graph.RelQuery{Direction: graph.Outgoing, Kinds: []graph.RelType{graph.RelDesignatedBy}, Limit: 500})
+		page, err := e.r.relationships(ctx, e.id, graph.RelQuery{Direction: graph.Outgoing, Kinds: []graph.RelType{graph.RelDesignatedBy}, Limit: 500})
 		if err != nil {
 			e.dErr = e.r.userError(ctx, err)
-			return
-		}
-		if e.dErr = spend(ctx, len(page.Relationships)); e.dErr != nil {
 			return
 		}
 		e.desig = []graph.Designation{}
@@ -334,12 +331,9 @@ func (e *entityResolver) Relationships(ctx context.Context, args relationshipsAr
 	if q.Limit == 0 {
 		return &connectionResolver{r: e.r, id: e.id}, nil
 	}
-	page, err := e.r.g.Relationships(ctx, e.id, q)
+	page, err := e.r.relationships(ctx, e.id, q)
 	if err != nil {
 		return nil, e.r.userError(ctx, err)
-	}
-	if err := spend(ctx, len(page.Relationships)); err != nil {
-		return nil, err
 	}
 	return &connectionResolver{r: e.r, id: e.id, page: page}, nil
 }

@@ -16,6 +16,9 @@ const (
 	CodeTimeout        = "TIMEOUT"
 	CodeResultTooLarge = "RESULT_TOO_LARGE"
 	CodeInternal       = "INTERNAL"
+	// CodeTooBusy: the server has no room for the request now; the same
+	// request may succeed later (HTTP 503 with Retry-After).
+	CodeTooBusy = "TOO_BUSY"
 )
 
 // Error is an error shown to the API user, with a code.
@@ -31,7 +34,10 @@ func (e *Error) Extensions() map[string]any { return map[string]any{"code": e.Co
 
 func badInput(msg string) error { return &Error{Code: CodeBadUserInput, Message: msg} }
 
-var errTooLarge = &Error{Code: CodeResultTooLarge, Message: "the result is too large: ask for fewer items or less nesting"}
+var (
+	errTooLarge = &Error{Code: CodeResultTooLarge, Message: "the result is too large: ask for fewer items or less nesting"}
+	errBusy     = &Error{Code: CodeTooBusy, Message: "the server is answering too many large requests at once; try again shortly, or ask for fewer items"}
+)
 
 // userError maps a domain error to what the user sees. Internal errors are
 // logged and shown as "internal error": their text never leaves the server.

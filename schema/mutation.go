@@ -74,6 +74,9 @@ func (r *Resolver) writer(ctx context.Context) (Writer, string, error) {
 	case info.name == "":
 		return nil, "", &Error{Code: CodeUnauthenticated, Message: "mutations need a write token: send Authorization: Bearer TOKEN"}
 	}
+	if rq := requestOf(ctx); rq != nil {
+		rq.writing.Store(true) // the handler waits for its answer (Writing)
+	}
 	return r.w, info.name, nil
 }
 

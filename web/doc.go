@@ -19,8 +19,10 @@
 //     for a write token).
 //
 // Every limit the package applies (body size, time-outs, concurrency, the
-// write deadlines of exports and backups, the server's connection limits)
-// is a named constant or an Options field, in limits.go.
+// reads and answer bytes all requests in flight share, errors per answer,
+// the write deadlines of answers, exports and backups, the server's
+// connection limits) is a named constant or an Options field, in
+// limits.go.
 //
 // The front end's sources are in web/ui/src. web/ui/build.sh (also run by
 // go generate ./web) bundles them with esbuild, at the versions pinned in

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,8 +31,9 @@ type ExportOptions struct {
 	MaxRelationships int
 	// MaxVisited bounds the entities a path export's search visits.
 	MaxVisited int
-	// MaxConcurrent bounds the exports running at once
-	// (DefaultExportConcurrent); others get 503 at once.
+	// MaxConcurrent bounds the exports collected and encoded at once
+	// (DefaultExportConcurrent); others get 503 at once. Writing an
+	// encoded export holds no slot.
 	MaxConcurrent int
 }
 
@@ -46,6 +48,7 @@ type exportHandler struct {
 	opt   Options
 	ex    ExportOptions
 	slots chan struct{}
+	mem   *memory // Options.AnswerMemory, shared with GraphQL
 }
 
 // export serves GET /export when Options.Export is set.
@@ -63,7 +66,7 @@ func (s *server) export() http.Handler {
 	if ex.MaxConcurrent <= 0 {
 		ex.MaxConcurrent = DefaultExportConcurrent
 	}
-	return &exportHandler{opt: s.opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent)}
+	return &exportHandler{opt: s.opt, ex: ex, slots: make(chan struct{}, ex.MaxConcurrent), mem: s.mem}
 }
 
 // paramError answers 400 with a JSON error naming the parameter.
@@ -171,35 +174,16 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	select {
 	case h.slots <- struct{}{}:
-		defer func() { <-h.slots }()
 	default:
 		w.Header().Set("Retry-After", retryAfter)
-		writeError(w, http.StatusServiceUnavailable, "TOO_BUSY", "too many exports at once; try again")
+		writeError(w, http.StatusServiceUnavailable, schema.CodeTooBusy, "too many exports at once; try again")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.opt.Timeout)
-	sg, err := h.ex.Source.Subgraph(ctx, q)
-	cancel()
-	var pe *export.ParamError
-	var ue *export.UnknownIDError
-	switch {
-	case errors.As(err, &pe):
-		paramError(w, pe.Param, pe.Msg)
-		return
-	case errors.As(err, &ue):
-		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
-			"message":    fmt.Sprintf("%s: no entity has id %q", ue.Param, ue.ID),
-			"extensions": map[string]any{"code": schema.CodeNotFound, "parameter": ue.Param},
-		}}})
-		return
-	case errors.Is(err, context.DeadlineExceeded):
-		writeError(w, http.StatusServiceUnavailable, schema.CodeTimeout, "the export took too long and was stopped; ask for fewer hops or kinds")
-		return
-	case err != nil:
-		h.opt.Log.ErrorContext(r.Context(), "export", "err", err)
-		writeError(w, http.StatusInternalServerError, schema.CodeInternal, "internal error")
+	sg, body := h.build(w, r, q, f)
+	if body == nil {
 		return
 	}
+	defer body.release()
 	hd := w.Header()
 	hd.Set("Content-Type", f.ContentType())
 	hd.Set("Content-Disposition", `attachment; filename="`+f.Filename(filenameBase(q))+`"`)
@@ -207,6 +191,7 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The HTML report runs no script and loads nothing.
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Length", strconv.Itoa(body.Len()))
 	hd.Set(HeaderEntities, strconv.Itoa(len(sg.Nodes)))
 	hd.Set(HeaderRelationships, strconv.Itoa(len(sg.Relationships)))
 	if sg.Truncated() {
@@ -215,12 +200,111 @@ func (h *exportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set(HeaderTruncated, "false")
 	}
 	w.WriteHeader(http.StatusOK)
-	// The encoders write as they go; a large export reaches the client in
-	// pieces. Writing may take longer than collecting: give it its own
-	// deadline, as the server's WriteTimeout would cut it silently.
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Now().Add(h.opt.Timeout + exportWriteTime))
-	if err := export.Encode(w, f, sg); err != nil {
+	if err := writeTimed(w, body.Bytes(), exportWriteIdle, exportWriteTime); err != nil {
 		h.opt.Log.WarnContext(r.Context(), "export: writing the response", "err", err)
 	}
+}
+
+// build collects and encodes the export of q in format f while holding
+// one of the export slots, which it gives back when it returns: the slots
+// bound the work of exports, and writing an encoded export to a client,
+// however slowly it reads, holds none (issue 13: four clients that never
+// read held all four slots for two minutes). The encoded export is held
+// in memory, against the server's answer memory, until release. On a
+// failure build answers the error and returns a nil body.
+func (h *exportHandler) build(w http.ResponseWriter, r *http.Request, q export.Query, f export.Format) (*export.Subgraph, *heldBuffer) {
+	defer func() { <-h.slots }()
+	ctx, cancel := context.WithTimeout(r.Context(), h.opt.Timeout)
+	sg, err := h.ex.Source.Subgraph(ctx, q)
+	cancel()
+	var pe *export.ParamError
+	var ue *export.UnknownIDError
+	switch {
+	case errors.As(err, &pe):
+		paramError(w, pe.Param, pe.Msg)
+		return nil, nil
+	case errors.As(err, &ue):
+		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
+			"message":    fmt.Sprintf("%s: no entity has id %q", ue.Param, ue.ID),
+			"extensions": map[string]any{"code": schema.CodeNotFound, "parameter": ue.Param},
+		}}})
+		return nil, nil
+	case errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, schema.CodeTimeout, "the export took too long and was stopped; ask for fewer hops or kinds")
+		return nil, nil
+	case err != nil:
+		h.opt.Log.ErrorContext(r.Context(), "export", "err", err)
+		writeError(w, http.StatusInternalServerError, schema.CodeInternal, "internal error")
+		return nil, nil
+	}
+	body := &heldBuffer{mem: h.mem}
+	if err := export.Encode(body, f, sg); err != nil {
+		body.release()
+		if errors.Is(err, errNoMemory) {
+			w.Header().Set("Retry-After", retryAfter)
+			writeError(w, http.StatusServiceUnavailable, schema.CodeTooBusy, "the server is sending too many large exports at once; try again shortly")
+			return nil, nil
+		}
+		h.opt.Log.ErrorContext(r.Context(), "export: encoding", "err", err)
+		writeError(w, http.StatusInternalServerError, schema.CodeInternal, "internal error")
+		return nil, nil
+	}
+	return sg, body
+}
+
+// errNoMemory: the server's answer memory has no room for a buffer.
+var errNoMemory = errors.New("no answer memory left")
+
+// heldBuffer is a buffer whose bytes are taken from a memory budget as it
+// grows, in steps of heldStep, and given back by release.
+type heldBuffer struct {
+	bytes.Buffer
+	mem  *memory
+	held int64
+}
+
+const heldStep = 1 << 20
+
+func (b *heldBuffer) Write(p []byte) (int, error) {
+	if need := int64(b.Len()+len(p)) - b.held; need > 0 {
+		need = (need + heldStep - 1) / heldStep * heldStep
+		if !b.mem.take(need) {
+			return 0, errNoMemory
+		}
+		b.held += need
+	}
+	return b.Buffer.Write(p)
+}
+
+// release gives the buffer's bytes back to the budget.
+func (b *heldBuffer) release() {
+	b.mem.give(b.held)
+	b.held = 0
+	b.Buffer = bytes.Buffer{}
+}
+
+// writeTimed writes p to w in pieces of writeChunk bytes. Each piece must
+// be taken by the client within idle, and all of them within total: a
+// client that stops reading is cut off after idle rather than after the
+// whole write time, and frees what its answer holds.
+func writeTimed(w http.ResponseWriter, p []byte, idle, total time.Duration) error {
+	rc := http.NewResponseController(w)
+	end := time.Now().Add(total)
+	deadline := func() {
+		d := time.Now().Add(idle)
+		if d.After(end) {
+			d = end
+		}
+		rc.SetWriteDeadline(d)
+	}
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		deadline()
+		if _, err := w.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	deadline()
+	return rc.Flush()
 }

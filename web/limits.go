@@ -23,9 +23,31 @@ const (
 	// DefaultQueueWait is how long a GraphQL request waits for one of
 	// those slots before it gets 503 TOO_BUSY (Options.QueueWait).
 	DefaultQueueWait = 2 * time.Second
-	// DefaultExportConcurrent bounds the exports running at once
-	// (ExportOptions.MaxConcurrent); another gets 503 TOO_BUSY at once.
+	// DefaultExportConcurrent bounds the exports collected and encoded at
+	// once (ExportOptions.MaxConcurrent); another gets 503 TOO_BUSY at
+	// once. Writing an encoded export to its client holds no slot.
 	DefaultExportConcurrent = 4
+	// DefaultMaxLoadsInFlight bounds the entities and relationships read
+	// by all the GraphQL requests executing at once
+	// (Options.MaxLoadsInFlight): ten requests at the per-request
+	// schema.Limits.MaxLoads. A request that finds none left is stopped
+	// with TOO_BUSY. Measured with 24 clients sending the fan-out query of
+	// issue 13 on a 150k-entity synthetic network (TestFanOutAnswersWithin
+	// Limit at that scale): the heap in use grew 0.8 GB at the peak,
+	// against 1.8 GB with no shared bound (0.65 GB at half this bound).
+	DefaultMaxLoadsInFlight = 10 * 50_000
+	// readersPerCPU bounds the store reads of GraphQL requests running at
+	// once, per CPU (schema.Budget): the other resolvers wait parked, so
+	// that the goroutines answering on time (a TIMEOUT when the limit
+	// passes) are not queued behind hundreds of runnable ones.
+	readersPerCPU = 4
+	// DefaultMaxAnswer bounds one GraphQL answer, in bytes
+	// (Options.MaxAnswer).
+	DefaultMaxAnswer = 32 << 20
+	// DefaultAnswerMemory bounds the bytes of the answers, GraphQL and
+	// exports, held in memory at once while they are written
+	// (Options.AnswerMemory).
+	DefaultAnswerMemory = 512 << 20
 )
 
 // Limits of the http.Server in front of the handler, which the command
@@ -50,11 +72,24 @@ const (
 
 // Limits of single responses.
 const (
-	// exportWriteTime is the write deadline of GET /export beyond
-	// Options.Timeout: the encoders stream, and writing a large export may
-	// take longer than collecting it. (GET /admin/backup has no write
-	// deadline at all: a backup of a large store takes minutes.)
+	// MaxErrors bounds the errors of one GraphQL answer: the first
+	// MaxErrors are kept and one more says how many were left out (a
+	// 754-byte query made 43,246 errors, 11 MB, before; issue 13).
+	MaxErrors = 100
+	// answerWriteTime is the write deadline of a GraphQL answer, from when
+	// it is ready.
+	answerWriteTime = WriteTimeoutGrace
+	// exportWriteTime bounds the writing of an export, from when it is
+	// encoded: writing a large export to a slow link may take longer than
+	// collecting it. (GET /admin/backup has no write deadline at all: a
+	// backup of a large store takes minutes.)
 	exportWriteTime = 2 * time.Minute
+	// exportWriteIdle bounds the wait for a client to take each
+	// writeChunk of an export: a client that stops reading is cut off
+	// after it, and frees the answer memory its export holds.
+	exportWriteIdle = 10 * time.Second
+	// writeChunk is the piece of an answer each write deadline covers.
+	writeChunk = 64 << 10
 	// retryAfter is the Retry-After of a 503 TOO_BUSY, in seconds.
 	retryAfter = "1"
 	// maxFilenameBase bounds the name of an export download (before its

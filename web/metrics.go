@@ -2,9 +2,11 @@ package web
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -31,6 +33,7 @@ type Metrics struct {
 	errors   map[string]uint64       // GraphQL errors by code
 	inFlight atomic.Int64            // requests being served
 	gauges   func() map[string]Gauge // read at each scrape
+	budgets  func() map[string]Gauge // the server's shared budgets (New)
 	started  time.Time
 }
 
@@ -69,6 +72,21 @@ func (h *histogram) observe(v float64) {
 func NewMetrics(gauges func() map[string]Gauge) *Metrics {
 	return &Metrics{requests: map[reqKey]uint64{}, latency: map[string]*histogram{}, errors: map[string]uint64{},
 		gauges: gauges, started: time.Now()}
+}
+
+// watch has the metrics show the server's shared budgets in use.
+func (m *Metrics) watch(s *server) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.budgets = func() map[string]Gauge {
+		return map[string]Gauge{
+			"sanctionsgraph_graphql_loads_in_flight": {Help: "Entities and relationships held by the GraphQL requests executing (of Options.MaxLoadsInFlight).", Value: float64(s.loads.InUse())},
+			"sanctionsgraph_answer_bytes_held":       {Help: "Bytes of answers held in memory while they are written (of Options.AnswerMemory).", Value: float64(s.mem.inUse())},
+		}
+	}
 }
 
 // CountError records a GraphQL error by its code; the GraphQL handler calls
@@ -152,8 +170,16 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	fmt.Fprintln(bw, "# HELP sanctionsgraph_uptime_seconds Seconds since the server started.")
 	fmt.Fprintln(bw, "# TYPE sanctionsgraph_uptime_seconds gauge")
 	fmt.Fprintf(bw, "sanctionsgraph_uptime_seconds %s\n", formatFloat(time.Since(m.started).Seconds()))
-	if m.gauges != nil {
-		g := m.gauges()
+	m.mu.Lock()
+	budgets := m.budgets
+	m.mu.Unlock()
+	if m.gauges != nil || budgets != nil {
+		g := map[string]Gauge{}
+		for _, f := range []func() map[string]Gauge{m.gauges, budgets} {
+			if f != nil {
+				maps.Copy(g, f())
+			}
+		}
 		names := make([]string, 0, len(g))
 		for n := range g {
 			names = append(names, n)
@@ -229,19 +255,40 @@ func Instrument(h http.Handler, m *Metrics, log *slog.Logger, slow time.Duration
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			m.inFlight.Add(-1)
-			d := time.Since(start)
-			m.observe(name, r.Method, rec.status, d)
+			// The time to answer is to the last byte handed to the
+			// connection: a GraphQL handler may return later, once the
+			// execution it answered TIMEOUT for has unwound. A response
+			// that failed took until the handler gave up.
+			end := rec.last
+			if end.IsZero() || rec.err != nil {
+				end = time.Now()
+			}
+			d := end.Sub(start)
+			// Log what was sent: a response that could not be written
+			// whole (the client went away, or stopped reading past the
+			// write deadline) is logged and counted as 499, the status
+			// nginx gives a request its client closed, with the status
+			// the handler meant to send.
+			status := rec.status
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", name), slog.String("path", clipPath(r.URL.Path))}
+			if rec.err != nil || !rec.wroteHeader && r.Context().Err() != nil {
+				status = StatusClientClosed
+				attrs = append(attrs, slog.Int("answered", rec.status))
+				if rec.err != nil {
+					attrs = append(attrs, slog.String("err", rec.err.Error()))
+				}
+			}
+			m.observe(name, r.Method, status, d)
 			level := slog.LevelInfo
-			if slow > 0 && d > slow {
+			if slow > 0 && d > slow || status == StatusClientClosed {
 				level = slog.LevelWarn
 			}
-			if rec.status >= 500 {
+			if status >= 500 && status != StatusClientClosed {
 				level = slog.LevelError
 			}
-			log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method), slog.String("route", name), slog.String("path", clipPath(r.URL.Path)),
-				slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+			attrs = append(attrs, slog.Int("status", status), slog.Int64("bytes", rec.bytes),
 				slog.Float64("ms", float64(d.Microseconds())/1000), slog.String("remote", clientHost(r.RemoteAddr)))
+			log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
 		h.ServeHTTP(rec, r)
 	})
@@ -261,12 +308,19 @@ func clientHost(addr string) string {
 	return addr
 }
 
-// statusRecorder remembers the status and size of a response.
+// StatusClientClosed is the status the access log and the metrics give a
+// response that could not be written whole (nginx's 499).
+const StatusClientClosed = 499
+
+// statusRecorder remembers the status and size of a response, and the
+// first error writing it.
 type statusRecorder struct {
 	http.ResponseWriter
 	status      int
-	bytes       int64
+	bytes       int64 // written without error
 	wroteHeader bool
+	err         error
+	last        time.Time // of the last write or flush without error
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -279,15 +333,30 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(p []byte) (int, error) {
 	s.wroteHeader = true
 	n, err := s.ResponseWriter.Write(p)
-	s.bytes += int64(n)
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	if s.err == nil {
+		s.bytes += int64(n)
+		s.last = time.Now()
+	}
 	return n, err
 }
 
 // Flush lets streaming handlers (exports) flush through the recorder.
-func (s *statusRecorder) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+func (s *statusRecorder) Flush() { s.FlushError() }
+
+// FlushError flushes, recording an error; http.ResponseController.Flush
+// calls it.
+func (s *statusRecorder) FlushError() error {
+	err := http.NewResponseController(s.ResponseWriter).Flush()
+	if err != nil && s.err == nil && !errors.Is(err, http.ErrNotSupported) {
+		s.err = err
 	}
+	if s.err == nil && s.wroteHeader {
+		s.last = time.Now()
+	}
+	return err
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

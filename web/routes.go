@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
@@ -29,8 +30,10 @@ type route struct {
 // nothing else, and Instrument names requests after it. The limits of each
 // route are in limits.go.
 var routes = []route{
-	// GraphQL over GET (read only) and POST: Options.MaxBody, Timeout,
-	// MaxConcurrent and QueueWait, schema.Limits. The handler checks the
+	// GraphQL over GET (read only) and POST: Options.MaxBody, Timeout
+	// (from arrival, queueing included), MaxConcurrent and QueueWait,
+	// MaxLoads and MaxLoadsInFlight, MaxAnswer and AnswerMemory,
+	// MaxErrors, answerWriteTime, schema.Limits. The handler checks the
 	// method, to answer others with a GraphQL error.
 	{pattern: "/graphql", name: "/graphql", handler: (*server).graphql},
 	// GraphiQL and its bundle (web/static/graphiql).
@@ -43,7 +46,9 @@ var routes = []route{
 	// Prometheus metrics, with Options.Metrics.
 	{pattern: "GET /metrics", name: "/metrics", quiet: true, handler: (*server).metrics},
 	// Downloads of a subgraph, with Options.Export: ExportOptions bounds,
-	// Options.Timeout to collect, exportWriteTime more to write.
+	// Options.Timeout to collect; a slot to collect and encode, none to
+	// write; AnswerMemory to hold the encoded export; exportWriteTime to
+	// write it, exportWriteIdle for each writeChunk.
 	{pattern: "GET /export", name: "/export", handler: (*server).export},
 	// An online backup for a write token, with Options.Backup: no write
 	// deadline.
@@ -62,6 +67,10 @@ var routes = []route{
 type server struct {
 	opt    Options
 	static fs.FS // web/static
+	// loads and mem are the budgets the requests in flight share
+	// (Options.MaxLoadsInFlight, Options.AnswerMemory).
+	loads *schema.Budget
+	mem   *memory
 }
 
 // New returns the handler of every route in the routes table that opt
@@ -82,11 +91,21 @@ func New(opt Options) http.Handler {
 	if opt.MaxLoads == 0 {
 		opt.MaxLoads = schema.DefaultLimits.MaxLoads
 	}
+	if opt.MaxLoadsInFlight == 0 {
+		opt.MaxLoadsInFlight = DefaultMaxLoadsInFlight
+	}
+	if opt.MaxAnswer == 0 {
+		opt.MaxAnswer = DefaultMaxAnswer
+	}
+	if opt.AnswerMemory == 0 {
+		opt.AnswerMemory = DefaultAnswerMemory
+	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
 	sub, _ := fs.Sub(static, "static")
-	s := &server{opt: opt, static: sub}
+	s := &server{opt: opt, static: sub, loads: schema.NewBudget(opt.MaxLoadsInFlight, readersPerCPU*runtime.GOMAXPROCS(0)), mem: &memory{max: opt.AnswerMemory}}
+	opt.Metrics.watch(s)
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		if h := rt.handler(s); h != nil {

@@ -32,6 +32,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxBody := fs.Int64("max-body", web.DefaultMaxBody, "largest request body, bytes")
 	maxVisited := fs.Int("max-visited", schema.DefaultLimits.MaxVisited, "entities one path search may visit")
 	maxConcurrent := fs.Int("max-concurrent", web.DefaultMaxConcurrent, "GraphQL requests executed at once")
+	maxLoadsInFlight := fs.Int("max-loads-in-flight", web.DefaultMaxLoadsInFlight, "entities and relationships the GraphQL requests executing at once may hold together")
+	maxAnswer := fs.Int64("max-answer-mb", web.DefaultMaxAnswer>>20, "largest GraphQL answer, MiB")
+	answerMemory := fs.Int64("answer-memory-mb", web.DefaultAnswerMemory>>20, "answers (GraphQL and exports) held in memory at once while they are written, MiB")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	maxMapped := fs.Int64("max-mapped-mb", 512, "bound on the resident pages of the store's mapped files, MiB; past it they are dropped from memory and the page cache, and read from disk again (0: no bound)")
 	exportLimit := fs.Int("export-limit", export.DefaultMaxEntities, fmt.Sprintf("entities one GET /export may write at most (relationships: %d times as many)", export.RelationshipsPerEntity))
@@ -115,6 +118,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: export.RelationshipsPerEntity * *exportLimit, MaxVisited: *maxVisited},
 		Yente:   &web.YenteOptions{Source: st, Datasets: splitList(*yenteDatasets)},
 		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
+		MaxLoadsInFlight: *maxLoadsInFlight, MaxAnswer: *maxAnswer << 20, AnswerMemory: *answerMemory << 20,
 		Health: func(context.Context) map[string]any {
 			n, l := st.Index().Counts()
 			return map[string]any{"entities": n, "relationships": l}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CSV file names inside the zip.
@@ -33,16 +34,63 @@ func csvField(s string) string { return lineBreaks.Replace(s) }
 
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
+// csvFormula defuses CSV injection: a cell that starts with =, +, -, @, a
+// tab or a carriage return is read by Excel, LibreOffice and Google Sheets
+// as a formula (=HYPERLINK(...), =cmd|...), so, as OWASP's "CSV
+// Injection" advises, it gets a leading ' which spreadsheets take as "this
+// is text" and do not show. A plain number ("-1.5", "+7") is no formula
+// and is left as it is, so numeric columns still import as numbers. The
+// full-width forms of the four signs are treated the same, as some
+// spreadsheet locales read them as the ASCII ones.
+//
+// The ' stays in the value neo4j-admin imports; the README in the zip
+// says so. Every cell is written through csvRow, which applies it, so no
+// column (names, ids, roles, dates, schema) is left out.
+func csvFormula(s string) string {
+	if s == "" {
+		return s
+	}
+	switch r, _ := utf8.DecodeRuneInString(s); r {
+	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
+		if r < utf8.RuneSelf && plainNumber(s) {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// plainNumber reports whether s is a decimal number such as -1.5 or +2e3
+// (not hex, Inf or NaN, which ParseFloat also takes).
+func plainNumber(s string) bool {
+	if strings.Trim(s, "0123456789.eE+-") != "" {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
 // csvArray joins an array column with ";", the neo4j-admin array
-// delimiter; a ";" inside a value would split it, so it becomes ",".
+// delimiter; a ";" inside a value would split it, so it becomes ",". Each
+// value is defused on its own (csvFormula), so the cell, which starts with
+// the first, is too.
 func csvArray(vals []string) string {
 	out := make([]string, 0, len(vals))
 	for _, v := range vals {
-		if v = strings.TrimSpace(strings.ReplaceAll(csvField(v), ";", ",")); v != "" {
+		if v = csvFormula(strings.TrimSpace(strings.ReplaceAll(csvField(v), ";", ","))); v != "" {
 			out = append(out, v)
 		}
 	}
 	return strings.Join(out, ";")
+}
+
+// csvRow writes one row of values, each cell defused (csvFormula); cells
+// is the caller's own slice, which it changes.
+func csvRow(cw *csv.Writer, cells []string) error {
+	for i, c := range cells {
+		cells[i] = csvFormula(c)
+	}
+	return cw.Write(cells)
 }
 
 // neo4jLabel turns a schema name into a label: letters and digits only.
@@ -85,7 +133,9 @@ func encodeCSV(w io.Writer, s *Subgraph) error {
 	if _, err := io.WriteString(f, "sanctionsgraph export: "+csvField(s.Query)+"\n\n"+
 		"Import into an empty Neo4j database with:\n\n"+
 		"  neo4j-admin database import full --nodes="+CSVNodes+" --relationships="+CSVRelationships+" --array-delimiter=';' neo4j\n\n"+
-		"Array columns (string[]) are delimited by ';'; a ';' inside a value was written as ','.\n"); err != nil {
+		"Array columns (string[]) are delimited by ';'; a ';' inside a value was written as ','.\n"+
+		"A value that starts with =, +, -, @ or a tab (other than a number) starts with ' so that\n"+
+		"spreadsheets show it as text and do not run it as a formula; remove the ' after import if needed.\n"); err != nil {
 		return err
 	}
 	if note := s.truncationNote(); note != "" {
@@ -114,7 +164,7 @@ func encodeCSV(w io.Writer, s *Subgraph) error {
 		for _, r := range n.Records {
 			recs = append(recs, r.Ref)
 		}
-		if err := cw.Write([]string{csvField(e.Ref), strings.Join(nodeLabels(n), ";"), csvField(e.Name()), e.Schema, entityKind(e),
+		if err := csvRow(cw, []string{csvField(e.Ref), strings.Join(nodeLabels(n), ";"), csvField(e.Name()), e.Schema, entityKind(e),
 			strconv.FormatBool(n.sanctioned()), strconv.FormatBool(n.Seed),
 			csvArray(e.Countries()), csvArray(e.Aliases()), csvArray(ds), csvArray(e.Datasets()), csvArray(recs)}); err != nil {
 			return err
@@ -136,7 +186,7 @@ func encodeCSV(w io.Writer, s *Subgraph) error {
 		if p, ok := r.Percentage(); ok {
 			pct = strconv.FormatFloat(p, 'g', -1, 64)
 		}
-		if err := cw.Write([]string{csvField(s.nodeRef(r.Source)), csvField(s.nodeRef(r.Target)), r.Kind.EnumName(),
+		if err := csvRow(cw, []string{csvField(s.nodeRef(r.Source)), csvField(s.nodeRef(r.Target)), r.Kind.EnumName(),
 			csvField(r.Ref), r.Kind.String(), r.Schema, pct, csvField(r.Role()), r.StartDate(), r.EndDate(),
 			csvArray(sourceText(r.Sources))}); err != nil {
 			return err

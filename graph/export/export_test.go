@@ -341,6 +341,9 @@ func TestCSVZip(t *testing.T) {
 		n := sg.Nodes[i]
 		ids[row[idC]] = true
 		want := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(n.Entity.Name())
+		if strings.HasPrefix(want, "-") {
+			want = "'" + want // a formula sign is defused (TestCSVFormulas)
+		}
 		if row[idC] != n.Entity.Ref || row[nameC] != want {
 			t.Errorf("node row %d = %q, want id %s name %q", i, row, n.Entity.Ref, want)
 		}
