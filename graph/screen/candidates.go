@@ -22,11 +22,18 @@ type Lookup struct {
 	done  int                // index words already in keys
 	keys  map[string][]int32 // fuzzy key -> word ids
 	roman []string           // word id -> RomanKey
+	// fz caches fuzzyOf's answers while the index has fzWords words.
+	fzMu    sync.Mutex
+	fz      map[fuzzyCacheKey][]fuzzyWord
+	fzWords int
+	// pairs remembers word similarities across the queries prepared for
+	// this Lookup (simCache).
+	pairs *pairTable
 }
 
 // NewLookup returns a Lookup over ix.
 func NewLookup(ix *index.Index) *Lookup {
-	return &Lookup{ix: ix, keys: map[string][]int32{}}
+	return &Lookup{ix: ix, keys: map[string][]int32{}, pairs: newPairTable()}
 }
 
 // Index returns the index the screener reads.
@@ -180,6 +187,9 @@ func (sc *Lookup) Candidates(ctx context.Context, p *Prepared, limit int) (cands
 		return nil, false, nil
 	}
 	sc.sync()
+	if p.sims != nil && p.sims.shared == nil {
+		p.sims.shared = sc.pairs
+	}
 	sc.ix.ReadNames(func(n index.Names) {
 		cands, truncated, err = sc.candidates(ctx, n, p, limit)
 	})
@@ -192,7 +202,7 @@ func (sc *Lookup) candidates(ctx context.Context, n index.Names, p *Prepared, li
 	}
 	sc.mu.RLock()
 	defer sc.mu.RUnlock()
-	byNode, err := sc.cover(ctx, n, p.indexWords, false)
+	byNode, err := sc.cover(ctx, n, p.indexWords, false, p.sims)
 	if err != nil {
 		return nil, false, err
 	}
@@ -200,7 +210,7 @@ func (sc *Lookup) candidates(ctx context.Context, n index.Names, p *Prepared, li
 	// romanisation, with coverage of its own: the words as written weigh
 	// as unseen (rare) words and would bury every Latin name.
 	if len(p.romanWords) > 0 {
-		more, err := sc.cover(ctx, n, p.romanWords, p.abjad)
+		more, err := sc.cover(ctx, n, p.romanWords, p.abjad, p.sims)
 		if err != nil {
 			return nil, false, err
 		}
@@ -235,7 +245,7 @@ func (sc *Lookup) candidates(ctx context.Context, n index.Names, p *Prepared, li
 // holds sc.mu for reading.
 // With abjad, the words were romanised from the Arabic script and also
 // stand for the index words with their consonants (abjadSim).
-func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abjad bool) (map[index.Node]float64, error) {
+func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abjad bool, sims *simCache) (map[index.Node]float64, error) {
 	weights := make([]float64, len(words))
 	total := 0.0
 	for i, w := range words {
@@ -249,7 +259,6 @@ func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abja
 		word     int
 	}
 	acc := make(map[slotKey]sums, 256)
-	var keyBuf []string
 	for i, w := range words {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -270,51 +279,15 @@ func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abja
 			}
 		}
 		if len(w) >= 3 {
-			rw := RomanKey(w)
-			type fz struct {
-				tid int32
-				s   float64
-			}
-			var fuzzy []fz
-			seen := map[int32]bool{}
-			keyBuf = keyBuf[:0]
-			for _, f := range queryForms(w) {
-				keyBuf = fuzzyKeys(f, keyBuf)
-			}
-			if abjad {
-				if c := abjadKey(w); len(c) >= 2 {
-					keyBuf = append(keyBuf, abjadKeyPrefix+c)
+			taken := 0
+			for _, f := range sc.fuzzyOf(n, w, abjad, sims) {
+				if taken == maxFuzzyPerWord {
+					break
 				}
-			}
-			for _, k := range keyBuf {
-				for _, tid := range sc.keys[k] {
-					if seen[tid] || exp[tid] != 0 {
-						continue
-					}
-					seen[tid] = true
-					if int(tid) >= len(sc.roman) {
-						continue // added after sync
-					}
-					s, _ := tokenSim(w, rw, n.WordText(tid), sc.roman[tid])
-					if abjad && s < abjadSimilarity && abjadSim(w, n.WordText(tid)) {
-						s = abjadSimilarity
-					}
-					if s > 0 {
-						fuzzy = append(fuzzy, fz{tid, s})
-					}
+				if exp[f.tid] == 0 {
+					exp[f.tid] = f.s
+					taken++
 				}
-			}
-			slices.SortFunc(fuzzy, func(a, b fz) int {
-				if a.s != b.s {
-					if a.s > b.s {
-						return -1
-					}
-					return 1
-				}
-				return int(a.tid - b.tid)
-			})
-			for _, f := range fuzzy[:min(len(fuzzy), maxFuzzyPerWord)] {
-				exp[f.tid] = f.s
 			}
 		}
 		for tid, s := range exp {
@@ -348,6 +321,89 @@ func (sc *Lookup) cover(ctx context.Context, n index.Names, words []string, abja
 	}
 	return byNode, nil
 }
+
+// fuzzyWord is an index word a query word may be a misspelling of.
+type fuzzyWord struct {
+	tid index.WordID
+	s   float64
+}
+
+// fuzzyOf returns the index words filed under the fuzzy keys of a query
+// word (fuzzyKeys, and its consonants for a word romanised from the
+// Arabic script), most alike first, at most maxFuzzyPerWord plus room for
+// the exact and variant words the caller takes first. Query words recur
+// across queries (given names, common surnames), so the answers are kept
+// until the index gains words; the caller holds sc.mu for reading.
+func (sc *Lookup) fuzzyOf(n index.Names, w string, abjad bool, sims *simCache) []fuzzyWord {
+	key := fuzzyCacheKey{w, abjad}
+	sc.fzMu.Lock()
+	if sc.fzWords != sc.done {
+		sc.fz, sc.fzWords = map[fuzzyCacheKey][]fuzzyWord{}, sc.done
+	}
+	if f, ok := sc.fz[key]; ok {
+		sc.fzMu.Unlock()
+		return f
+	}
+	sc.fzMu.Unlock()
+	rw := RomanKey(w)
+	var keys []string
+	for _, f := range queryForms(w) {
+		keys = fuzzyKeys(f, keys)
+	}
+	if abjad {
+		if c := abjadKey(w); len(c) >= 2 {
+			keys = append(keys, abjadKeyPrefix+c)
+		}
+	}
+	var fuzzy []fuzzyWord
+	seen := map[index.WordID]bool{}
+	for _, k := range keys {
+		for _, tid := range sc.keys[k] {
+			if seen[tid] || int(tid) >= len(sc.roman) {
+				continue
+			}
+			seen[tid] = true
+			text := n.WordText(tid)
+			if text == w {
+				continue // the word itself: an exact match, not a fuzzy one
+			}
+			s, _ := sims.tokenSim(w, rw, text, sc.roman[tid])
+			if abjad && s < abjadSimilarity && abjadSim(w, text) {
+				s = abjadSimilarity
+			}
+			if s > 0 {
+				fuzzy = append(fuzzy, fuzzyWord{tid, s})
+			}
+		}
+	}
+	slices.SortFunc(fuzzy, func(a, b fuzzyWord) int {
+		if a.s != b.s {
+			if a.s > b.s {
+				return -1
+			}
+			return 1
+		}
+		return int(a.tid - b.tid)
+	})
+	// Room for the words the caller takes as exact or variants first
+	// (a variant group has at most about twenty spellings).
+	fuzzy = slices.Clip(fuzzy[:min(len(fuzzy), maxFuzzyPerWord+32)])
+	sc.fzMu.Lock()
+	if len(sc.fz) >= maxFuzzyCache {
+		clear(sc.fz)
+	}
+	sc.fz[key] = fuzzy
+	sc.fzMu.Unlock()
+	return fuzzy
+}
+
+type fuzzyCacheKey struct {
+	w     string
+	abjad bool
+}
+
+// maxFuzzyCache bounds the query words whose expansions are kept.
+const maxFuzzyCache = 200_000
 
 func compareUUID(a, b uuid.UUID) int {
 	for i := range a {

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"sync"
 	"math"
 	"math/bits"
 	"slices"
@@ -163,6 +164,107 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 		return 0, ""
 	}
 	return math.Min(s, 0.95), "fuzzy"
+}
+
+// simCache remembers the similarity of word pairs: for one query (the
+// candidates of a query share words, and the candidate look-up compares
+// the pairs the scoring compares again), and, when the query was prepared
+// for a Lookup, across queries in the Lookup's shared table (query words
+// and list words recur: "mohammed", "john", "smith"). A nil *simCache
+// computes every time. A Prepared, and so its simCache, is used by one
+// goroutine at a time; the shared table locks.
+type simCache struct {
+	local  map[[2]string]simResult
+	shared *pairTable
+}
+
+type simResult struct {
+	s   float64
+	how string
+}
+
+func newSimCache() *simCache { return &simCache{local: map[[2]string]simResult{}} }
+
+// tokenSim is tokenSim, remembered.
+func (c *simCache) tokenSim(a, ra, b, rb string) (float64, string) {
+	if c == nil {
+		return tokenSim(a, ra, b, rb)
+	}
+	k := [2]string{a, b}
+	if r, ok := c.local[k]; ok {
+		return r.s, r.how
+	}
+	r, ok := c.shared.get(k)
+	if !ok {
+		r.s, r.how = tokenSim(a, ra, b, rb)
+		c.shared.put(k, r)
+	}
+	if len(c.local) < maxSimCache {
+		c.local[k] = r
+	}
+	return r.s, r.how
+}
+
+// maxSimCache bounds the pairs one query remembers.
+const maxSimCache = 1 << 16
+
+// pairTable is a bounded table of word-pair similarities shared by the
+// queries of one Lookup, in shards that each lock on their own.
+type pairTable struct {
+	shards [pairShards]struct {
+		mu sync.Mutex
+		m  map[[2]string]simResult
+	}
+}
+
+const (
+	pairShards   = 16
+	pairPerShard = 1 << 15 // about 512k pairs in all, some tens of MB
+)
+
+func newPairTable() *pairTable {
+	t := &pairTable{}
+	for i := range t.shards {
+		t.shards[i].m = map[[2]string]simResult{}
+	}
+	return t
+}
+
+func (t *pairTable) shard(k [2]string) int {
+	h := uint32(len(k[0]))*31 + uint32(len(k[1]))
+	if len(k[0]) > 0 {
+		h = h*31 + uint32(k[0][0])
+	}
+	if len(k[1]) > 0 {
+		h = h*31 + uint32(k[1][len(k[1])-1])
+	}
+	return int(h % pairShards)
+}
+
+func (t *pairTable) get(k [2]string) (simResult, bool) {
+	if t == nil {
+		return simResult{}, false
+	}
+	sh := &t.shards[t.shard(k)]
+	sh.mu.Lock()
+	r, ok := sh.m[k]
+	sh.mu.Unlock()
+	return r, ok
+}
+
+func (t *pairTable) put(k [2]string, r simResult) {
+	if t == nil {
+		return
+	}
+	sh := &t.shards[t.shard(k)]
+	sh.mu.Lock()
+	if len(sh.m) >= pairPerShard {
+		clear(sh.m) // start over: cheaper than tracking use
+	}
+	// The words are kept: copy them out of whatever larger string they
+	// may be cut from.
+	sh.m[[2]string{strings.Clone(k[0]), strings.Clone(k[1])}] = r
+	sh.mu.Unlock()
 }
 
 // otherStem reports whether two words, as written (folded), differ in
@@ -421,7 +523,7 @@ func MatchNames(query, name []string, weigh Weigher) NameMatch {
 	if weigh == nil {
 		weigh = StaticWeight
 	}
-	return matchWords(prepareWords(query, weigh), prepareWords(name, weigh), false)
+	return matchWords(prepareWords(query, weigh), prepareWords(name, weigh), false, nil)
 }
 
 type wordPair struct {
@@ -433,7 +535,7 @@ type wordPair struct {
 // matchWords aligns the words of two names and scores them; org is true
 // when the names are of organisations (a country among their words then
 // tells them apart).
-func matchWords(q, n []nameWord, org bool) NameMatch {
+func matchWords(q, n []nameWord, org bool, sims *simCache) NameMatch {
 	if len(q) == 0 || len(n) == 0 {
 		return NameMatch{}
 	}
@@ -441,7 +543,7 @@ func matchWords(q, n []nameWord, org bool) NameMatch {
 	pairs := pairBuf[:0]
 	for i := range q {
 		for j := range n {
-			s, how := tokenSim(q[i].tok, q[i].roman, n[j].tok, n[j].roman)
+			s, how := sims.tokenSim(q[i].tok, q[i].roman, n[j].tok, n[j].roman)
 			if q[i].abjad != n[j].abjad && s < abjadSimilarity && abjadSim(q[i].tok, n[j].tok) {
 				s, how = abjadSimilarity, "consonants"
 			}

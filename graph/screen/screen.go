@@ -128,15 +128,17 @@ type Prepared struct {
 	dob        dateParts
 	schema     *graph.Schema
 	compacts   string
+	romanComp  string   // RomanKey(compacts)
 	forms      []string // classes of the legal forms the name carries
 	abjad      bool     // the name is written in the Arabic script
 	surname    []bool   // which of Words are the family name (surnames)
+	sims       *simCache // word similarities computed for this query
 }
 
 // Prepare checks a query. Errors wrap ErrInvalid and name the field.
 func Prepare(q Query) (*Prepared, error) {
 	q.Name = strings.TrimSpace(q.Name)
-	p := &Prepared{Q: q}
+	p := &Prepared{Q: q, sims: newSimCache()}
 	if len(q.Name) > MaxNameLen {
 		return nil, fmt.Errorf("%w: name: longer than %d bytes", graph.ErrInvalid, MaxNameLen)
 	}
@@ -171,6 +173,7 @@ func Prepare(q Query) (*Prepared, error) {
 		return nil, fmt.Errorf("%w: name: no letters or digits (give a name or an identifier)", graph.ErrInvalid)
 	}
 	p.compacts = compact(p.Words)
+	p.romanComp = RomanKey(p.compacts)
 	if q.Schema != "" {
 		s, ok := graph.LookupSchema(q.Schema)
 		if !ok {
@@ -284,6 +287,8 @@ type Name struct {
 	kinds   []byte   // wordKind of each word
 	forms   []string // classes of the legal forms the name carries
 	compact string
+	// romanComp is RomanKey(compact).
+	romanComp string
 }
 
 // NewRecord prepares an entity for screening.
@@ -323,6 +328,7 @@ func (r *Record) addName(n string, weak bool, seen map[string]int) {
 	}
 	seen[key] = len(r.Names)
 	sn := Name{Name: n, Weak: weak, toks: toks, surname: surnames(n, toks), roman: make([]string, len(toks)), kinds: make([]byte, len(toks)), forms: forms, compact: compact(toks), abjad: hasAbjad(n)}
+	sn.romanComp = RomanKey(sn.compact)
 	for i, t := range toks {
 		sn.roman[i] = RomanKey(t)
 		sn.kinds[i] = wordKind(t)
@@ -488,7 +494,7 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 		for i, t := range name.toks {
 			nw = append(nw, nameWord{tok: t, roman: name.roman[i], w: weigh(t), kind: name.kinds[i], abjad: name.abjad, surname: name.surname[i]})
 		}
-		m := matchWords(q, nw, org)
+		m := matchWords(q, nw, org, p.sims)
 		if c := name.compact; len(c) >= 6 && len(p.Words) != len(name.toks) && m.Score < 0.98 && kindMask(q, org) == kindMask(nw, org) {
 			// Spacing: "Zhongsheng" / "Zhong Sheng" across the whole name,
 			// not where a number or place tells the names apart. One name
@@ -497,7 +503,7 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 			// "Foreign Trade Bank of the DPRK"); in a person's name the
 			// words left over are other names, which the word alignment
 			// weighs.
-			s, how := tokenSim(p.compacts, RomanKey(p.compacts), c, RomanKey(c))
+			s, how := p.sims.tokenSim(p.compacts, p.romanComp, c, name.romanComp)
 			if org && s < 0.85 && (strings.HasPrefix(c, p.compacts) || strings.HasPrefix(p.compacts, c)) {
 				s, how = 0.85, "prefix"
 			}
@@ -514,7 +520,7 @@ func ScoreRecord(p *Prepared, r *Record, weigh Weigher) (hit Hit, ok bool) {
 		// The whole query is this name: word for word, or written
 		// together ("Good Will" / "Goodwill").
 		whole := len(p.Words) == len(name.toks) && m.Score >= 0.97 ||
-			len(p.Words) != len(name.toks) && RomanKey(p.compacts) == RomanKey(name.compact)
+			len(p.Words) != len(name.toks) && p.romanComp == name.romanComp
 		if name.Weak && !whole {
 			// A weak alias ('MIKE', 'PAT') names the party only when the
 			// query is that alias; short of that it is no match alone.
