@@ -1,13 +1,13 @@
 package screen
 
 import (
-	"sync"
 	"math"
 	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )

@@ -128,10 +128,10 @@ type Prepared struct {
 	dob        dateParts
 	schema     *graph.Schema
 	compacts   string
-	romanComp  string   // RomanKey(compacts)
-	forms      []string // classes of the legal forms the name carries
-	abjad      bool     // the name is written in the Arabic script
-	surname    []bool   // which of Words are the family name (surnames)
+	romanComp  string    // RomanKey(compacts)
+	forms      []string  // classes of the legal forms the name carries
+	abjad      bool      // the name is written in the Arabic script
+	surname    []bool    // which of Words are the family name (surnames)
 	sims       *simCache // word similarities computed for this query
 }
 
