@@ -8,13 +8,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
+
+// screenOne screens one query; bad input is the row's error in a file,
+// else a usage error.
+func screenOne(ctx context.Context, st *store.Store, line int, ref string, q screen.Query, hops int, inFile bool) (screenOut, error) {
+	out := screenOut{Line: line, Ref: ref, Query: q.Name, Hits: []screenHitJS{}}
+	res, err := st.Screen(ctx, q)
+	switch {
+	case errors.Is(err, graph.ErrInvalid) && inFile:
+		out.Error = screenInputError(err)
+	case errors.Is(err, graph.ErrInvalid):
+		return out, &cli.ExitError{Code: cli.ExitUsage, Msg: screenInputError(err)}
+	case err != nil:
+		return out, err
+	default:
+		if out.Hits, err = describeHits(ctx, st, res.Hits, hops); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
 
 // maxScreenFileRows bounds a --file batch.
 const maxScreenFileRows = 1_000_000
@@ -119,31 +142,45 @@ func runScreen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			enc.SetIndent("", "  ")
 		}
 	}
-	for _, j := range jobs {
+	// Screen on every core, a block of rows at a time, and print in the
+	// order of the file.
+	const block = 512
+	workers := max(1, runtime.GOMAXPROCS(0))
+	outs := make([]screenOut, block)
+	errs := make([]error, block)
+	for start := 0; start < len(jobs); start += block {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		out := screenOut{Line: j.line, Ref: j.ref, Query: j.q.Name, Hits: []screenHitJS{}}
-		res, err := st.Screen(ctx, j.q)
-		switch {
-		case errors.Is(err, graph.ErrInvalid) && *file != "":
-			out.Error = screenInputError(err)
-		case errors.Is(err, graph.ErrInvalid):
-			return &cli.ExitError{Code: cli.ExitUsage, Msg: screenInputError(err)}
-		case err != nil:
-			return err
-		default:
-			if out.Hits, err = describeHits(ctx, st, res.Hits, *hops); err != nil {
-				return err
-			}
+		part := jobs[start:min(start+block, len(jobs))]
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < min(workers, len(part)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(part) {
+						return
+					}
+					outs[i], errs[i] = screenOne(ctx, st, part[i].line, part[i].ref, part[i].q, *hops, *file != "")
+				}
+			}()
 		}
-		if enc != nil {
-			if err := enc.Encode(out); err != nil {
-				return err
+		wg.Wait()
+		for i := range part {
+			if errs[i] != nil {
+				return errs[i]
 			}
-			continue
+			if enc != nil {
+				if err := enc.Encode(outs[i]); err != nil {
+					return err
+				}
+				continue
+			}
+			printScreen(stdout, outs[i], *file != "")
 		}
-		printScreen(stdout, out, *file != "")
 	}
 	return nil
 }
