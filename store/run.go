@@ -57,6 +57,7 @@ type RunInfo struct {
 	Counts   RunCounts `json:"counts"`
 	Error    string    `json:"error,omitempty"`
 	Undone   int       `json:"undone,omitempty"` // records a rollback restored
+	Bulk     bool      `json:"bulk,omitempty"`   // loaded a fresh store in bulk (bulk.go)
 }
 
 // Run is an ingest run: a sequence of Apply calls that lands as a whole
@@ -74,6 +75,7 @@ type Run struct {
 	seq     uint64
 	done    bool
 	pending *pendingCommit
+	bulk    *bulkLoader // non-nil: the run loads a fresh store in bulk (bulk.go)
 }
 
 // BeginRun starts an ingest run described by source (file names, say).
@@ -105,6 +107,13 @@ func (s *Store) BeginRun(ctx context.Context, source string) (*Run, error) {
 		return nil, fmt.Errorf("begin ingest: %w", dbErr(err))
 	}
 	r := &Run{s: s, info: RunInfo{ID: last + 1, Source: source, Started: time.Now().UTC(), State: RunApplying}}
+	if s.bulkPossible() {
+		if r.bulk, err = newBulkLoader(s.dir); err != nil {
+			s.runMu.Unlock()
+			return nil, fmt.Errorf("begin ingest: %w", err)
+		}
+		r.info.Bulk = true
+	}
 	if err := r.saveInfo(); err != nil {
 		s.runMu.Unlock()
 		return nil, err
@@ -149,6 +158,15 @@ func (r *Run) Apply(ctx context.Context, recs []graph.Record) ([]graph.Outcome, 
 	preps, err := prepareAll(recs)
 	if err != nil {
 		return outs, err
+	}
+	if r.bulk != nil {
+		if err := r.bulk.add(preps, outs); err != nil {
+			return outs, fmt.Errorf("bulk load: %w", err)
+		}
+		for _, o := range outs {
+			r.info.Counts.add(o)
+		}
+		return outs, ctx.Err()
 	}
 	for i := 0; i < len(preps); i += maxBatchRecords {
 		if err := ctx.Err(); err != nil {
@@ -264,6 +282,20 @@ func (r *Run) Commit(ctx context.Context) error {
 	}
 	r.done = true
 	defer r.s.runMu.Unlock()
+	if r.bulk != nil {
+		defer r.bulk.close()
+		r.info.State, r.info.Finished = RunCommitted, time.Now().UTC()
+		if err := r.commitBulk(ctx); err != nil {
+			r.info.State, r.info.Error = RunApplying, err.Error()
+			if rerr := r.s.recoverBulk(); rerr != nil {
+				return fmt.Errorf("%w (and the rollback failed: %v)", err, rerr)
+			}
+			r.info.State, r.info.Finished = RunRolledBack, time.Now().UTC()
+			r.saveInfo()
+			return err
+		}
+		return nil
+	}
 	if err := r.wait(); err != nil {
 		r.info.Error = err.Error()
 		if rerr := r.s.rollback(&r.info); rerr != nil {
@@ -289,6 +321,9 @@ func (r *Run) Rollback(ctx context.Context, cause error) error {
 	}
 	r.done = true
 	defer r.s.runMu.Unlock()
+	if r.bulk != nil {
+		r.bulk.close() // nothing of the run is in Badger yet
+	}
 	r.wait() // its error does not matter: everything is undone
 	if cause != nil {
 		r.info.Error = cause.Error()

@@ -17,6 +17,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 )
 
 // The screening quality report: every figure is measured against a store
@@ -328,4 +329,24 @@ func screenUNPositivesByRow(tb testing.TB, s *store.Store) unByRow {
 		out.full.add(row, full)
 	})
 	return out
+}
+
+// The first ingest into a fresh store on disk loads in bulk; on the real
+// OFAC, UN and EU lists it leaves what the transactional path leaves (an
+// in-memory store takes that path).
+func TestBulkLoadRealLists(t *testing.T) {
+	files := screenReportFiles(t)
+	bulk := storetest.OpenDir(t, t.TempDir(), store.Options{GCInterval: -1})
+	storetest.LoadFiles(t, bulk, files...)
+	if _, err := bulk.AutoMerge(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := bulk.Runs(context.Background())
+	if err != nil || len(runs) == 0 || !runs[0].Bulk {
+		t.Fatalf("runs %+v %v: the fresh store on disk did not load in bulk", runs, err)
+	}
+	txn := ingestFiles(t, "", files...)
+	if b, x := storetest.Dump(t, bulk), storetest.Dump(t, txn); b != x {
+		t.Errorf("the bulk-loaded store differs from the transactional one (%d and %d bytes of dump)", len(b), len(x))
+	}
 }

@@ -133,6 +133,12 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, badgerErr(err))
 	}
 	s := &Store{db: db, opt: opt, log: log, dir: dir}
+	// A bulk ingest a crash interrupted may have left a store without its
+	// version key: put it back before checking the version.
+	if err := s.recoverBulk(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.checkVersion(); err != nil {
 		db.Close()
 		return nil, err

@@ -1,0 +1,566 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
+)
+
+// Bulk loading. The first ingest into a fresh store (no records yet, no
+// server reading it) writes its keys near the disk, not through Badger's
+// transactions: nothing can conflict and nothing needs undoing, so every
+// key a record implies is appended to a buffer, buffers are sorted and
+// spilled to run files in a temporary folder, and at Commit the runs are
+// merged and streamed into sorted tables by Badger's StreamWriter. That
+// skips the memtable (one writer goroutine inserting every key into a
+// skiplist, most of an ingest's time) and the read of each record's
+// previous state.
+//
+// A record whose ref comes again later in the run (the same id twice in a
+// file) is written as its last version, as the transactional path would
+// leave it: each key carries the hash of its record's ref and the record's
+// sequence number, and the merge drops the keys of earlier versions.
+//
+// Crashes: until Commit, Badger holds nothing of the run but its run info
+// (state "applying"), so a crash leaves a run that Open rolls back with
+// nothing to undo, and a temporary folder Open removes. Commit writes a
+// marker file holding the store's run infos before it lets the
+// StreamWriter drop the (fresh) store and write its tables; Open finding
+// the marker drops what a crash left and writes the run infos back, the
+// bulk run marked rolled back. The marker goes once the stream is flushed
+// and synced.
+
+const (
+	bulkDirName    = "bulk-loading.tmp" // spilled runs, inside the store's directory
+	bulkMarkerName = "BULK-LOADING"     // present while Commit streams
+	// bulkStreamBatch is how much is handed to the StreamWriter at once.
+	bulkStreamBatch = 16 << 20
+)
+
+// bulkChunkBytesVar is how much key and value data is sorted in memory
+// before it is spilled to a run file (a variable for the tests).
+var bulkChunkBytesVar = 96 << 20
+
+// bulkLoader collects the keys of a bulk run.
+type bulkLoader struct {
+	dir    string // temporary folder
+	seed   maphash.Seed
+	seq    uint32 // records so far
+	chunk  bulkChunk
+	runs   []string // spilled run files
+	// last maps the hash of each ref to the number of its last version
+	// (with bulkFull). A hash is 8 bytes where a ref is tens: at millions
+	// of refs, two with one hash are a chance of about one in a million.
+	last map[uint64]uint32
+}
+
+// bulkEntry locates one key/value in a chunk's arena.
+type bulkEntry struct {
+	off, klen, vlen uint32
+	ref             uint64 // hash of the record's ref
+	seq             uint32 // the record's number in the run
+}
+
+type bulkChunk struct {
+	arena   []byte
+	entries []bulkEntry
+}
+
+func (c *bulkChunk) add(key, val []byte, ref uint64, seq uint32) {
+	off := uint32(len(c.arena))
+	c.arena = append(c.arena, key...)
+	c.arena = append(c.arena, val...)
+	c.entries = append(c.entries, bulkEntry{off: off, klen: uint32(len(key)), vlen: uint32(len(val)), ref: ref, seq: seq})
+}
+
+func (c *bulkChunk) key(e bulkEntry) []byte { return c.arena[e.off : e.off+e.klen] }
+func (c *bulkChunk) val(e bulkEntry) []byte {
+	return c.arena[e.off+e.klen : e.off+e.klen+e.vlen]
+}
+
+// bulkPossible reports whether a run may load in bulk: a store on disk,
+// opened without its index (no server reads it: the StreamWriter replaces
+// Badger's timestamps under any open read transaction), that holds no
+// records yet.
+func (s *Store) bulkPossible() bool {
+	if s.opt.InMemory || s.opt.ReadOnly || s.Index() != nil || s.dir == "" {
+		return false
+	}
+	empty := true
+	err := s.db.View(func(txn *badger.Txn) error {
+		io := badger.DefaultIteratorOptions
+		io.PrefetchValues = false
+		it := txn.NewIterator(io)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if t := it.Item().Key()[0]; t != tagMeta && t != tagRun {
+				empty = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return err == nil && empty
+}
+
+func newBulkLoader(storeDir string) (*bulkLoader, error) {
+	dir := filepath.Join(storeDir, bulkDirName)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return &bulkLoader{dir: dir, seed: maphash.MakeSeed(), last: map[uint64]uint32{}}, nil
+}
+
+// add records the keys of prepared records; every record is Added (the
+// store was empty; a repeated ref is sorted out at the merge).
+func (b *bulkLoader) add(preps []*prepared, outs []graph.Outcome) error {
+	for i, p := range preps {
+		// A ref that came earlier in this run is replaced (or deleted) by
+		// its later version, as the transactional path does; only whether
+		// the versions were the same is not told (Updated, never
+		// Unchanged).
+		live := b.live(p.ref)
+		if p.delete {
+			// A delete is a version with no keys.
+			b.record(p.ref, nil, false)
+			outs[i] = graph.Missing
+			if live {
+				outs[i] = graph.Deleted
+			}
+			continue
+		}
+		for _, e := range p.ensures {
+			b.record(e.ref, e, true)
+		}
+		b.record(p.ref, p, false)
+		outs[i] = graph.Added
+		if live {
+			outs[i] = graph.Updated
+		}
+		if len(b.chunk.arena) >= bulkChunkBytesVar {
+			if err := b.spill(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// record adds the keys of one version of the record ref (none for p
+// nil); ensure marks a shared node or edge another record ensures, written
+// only if no version of it is there (as the transactional path does).
+func (b *bulkLoader) record(ref string, p *prepared, ensure bool) {
+	h := maphash.String(b.seed, ref)
+	if v, seen := b.last[h]; ensure && seen && v&bulkGone == 0 {
+		return // written only if absent
+	}
+	b.seq++
+	seq := b.seq
+	switch {
+	case ensure:
+		b.last[h] = seq
+	case p == nil:
+		b.last[h] = seq | bulkFull | bulkGone
+		return
+	default:
+		b.last[h] = seq | bulkFull
+	}
+	for _, it := range p.items {
+		b.chunk.add(it.key(), it.val, h, seq)
+		for _, k := range it.derived {
+			var v []byte
+			if k[0] == tagIn {
+				v = encodeValidity(it.meta.from, it.meta.to)
+			}
+			b.chunk.add(k, v, h, seq)
+		}
+	}
+	b.chunk.add(manifestKey(p.ref), p.manifest, h, seq)
+}
+
+// bulkFull marks, in bulkLoader.last, a ref whose last version is a record
+// of its own (not a node or edge another record ensures), and bulkGone one
+// whose last version deleted it.
+const (
+	bulkFull = 1 << 31
+	bulkGone = 1 << 30
+	bulkSeq  = bulkGone - 1 // the version's number
+)
+
+// live reports whether the run holds a version of its own of ref (added,
+// not deleted since).
+func (b *bulkLoader) live(ref string) bool {
+	v, ok := b.last[maphash.String(b.seed, ref)]
+	return ok && v&bulkFull != 0 && v&bulkGone == 0
+}
+
+// spill sorts the chunk and writes it to a run file.
+func (b *bulkLoader) spill() error {
+	if len(b.chunk.entries) == 0 {
+		return nil
+	}
+	c := b.chunk
+	b.chunk = bulkChunk{arena: make([]byte, 0, len(c.arena)), entries: make([]bulkEntry, 0, len(c.entries))}
+	sortChunk(&c)
+	name := filepath.Join(b.dir, fmt.Sprintf("run-%04d", len(b.runs)))
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var hdr [24]byte
+	for _, e := range c.entries {
+		binary.LittleEndian.PutUint32(hdr[0:], e.klen)
+		binary.LittleEndian.PutUint32(hdr[4:], e.vlen)
+		binary.LittleEndian.PutUint64(hdr[8:], e.ref)
+		binary.LittleEndian.PutUint32(hdr[16:], e.seq)
+		w.Write(hdr[:20])
+		w.Write(c.key(e))
+		w.Write(c.val(e))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	b.runs = append(b.runs, name)
+	return nil
+}
+
+// sortChunk sorts a chunk's entries by key, then by record number.
+func sortChunk(c *bulkChunk) {
+	sort.Slice(c.entries, func(i, j int) bool {
+		a, b := c.entries[i], c.entries[j]
+		if d := bytes.Compare(c.key(a), c.key(b)); d != 0 {
+			return d < 0
+		}
+		return a.seq < b.seq
+	})
+}
+
+// cursor reads the entries of one sorted run, from a file or the last
+// chunk in memory.
+type cursor struct {
+	r       *bufio.Reader
+	f       *os.File
+	chunk   *bulkChunk
+	at      int
+	key     []byte
+	val     []byte
+	ref     uint64
+	seq     uint32
+	hdr     [20]byte
+	scratch []byte
+}
+
+// next reads the next entry; false at the end.
+func (c *cursor) next() (bool, error) {
+	if c.chunk != nil {
+		if c.at >= len(c.chunk.entries) {
+			return false, nil
+		}
+		e := c.chunk.entries[c.at]
+		c.at++
+		c.key, c.val, c.ref, c.seq = c.chunk.key(e), c.chunk.val(e), e.ref, e.seq
+		return true, nil
+	}
+	if _, err := io.ReadFull(c.r, c.hdr[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, err
+	}
+	kl, vl := binary.LittleEndian.Uint32(c.hdr[0:]), binary.LittleEndian.Uint32(c.hdr[4:])
+	c.ref, c.seq = binary.LittleEndian.Uint64(c.hdr[8:]), binary.LittleEndian.Uint32(c.hdr[16:])
+	n := int(kl + vl)
+	if cap(c.scratch) < n {
+		c.scratch = make([]byte, n)
+	}
+	buf := c.scratch[:n]
+	if _, err := io.ReadFull(c.r, buf); err != nil {
+		return false, err
+	}
+	c.key, c.val = buf[:kl], buf[kl:]
+	return true, nil
+}
+
+// cursorHeap orders cursors by their current key, then record number.
+type cursorHeap []*cursor
+
+func (h cursorHeap) Len() int { return len(h) }
+func (h cursorHeap) Less(i, j int) bool {
+	if d := bytes.Compare(h[i].key, h[j].key); d != 0 {
+		return d < 0
+	}
+	return h[i].seq < h[j].seq
+}
+func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// close removes the temporary folder.
+func (b *bulkLoader) close() { os.RemoveAll(b.dir) }
+
+// bulkMarker is the content of the marker file: what Open needs to put the
+// store back as it was before the bulk run.
+type bulkMarker struct {
+	Run  uint64    `json:"run"`
+	Runs []RunInfo `json:"runs"`
+}
+
+// commitBulk merges the runs into the store through a StreamWriter,
+// together with the version key and every run info (the StreamWriter
+// starts from an empty store), then removes the marker. The caller holds
+// runMu.
+func (r *Run) commitBulk(ctx context.Context) error {
+	if err := r.commitBulkUntilMarker(ctx); err != nil {
+		return err
+	}
+	return os.Remove(filepath.Join(r.s.dir, bulkMarkerName))
+}
+
+// commitBulkUntilMarker is commitBulk but for the removal of the marker.
+func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
+	b := r.bulk
+	s := r.s
+	runs, err := s.Runs(ctx)
+	if err != nil {
+		return err
+	}
+	// Every run info as it will stand: this one committed.
+	for i := range runs {
+		if runs[i].ID == r.info.ID {
+			runs[i] = r.info
+		}
+	}
+	marker, err := json.Marshal(bulkMarker{Run: r.info.ID, Runs: runs})
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(filepath.Join(s.dir, bulkMarkerName), marker); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	cursors := make([]*cursor, 0, len(b.runs)+1)
+	defer func() {
+		for _, c := range cursors {
+			if c.f != nil {
+				c.f.Close()
+			}
+		}
+	}()
+	for _, name := range b.runs {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		cursors = append(cursors, &cursor{f: f, r: bufio.NewReaderSize(f, 1<<20)})
+	}
+	sortChunk(&b.chunk)
+	cursors = append(cursors, &cursor{chunk: &b.chunk})
+	h := &cursorHeap{}
+	for _, c := range cursors {
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			*h = append(*h, c)
+		}
+	}
+	heap.Init(h)
+
+	sw := s.db.NewStreamWriter()
+	if err := sw.Prepare(); err != nil {
+		return fmt.Errorf("bulk load: %w", badgerErr(err))
+	}
+	buf := z.NewBuffer(bulkStreamBatch+(1<<20), "sanctionsgraph.bulk")
+	defer buf.Release()
+	// Tags in key order are separate streams: their key ranges do not
+	// overlap, so their tables are built in parallel.
+	stream, lastTag := uint32(0), byte(0)
+	put := func(key, val []byte) error {
+		if key[0] != lastTag {
+			stream++
+			lastTag = key[0]
+		}
+		badger.KVToBuffer(&pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}, buf)
+		if buf.LenNoPadding() >= bulkStreamBatch {
+			if err := sw.Write(buf); err != nil {
+				return err
+			}
+			buf.Reset()
+		}
+		return nil
+	}
+	// The keys that precede every graph key ('a'... 'g'... 'm'...) are
+	// merged in order with them: collect the store's own keys first.
+	own := []bulkKV{{versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion)}}
+	for _, info := range runs {
+		v, err := json.Marshal(info)
+		if err != nil {
+			return err
+		}
+		own = append(own, bulkKV{runKey(info.ID), v})
+	}
+	slices.SortFunc(own, func(a, b bulkKV) int { return bytes.Compare(a.k, b.k) })
+	var prev []byte
+	dropped := 0
+	for h.Len() > 0 {
+		if err := ctx.Err(); err != nil {
+			sw.Cancel()
+			return err
+		}
+		c := (*h)[0]
+		for len(own) > 0 && bytes.Compare(own[0].k, c.key) < 0 {
+			if err := put(own[0].k, own[0].v); err != nil {
+				return err
+			}
+			own = own[1:]
+		}
+		switch {
+		case b.last[c.ref]&bulkSeq != c.seq:
+			dropped++ // a key of an earlier version of the record
+		case prev != nil && bytes.Equal(prev, c.key):
+			// The same key from two records: only the shared nodes two
+			// records ensure can do that, with the same value.
+		default:
+			if err := put(c.key, c.val); err != nil {
+				return err
+			}
+			prev = append(prev[:0], c.key...)
+		}
+		ok, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	for _, kv := range own {
+		if err := put(kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	if buf.LenNoPadding() > 0 {
+		if err := sw.Write(buf); err != nil {
+			return fmt.Errorf("bulk load: %w", badgerErr(err))
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("bulk load: %w", badgerErr(err))
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("bulk load: %w", badgerErr(err))
+	}
+	s.log.Info("bulk load", "records", b.seq, "runs", len(b.runs), "earlierVersionKeysDropped", dropped)
+	return nil
+}
+
+type bulkKV struct{ k, v []byte }
+
+func writeFileSync(name string, data []byte) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(name))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// recoverBulk puts the store back as it was before a bulk run a crash
+// interrupted while streaming (the marker file is there), and removes what
+// a bulk run left in the folder.
+func (s *Store) recoverBulk() error {
+	if s.opt.InMemory || s.dir == "" {
+		return nil
+	}
+	os.RemoveAll(filepath.Join(s.dir, bulkDirName))
+	name := filepath.Join(s.dir, bulkMarkerName)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if s.opt.ReadOnly {
+		return fmt.Errorf("open store: a bulk ingest did not finish; open the store read-write once to roll it back")
+	}
+	var m bulkMarker
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("open store: bulk marker %s: %w", name, err)
+	}
+	s.log.Warn("rolling back an interrupted bulk ingest", "run", m.Run)
+	if err := s.db.DropAll(); err != nil {
+		return fmt.Errorf("open store: roll back bulk ingest: %w", badgerErr(err))
+	}
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion)); err != nil {
+			return err
+		}
+		for _, info := range m.Runs {
+			if info.ID == m.Run {
+				info.State, info.Error = RunRolledBack, "interrupted: the process stopped while the bulk ingest was writing"
+			}
+			v, err := json.Marshal(info)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(runKey(info.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("open store: roll back bulk ingest: %w", dbErr(err))
+	}
+	if err := s.db.Sync(); err != nil {
+		return badgerErr(err)
+	}
+	return os.Remove(name)
+}
