@@ -45,6 +45,10 @@ func (p *propValues) UnmarshalJSON(b []byte) error {
 	}
 	switch b[0] {
 	case '[':
+		if v, ok := plainStrings(b); ok {
+			p.v = v
+			return nil
+		}
 		if err := json.Unmarshal(b, &p.v); err == nil {
 			return nil
 		}
@@ -80,6 +84,55 @@ func (p *propValues) UnmarshalJSON(b []byte) error {
 		p.v, p.structured = []string{buf.String()}, true
 	}
 	return nil
+}
+
+// plainStrings reads a JSON list of strings without escapes ("[\"a\",
+// \"b\"]", nearly every property value of real files) without a second
+// pass of the JSON decoder, which has checked the syntax already; false for
+// anything else (escapes, other values, bytes that are not UTF-8), which
+// the decoder reads.
+func plainStrings(b []byte) ([]string, bool) {
+	if len(b) < 2 || b[0] != '[' {
+		return nil, false
+	}
+	i, n := 1, len(b)
+	skip := func() {
+		for i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	skip()
+	if i < n && b[i] == ']' {
+		return []string{}, i == n-1
+	}
+	var out []string
+	for i < n {
+		if b[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < n && b[j] != '"' {
+			if b[j] == '\\' || b[j] < 0x20 {
+				return nil, false
+			}
+			j++
+		}
+		if j >= n || !utf8.Valid(b[i+1:j]) {
+			return nil, false
+		}
+		out = append(out, string(b[i+1:j]))
+		i = j + 1
+		skip()
+		if i < n && b[i] == ']' {
+			return out, i == n-1
+		}
+		if i >= n || b[i] != ',' {
+			return nil, false
+		}
+		i++
+		skip()
+	}
+	return nil, false
 }
 
 // ftmLine is a line of an FtM file: an entity, or a delta operation

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -59,11 +58,15 @@ var bulkChunkBytesVar = 96 << 20
 
 // bulkLoader collects the keys of a bulk run.
 type bulkLoader struct {
-	dir    string // temporary folder
-	seed   maphash.Seed
-	seq    uint32 // records so far
-	chunk  bulkChunk
-	runs   []string // spilled run files
+	dir   string // temporary folder
+	seed  maphash.Seed
+	seq   uint32 // records so far
+	chunk bulkChunk
+	runs  []string // spilled run files
+	// A full chunk is sorted and written in the background while the next
+	// one fills; spare is the arena it gives back, spilling its error.
+	spilling chan error
+	spare    *bulkChunk
 	// last maps the hash of each ref to the number of its last version
 	// (with bulkFull). A hash is 8 bytes where a ref is tens: at millions
 	// of refs, two with one hash are a chance of about one in a million.
@@ -72,6 +75,7 @@ type bulkLoader struct {
 
 // bulkEntry locates one key/value in a chunk's arena.
 type bulkEntry struct {
+	pfx             uint64 // the key's first 8 bytes, big-endian: most comparisons end there
 	off, klen, vlen uint32
 	ref             uint64 // hash of the record's ref
 	seq             uint32 // the record's number in the run
@@ -86,7 +90,13 @@ func (c *bulkChunk) add(key, val []byte, ref uint64, seq uint32) {
 	off := uint32(len(c.arena))
 	c.arena = append(c.arena, key...)
 	c.arena = append(c.arena, val...)
-	c.entries = append(c.entries, bulkEntry{off: off, klen: uint32(len(key)), vlen: uint32(len(val)), ref: ref, seq: seq})
+	var p [8]byte
+	copy(p[:], key)
+	c.entries = append(c.entries, bulkEntry{pfx: binary.BigEndian.Uint64(p[:]), off: off, klen: uint32(len(key)), vlen: uint32(len(val)), ref: ref, seq: seq})
+}
+
+func newBulkChunk() bulkChunk {
+	return bulkChunk{arena: make([]byte, 0, bulkChunkBytesVar+(1<<20)), entries: make([]bulkEntry, 0, bulkChunkBytesVar/64)}
 }
 
 func (c *bulkChunk) key(e bulkEntry) []byte { return c.arena[e.off : e.off+e.klen] }
@@ -127,7 +137,7 @@ func newBulkLoader(storeDir string) (*bulkLoader, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &bulkLoader{dir: dir, seed: maphash.MakeSeed(), last: map[uint64]uint32{}}, nil
+	return &bulkLoader{dir: dir, seed: maphash.MakeSeed(), last: map[uint64]uint32{}, chunk: newBulkChunk()}, nil
 }
 
 // add records the keys of prepared records; every record is Added (the
@@ -213,27 +223,58 @@ func (b *bulkLoader) live(ref string) bool {
 	return ok && v&bulkFull != 0 && v&bulkGone == 0
 }
 
-// spill sorts the chunk and writes it to a run file.
+// spill hands the chunk to a goroutine that sorts it and writes it to a
+// run file, and goes on with the arena of the last spill (waiting for it).
 func (b *bulkLoader) spill() error {
 	if len(b.chunk.entries) == 0 {
 		return nil
 	}
+	if err := b.waitSpill(); err != nil {
+		return err
+	}
 	c := b.chunk
-	b.chunk = bulkChunk{arena: make([]byte, 0, len(c.arena)), entries: make([]bulkEntry, 0, len(c.entries))}
-	sortChunk(&c)
+	if b.spare != nil {
+		b.chunk, b.spare = *b.spare, nil
+		b.chunk.arena, b.chunk.entries = b.chunk.arena[:0], b.chunk.entries[:0]
+	} else {
+		b.chunk = newBulkChunk()
+	}
 	name := filepath.Join(b.dir, fmt.Sprintf("run-%04d", len(b.runs)))
+	b.runs = append(b.runs, name)
+	b.spilling = make(chan error, 1)
+	go func() {
+		err := writeRun(name, &c)
+		b.spare = &c // read by waitSpill after the channel
+		b.spilling <- err
+	}()
+	return nil
+}
+
+// waitSpill waits for the spill in progress.
+func (b *bulkLoader) waitSpill() error {
+	if b.spilling == nil {
+		return nil
+	}
+	err := <-b.spilling
+	b.spilling = nil
+	return err
+}
+
+// writeRun sorts c and writes it to the run file name.
+func writeRun(name string, c *bulkChunk) error {
+	sortChunk(c)
 	f, err := os.Create(name)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	var hdr [24]byte
+	var hdr [20]byte
 	for _, e := range c.entries {
 		binary.LittleEndian.PutUint32(hdr[0:], e.klen)
 		binary.LittleEndian.PutUint32(hdr[4:], e.vlen)
 		binary.LittleEndian.PutUint64(hdr[8:], e.ref)
 		binary.LittleEndian.PutUint32(hdr[16:], e.seq)
-		w.Write(hdr[:20])
+		w.Write(hdr[:])
 		w.Write(c.key(e))
 		w.Write(c.val(e))
 	}
@@ -241,21 +282,22 @@ func (b *bulkLoader) spill() error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	b.runs = append(b.runs, name)
-	return nil
+	return f.Close()
 }
 
 // sortChunk sorts a chunk's entries by key, then by record number.
 func sortChunk(c *bulkChunk) {
-	sort.Slice(c.entries, func(i, j int) bool {
-		a, b := c.entries[i], c.entries[j]
-		if d := bytes.Compare(c.key(a), c.key(b)); d != 0 {
-			return d < 0
+	slices.SortFunc(c.entries, func(a, b bulkEntry) int {
+		switch {
+		case a.pfx < b.pfx:
+			return -1
+		case a.pfx > b.pfx:
+			return 1
 		}
-		return a.seq < b.seq
+		if d := bytes.Compare(c.key(a), c.key(b)); d != 0 {
+			return d
+		}
+		return int(a.seq) - int(b.seq)
 	})
 }
 
@@ -325,7 +367,10 @@ func (h *cursorHeap) Pop() any {
 }
 
 // close removes the temporary folder.
-func (b *bulkLoader) close() { os.RemoveAll(b.dir) }
+func (b *bulkLoader) close() {
+	b.waitSpill()
+	os.RemoveAll(b.dir)
+}
 
 // bulkMarker is the content of the marker file: what Open needs to put the
 // store back as it was before the bulk run.
@@ -374,6 +419,9 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 			}
 		}
 	}()
+	if err := b.waitSpill(); err != nil {
+		return err
+	}
 	for _, name := range b.runs {
 		f, err := os.Open(name)
 		if err != nil {
