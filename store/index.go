@@ -58,6 +58,11 @@ type live struct {
 	ix     *index.Index // nil without Options.Index
 	snap   *snapshot    // nil without Options.Index
 	screen *screenState // the screening state of ix (screen.go)
+	// loaded is the token of the file ix was loaded from (nil if it was
+	// built), changed whether any write was applied to ix since it was
+	// loaded or built (indexfile.go).
+	loaded  []byte
+	changed bool
 }
 
 // newSnapshot opens a read transaction on the latest committed state.
@@ -90,6 +95,7 @@ func (s *Store) publish(ops []indexOp) {
 		return
 	}
 	applyIndexOps(ix, ops)
+	s.live.changed = true
 	old := s.live.snap
 	s.live.snap = s.newSnapshot(s.parties())
 	s.live.mu.Unlock()
@@ -197,16 +203,24 @@ func (s *Store) buildIndex(ctx context.Context, sn *snapshot) (*index.Index, err
 // openIndex builds the index on a snapshot of the current state and makes
 // both current. The caller holds commitMu (or no other goroutine can write:
 // Open), so the snapshot stays the latest state while the index is built.
-func (s *Store) openIndex(ctx context.Context) error {
+//
+// If token is set (Open found the token of a clean Close), the index is
+// loaded from its file when the file matches the token (indexfile.go).
+func (s *Store) openIndex(ctx context.Context, token []byte) error {
 	sn := s.newSnapshot(s.parties())
-	ix, err := s.buildIndex(ctx, sn)
-	if err != nil {
-		sn.release()
-		return err
+	ix := s.loadIndex(token)
+	if ix == nil {
+		token = nil
+		var err error
+		if ix, err = s.buildIndex(ctx, sn); err != nil {
+			sn.release()
+			return err
+		}
 	}
 	s.live.mu.Lock()
 	old := s.live.snap
 	s.live.ix, s.live.snap, s.live.screen = ix, sn, newScreenState(ix)
+	s.live.loaded, s.live.changed = token, old != nil
 	s.live.mu.Unlock()
 	if old != nil {
 		old.release()
@@ -229,7 +243,7 @@ func (s *Store) rebuildIndex(ctx context.Context) error {
 	if s.Index() == nil {
 		return nil
 	}
-	return s.openIndex(ctx)
+	return s.openIndex(ctx, nil)
 }
 
 // closeIndex drops the current snapshot (before the database closes).

@@ -95,7 +95,7 @@ func TestIndexFollowsWrites(t *testing.T) {
 		t.Errorf("Paths c0..c4 = %+v, %v", res, err)
 	}
 	s.Close()
-	// Reopened: built from the keys alone, still the same.
+	// Reopened (loaded from the file Close wrote): still the same.
 	s = openIn(t, dir, Options{Index: true})
 	assertIndexAgrees(t, s, "after reopen")
 	if rep, err := s.Check(ctx); err != nil || !rep.OK() {

@@ -133,6 +133,13 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, badgerErr(err))
 	}
 	s := &Store{db: db, opt: opt, log: log, dir: dir}
+	// Before anything can write: the index file is trusted only while the
+	// token of the Close that wrote it is in Badger (indexfile.go).
+	token, err := s.takeIndexToken()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
 	// A bulk ingest a crash interrupted may have left a store without its
 	// version key: put it back before checking the version.
 	if err := s.recoverBulk(); err != nil {
@@ -166,7 +173,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: read merges: %w", dir, err)
 	}
 	if opt.Index {
-		if err := s.openIndex(ctx); err != nil {
+		if err := s.openIndex(ctx, token); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -194,6 +201,12 @@ func (s *Store) Close() error {
 		s.stopMB()
 		<-s.mbDone
 	}
+	s.commitMu.Lock()
+	if err := s.saveIndex(); err != nil {
+		// The index is derived data: the next Open rebuilds it.
+		s.log.Warn("graph index not saved; the next open rebuilds it", "err", err)
+	}
+	s.commitMu.Unlock()
 	s.closeIndex()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", badgerErr(err))
