@@ -7,44 +7,57 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
+	"text/tabwriter"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
-	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
-	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
 
-// benchReport is what the bench command measures.
+// benchReport is what the bench command measures for one network size.
 type benchReport struct {
-	Entities       int            `json:"entities"`
-	Records        int            `json:"records"`
-	GenerateSec    float64        `json:"generateSeconds"`
-	IngestSec      float64        `json:"ingestSeconds"`
-	IngestRate     float64        `json:"ingestRecordsPerSecond"`
-	StoreBytes     int64          `json:"storeBytes"`
-	ReadySec       float64        `json:"serverReadySeconds"` // spawn to listening: open, recovery, index build
-	IndexBuildSec  float64        `json:"indexBuildSeconds"`
-	ServerRSS      int64          `json:"serverRSSBytes"`     // after the queries
-	ServerPeakRSS  int64          `json:"serverPeakRSSBytes"` // VmHWM
-	ServerAnonRSS  int64          `json:"serverAnonRSSBytes"` // of which anonymous (heap)
-	ServerFileRSS  int64          `json:"serverFileRSSBytes"` // of which mapped store files
-	Queries        int            `json:"queriesPerSeries"`
-	K1             latencies      `json:"graphqlK1"`
-	K3             latencies      `json:"graphqlK3"`
-	BFS            latencies      `json:"plainBidirectionalBFS"`
-	Found          map[string]int `json:"pairsWithAPath"`
-	TruncatedPaths int            `json:"truncatedSearches"`
+	Entities    int     `json:"entities"`
+	Records     int     `json:"records"`
+	FileBytes   int64   `json:"fileBytes"`
+	GenerateSec float64 `json:"generateSeconds"`
+	// The baseline: a plain in-memory graph loaded from the same file in
+	// this process (parse + intern + CSR build) and searched with a
+	// textbook bidirectional BFS, on one core.
+	BaselineLoadSec float64   `json:"baselineLoadSeconds"`
+	BaselineHeap    int64     `json:"baselineHeapBytes"` // live heap after the load
+	IngestSec       float64   `json:"ingestSeconds"`     // the product's ingest command, into a fresh store
+	IngestRate      float64   `json:"ingestRecordsPerSecond"`
+	IngestPeakRSS   int64     `json:"ingestPeakRSSBytes"`
+	StoreBytes      int64     `json:"storeBytes"`
+	FirstOpenSec    float64   `json:"firstOpenSeconds"` // serve until /healthz answers, the index built from Badger
+	IndexBuildSec   float64   `json:"indexBuildSeconds"`
+	ReopenSec       float64   `json:"reopenSeconds"` // again, after a clean stop: the index loaded from its file
+	IndexLoadSec    float64   `json:"indexLoadSeconds"`
+	IndexFileBytes  int64     `json:"indexFileBytes"`
+	ServerRSS       int64     `json:"serverRSSBytes"` // after the queries
+	ServerPeakRSS   int64     `json:"serverPeakRSSBytes"`
+	Queries         int       `json:"queries"`
+	K1              latencies `json:"graphqlK1"`
+	K1Unreachable   latencies `json:"graphqlK1Unreachable"`
+	BFS             latencies `json:"plainBidirectionalBFS"`
+	BFSUnreachable  latencies `json:"plainBFSUnreachable"`
+	Reachable       int       `json:"pairsWithAPath"`
+	Correct         int       `json:"correctHopCounts"`
+	TruncatedPaths  int       `json:"truncatedSearches"`
+	ReopenK1        latencies `json:"graphqlK1AfterReopen"`
+	ReopenCorrect   int       `json:"correctHopCountsAfterReopen"`
 }
 
 type latencies struct {
@@ -68,293 +81,414 @@ func summarize(d []time.Duration) latencies {
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", "", stderr)
-	n := fs.Int("entities", 2_000_000, "entities in the synthetic network")
-	queries := fs.Int("queries", 1000, "path queries per series (k=1, k=3)")
-	dir := fs.String("dir", filepath.Join(os.TempDir(), "sanctionsgraph-bench"), "working directory (network file and store)")
+	sizes := fs.String("entities", "200000,2000000", "entities in the synthetic network; several sizes, comma-separated, give the cost-growth table")
+	queries := fs.Int("queries", 1000, "path queries per size")
+	maxHops := fs.Int("max-hops", 6, "hop limit of every query (product and baseline)")
+	dir := fs.String("dir", filepath.Join(os.TempDir(), "sanctionsgraph-bench"), "working directory (network files and stores)")
 	seed := fs.Uint64("seed", 1, "random seed")
-	fresh := fs.Bool("fresh", false, "regenerate and re-ingest even if the directory holds a finished run")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile to this file")
+	asJSON := fs.Bool("json", false, "print the reports as JSON")
+	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile of its first run to this file")
 	serverFlags := fs.String("server-flags", "", "more flags for the server, space-separated (e.g. \"--max-mapped-mb 256\")")
-	server := fs.String("server", "", "the sanctionsgraph binary to start (default: built from the module's source in --dir, else the sanctionsgraph beside sgbench)")
+	server := fs.String("server", "", "the sanctionsgraph binary to run (default: built from the module's source in --dir, else the sanctionsgraph beside sgbench)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	var ns []int
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1000 {
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--entities: %q is not a size of at least 1000", f)}
+		}
+		ns = append(ns, n)
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
 	}
-	rep := &benchReport{Entities: *n, Queries: *queries, Found: map[string]int{}}
-	file := filepath.Join(*dir, fmt.Sprintf("synthetic-%d-%d.ftm.json", *n, *seed))
-	db := filepath.Join(*dir, fmt.Sprintf("db-%d-%d", *n, *seed))
 	logf := func(f string, a ...any) { fmt.Fprintf(stderr, "bench: "+f+"\n", a...) }
-	if *fresh {
-		os.Remove(file)
-		os.RemoveAll(db)
-	}
 	self, _ := os.Executable()
 	bin, err := findServer(ctx, *server, *dir, self, logf)
 	if err != nil {
 		return err
 	}
+	var reps []*benchReport
+	for i, n := range ns {
+		prof := ""
+		if i == len(ns)-1 {
+			prof = *cpuprofile
+		}
+		rep, err := benchSize(ctx, benchConfig{n: n, queries: *queries, maxHops: *maxHops, dir: *dir, seed: *seed,
+			bin: bin, cpuprofile: prof, serverFlags: strings.Fields(*serverFlags)}, logf)
+		if err != nil {
+			return fmt.Errorf("%d entities: %w", n, err)
+		}
+		reps = append(reps, rep)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reps)
+	}
+	printBench(stdout, reps)
+	return nil
+}
 
-	// 1. The network.
+type benchConfig struct {
+	n, queries, maxHops int
+	dir                 string
+	seed                uint64
+	bin, cpuprofile     string
+	serverFlags         []string
+}
+
+func benchSize(ctx context.Context, cfg benchConfig, logf func(string, ...any)) (*benchReport, error) {
+	rep := &benchReport{Entities: cfg.n, Queries: cfg.queries}
+	file := filepath.Join(cfg.dir, fmt.Sprintf("synthetic-%d-%d.ftm.json", cfg.n, cfg.seed))
+	db := filepath.Join(cfg.dir, fmt.Sprintf("db-%d-%d", cfg.n, cfg.seed))
+
+	// 1. The network (the generator is deterministic: a file of this size
+	// and seed is reused).
 	start := time.Now()
 	f, err := os.Create(file + ".tmp")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	st, err := synth.Generate(f, synth.Config{Entities: *n, Seed: *seed})
+	st, err := synth.Generate(f, synth.Config{Entities: cfg.n, Seed: cfg.seed})
 	f.Close()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.Rename(file+".tmp", file); err != nil {
-		return err
+		return nil, err
 	}
 	rep.Records, rep.GenerateSec = st.Records, time.Since(start).Seconds()
-	logf("generated %d records (%d entities, hubs %v) in %.1fs", st.Records, st.Entities, st.HubLinks, rep.GenerateSec)
-
-	// 2. Ingest (skipped if a finished store of this network exists).
-	if _, err := os.Stat(filepath.Join(db, "INGESTED")); err != nil {
-		os.RemoveAll(db)
-		s, err := store.Open(ctx, db, store.Options{GCInterval: -1})
-		if err != nil {
-			return err
-		}
-		start = time.Now()
-		run, err := s.BeginRun(ctx, file)
-		if err != nil {
-			s.Close()
-			return err
-		}
-		sum, err := ingest.File(ctx, file, run, ingest.Options{})
-		if err == nil {
-			err = run.Commit(ctx)
-		} else {
-			run.Rollback(ctx, err)
-		}
-		s.Close()
-		if err == nil { // as the ingest command does after a bulk load
-			err = store.Settle(ctx, db, nil)
-		}
-		if err != nil {
-			return err
-		}
-		rep.IngestSec = time.Since(start).Seconds()
-		rep.IngestRate = float64(sum.Added) / rep.IngestSec
-		os.WriteFile(filepath.Join(db, "INGESTED"), []byte(fmt.Sprintf("%.1f %.0f\n", rep.IngestSec, rep.IngestRate)), 0o644)
-		logf("ingested %d records in %.1fs (%.0f records/s)", sum.Added, rep.IngestSec, rep.IngestRate)
-	} else {
-		b, _ := os.ReadFile(filepath.Join(db, "INGESTED"))
-		fmt.Sscanf(string(b), "%f %f", &rep.IngestSec, &rep.IngestRate)
-		logf("reusing the store ingested earlier (%.1fs, %.0f records/s); --fresh to redo", rep.IngestSec, rep.IngestRate)
+	if fi, err := os.Stat(file); err == nil {
+		rep.FileBytes = fi.Size()
 	}
-	rep.StoreBytes = dirSize(db)
+	logf("%d entities: generated %d records (%.0f MB) in %.1fs", cfg.n, st.Records, float64(rep.FileBytes)/1e6, rep.GenerateSec)
 
-	// 3. Query pairs, and the baseline adjacency, read from the store.
-	s, err := store.Open(ctx, db, store.Options{Index: true, GCInterval: -1})
+	// 2. The baseline's load, timed from the file.
+	runtime.GC()
+	start = time.Now()
+	base, err := loadPlainGraph(ctx, file)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r := rand.New(rand.NewPCG(*seed, 99))
-	core := *n * 2 / 5
+	rep.BaselineLoadSec = time.Since(start).Seconds()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rep.BaselineHeap = int64(ms.HeapAlloc)
+	logf("baseline loaded in %.1fs (%d nodes, %d links, heap %.0f MB)", rep.BaselineLoadSec, len(base.num), len(base.adj)/2, float64(rep.BaselineHeap)/1e6)
+
+	// 3. The product's ingest command into a fresh store, as a user runs it.
+	os.RemoveAll(db)
+	start = time.Now()
+	cmd := exec.CommandContext(ctx, cfg.bin, "ingest", "--db", db, file)
+	var ingestOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &ingestOut, &ingestOut
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("ingest: %v\n%s", err, ingestOut.String())
+	}
+	rep.IngestSec = time.Since(start).Seconds()
+	rep.IngestRate = float64(st.Records) / rep.IngestSec
+	rep.IngestPeakRSS = maxRSS(cmd.ProcessState)
+	rep.StoreBytes = dirSize(db)
+	logf("ingest: %.1fs, %.0f records/s, peak RSS %.0f MB", rep.IngestSec, rep.IngestRate, float64(rep.IngestPeakRSS)/1e6)
+
+	// 4. Query pairs: a core entity to a designated one, both in the core
+	// (the generator's interconnected part), as an investigator asks.
+	r := rand.New(rand.NewPCG(cfg.seed, 99))
+	core := cfg.n * 2 / 5
 	type pair struct{ from, to string }
 	var pairs []pair
-	for len(pairs) < *queries {
+	for len(pairs) < cfg.queries {
 		to := st.Designated[r.IntN(len(st.Designated))]
 		if i, _ := strconv.Atoi(strings.TrimPrefix(to, "syn-")); i >= core {
 			continue
 		}
 		pairs = append(pairs, pair{synth.EntityID(r.IntN(core)), to})
 	}
-	base, err := newPlainGraph(ctx, s)
-	if err != nil {
-		s.Close()
-		return err
+	want := make([]int, len(pairs))
+	var bfsAll, bfsNone []time.Duration
+	for i, p := range pairs {
+		t0 := time.Now()
+		want[i] = base.bfs(p.from, p.to, cfg.maxHops)
+		d := time.Since(t0)
+		bfsAll = append(bfsAll, d)
+		if want[i] < 0 {
+			bfsNone = append(bfsNone, d)
+		} else {
+			rep.Reachable++
+		}
 	}
-	s.Close()
+	rep.BFS, rep.BFSUnreachable = summarize(bfsAll), summarize(bfsNone)
+	base = nil
+	runtime.GC()
 
-	// 4. The real server, on the store.
-	start = time.Now()
-	srvArgs := []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--timeout", "30s"}
-	if *cpuprofile != "" {
-		srvArgs = append(srvArgs, "--cpuprofile", *cpuprofile)
+	// 5. The server: first open (index built from Badger), queries, a
+	// clean stop (the index is saved), and a second open (loaded).
+	srvArgs := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--timeout", "30s"}, cfg.serverFlags...)
+	first := srvArgs
+	if cfg.cpuprofile != "" {
+		first = append(slices.Clone(srvArgs), "--cpuprofile", cfg.cpuprofile)
 	}
-	srvArgs = append(srvArgs, strings.Fields(*serverFlags)...)
-	srv := exec.Command(bin, srvArgs...)
-	out, _ := srv.StdoutPipe()
-	// The server logs to a file (kept in --dir), which the bench reads while
-	// the server writes it: a file needs no copying goroutine to race with.
-	srvLog := filepath.Join(*dir, "server.log")
-	logFile, err := os.Create(srvLog)
+	srv, err := startServer(ctx, cfg.bin, first, filepath.Join(cfg.dir, "server.log"))
 	if err != nil {
-		return err
+		return nil, err
+	}
+	rep.FirstOpenSec, rep.IndexBuildSec = srv.ready.Seconds(), srv.logDuration("graph index built")
+	logf("first open: /healthz in %.1fs (index built in %.1fs)", rep.FirstOpenSec, rep.IndexBuildSec)
+	query := func(s *runningServer) (all, none []time.Duration, correct, truncated int, err error) {
+		for i, p := range pairs {
+			t0 := time.Now()
+			hops, trunc, err := s.pathHops(p.from, p.to, cfg.maxHops)
+			d := time.Since(t0)
+			if err != nil {
+				return nil, nil, 0, 0, fmt.Errorf("query %d (%s -> %s): %w", i, p.from, p.to, err)
+			}
+			all = append(all, d)
+			if want[i] < 0 {
+				none = append(none, d)
+			}
+			if hops == want[i] {
+				correct++
+			}
+			if trunc {
+				truncated++
+			}
+		}
+		return all, none, correct, truncated, nil
+	}
+	// A warm-up pass, so that the measured one runs on a warm page cache
+	// (serve starts with the store evicted from it).
+	if _, _, _, _, err := query(srv); err != nil {
+		srv.stop()
+		return nil, err
+	}
+	all, none, correct, truncated, err := query(srv)
+	if err != nil {
+		srv.stop()
+		return nil, err
+	}
+	rep.K1, rep.K1Unreachable, rep.Correct, rep.TruncatedPaths = summarize(all), summarize(none), correct, truncated
+	rep.ServerRSS, rep.ServerPeakRSS, _, _ = procRSS(srv.cmd.Process.Pid)
+	if err := srv.stop(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(filepath.Join(db, "graph-index.sgi")); err == nil {
+		rep.IndexFileBytes = fi.Size()
+	}
+	srv, err = startServer(ctx, cfg.bin, srvArgs, filepath.Join(cfg.dir, "server2.log"))
+	if err != nil {
+		return nil, err
+	}
+	rep.ReopenSec, rep.IndexLoadSec = srv.ready.Seconds(), srv.logDuration("graph index loaded")
+	logf("reopen: /healthz in %.1fs (index loaded in %.1fs)", rep.ReopenSec, rep.IndexLoadSec)
+	all, _, correct, _, err = query(srv)
+	srv.stop()
+	if err != nil {
+		return nil, err
+	}
+	rep.ReopenK1, rep.ReopenCorrect = summarize(all), correct
+	return rep, nil
+}
+
+// maxRSS is the peak resident memory of a finished process.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	}
+	return 0
+}
+
+type runningServer struct {
+	cmd    *exec.Cmd
+	url    string
+	log    string
+	ready  time.Duration
+	client *http.Client
+}
+
+// startServer starts serve and waits until /healthz answers.
+func startServer(ctx context.Context, bin string, args []string, logName string) (*runningServer, error) {
+	start := time.Now()
+	srv := exec.CommandContext(ctx, bin, args...)
+	out, _ := srv.StdoutPipe()
+	// The server logs to a file, which the bench reads while the server
+	// writes it: a file needs no copying goroutine to race with.
+	logFile, err := os.Create(logName)
+	if err != nil {
+		return nil, err
 	}
 	defer logFile.Close()
 	srv.Stderr = logFile
 	if err := srv.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		srv.Wait()
-	}()
+	s := &runningServer{cmd: srv, log: logName, client: &http.Client{Timeout: time.Minute}}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	logs, _ := os.ReadFile(srvLog)
-	if err != nil {
-		return fmt.Errorf("the server did not start: %v\n%s", err, logs)
+	if err != nil || !strings.Contains(line, "http://") {
+		s.stop()
+		logs, _ := os.ReadFile(logName)
+		return nil, fmt.Errorf("the server did not start: %v %q\n%s", err, line, logs)
 	}
-	rep.ReadySec = time.Since(start).Seconds()
-	// The index build's time, from the server's log line about it.
-	if _, after, ok := strings.Cut(string(logs), "took="); ok && len(strings.Fields(after)) > 0 {
-		if d, err := time.ParseDuration(strings.Fields(after)[0]); err == nil {
-			rep.IndexBuildSec = d.Seconds()
-		}
-	}
-	url := strings.Fields(line[strings.Index(line, "http://"):])[0] + "/graphql"
-	logf("server ready in %.1fs at %s", rep.ReadySec, url)
-
-	client := &http.Client{Timeout: time.Minute}
-	query := `query($from: ID!, $to: ID!, $k: Int!) { paths(from: $from, to: $to, first: $k, maxHops: 6) { truncated visited paths { hops steps { forward relationship { kind } to { id name } } } } }`
-	series := func(k int) ([]time.Duration, error) {
-		var ds []time.Duration
-		for i, p := range pairs {
-			body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"from": p.from, "to": p.to, "k": k}})
-			t0 := time.Now()
-			resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-			if err != nil {
-				return nil, err
-			}
-			b, err := io.ReadAll(resp.Body)
+	s.url = strings.Fields(line[strings.Index(line, "http://"):])[0]
+	for {
+		resp, err := s.client.Get(s.url + "/healthz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			d := time.Since(t0)
-			if err != nil {
-				return nil, err
+			if resp.StatusCode == http.StatusOK {
+				break
 			}
-			var res struct {
-				Data struct {
-					Paths struct {
-						Truncated bool
-						Paths     []json.RawMessage
-					}
-				}
-				Errors []json.RawMessage
-			}
-			if err := json.Unmarshal(b, &res); err != nil || len(res.Errors) > 0 {
-				return nil, fmt.Errorf("query %d: %s", i, b)
-			}
-			if len(res.Data.Paths.Paths) > 0 {
-				rep.Found[fmt.Sprintf("k%d", k)]++
-			}
-			if res.Data.Paths.Truncated {
-				rep.TruncatedPaths++
-			}
-			ds = append(ds, d)
 		}
-		return ds, nil
-	}
-	// Warm-up: one pass of each series, so that both are measured on a
-	// warm page cache (serve starts with the store evicted from it).
-	for _, k := range []int{1, 3} {
-		if _, err := series(k); err != nil {
-			return err
+		if time.Since(start) > 10*time.Minute {
+			s.stop()
+			return nil, fmt.Errorf("/healthz did not answer 200 within 10 minutes")
 		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	rep.Found = map[string]int{}
-	rep.TruncatedPaths = 0
-	d1, err := series(1)
-	if err != nil {
-		return err
-	}
-	d3, err := series(3)
-	if err != nil {
-		return err
-	}
-	rep.K1, rep.K3 = summarize(d1), summarize(d3)
-	rep.ServerRSS, rep.ServerPeakRSS, rep.ServerAnonRSS, rep.ServerFileRSS = procRSS(srv.Process.Pid)
+	s.ready = time.Since(start)
+	return s, nil
+}
 
-	// 5. The baseline: plain bidirectional BFS over the same graph, in
-	// memory, on the same pairs (shortest path length only, no filters).
-	var db3 []time.Duration
-	found := 0
-	for _, p := range pairs {
-		t0 := time.Now()
-		if base.bfs(graph.KeyFor(p.from), graph.KeyFor(p.to), 6) >= 0 {
-			found++
+// logDuration reads the took= of the first log line with msg, in seconds.
+func (s *runningServer) logDuration(msg string) float64 {
+	logs, _ := os.ReadFile(s.log)
+	for _, line := range strings.Split(string(logs), "\n") {
+		if !strings.Contains(line, msg) {
+			continue
 		}
-		db3 = append(db3, time.Since(t0))
+		if _, after, ok := strings.Cut(line, "took="); ok && len(strings.Fields(after)) > 0 {
+			if d, err := time.ParseDuration(strings.Fields(after)[0]); err == nil {
+				return d.Seconds()
+			}
+		}
 	}
-	rep.BFS = summarize(db3)
-	rep.Found["plainBFS"] = found
+	return 0
+}
 
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	fmt.Fprintf(stdout, "network: %d entities, %d records (generated in %.1fs)\n", rep.Entities, rep.Records, rep.GenerateSec)
-	fmt.Fprintf(stdout, "ingest: %.1fs, %.0f records/s; store %.0f MB\n", rep.IngestSec, rep.IngestRate, float64(rep.StoreBytes)/1e6)
-	fmt.Fprintf(stdout, "server ready: %.1fs (index build %.1fs); RSS %.0f MB (heap %.0f MB, mapped store files %.0f MB), peak %.0f MB\n",
-		rep.ReadySec, rep.IndexBuildSec, float64(rep.ServerRSS)/1e6, float64(rep.ServerAnonRSS)/1e6, float64(rep.ServerFileRSS)/1e6, float64(rep.ServerPeakRSS)/1e6)
-	fmt.Fprintf(stdout, "%d queries per series, maxHops 6, pairs with a path: %v, truncated searches: %d\n", rep.Queries, rep.Found, rep.TruncatedPaths)
-	fmt.Fprintf(stdout, "%-34s %8s %8s %8s %8s %8s\n", "latency (ms)", "p50", "p95", "p99", "max", "mean")
-	for _, row := range []struct {
-		name string
-		l    latencies
-	}{{"GraphQL over HTTP, k=1", rep.K1}, {"GraphQL over HTTP, k=3", rep.K3}, {"plain bidirectional BFS in memory", rep.BFS}} {
-		fmt.Fprintf(stdout, "%-34s %8.3f %8.3f %8.3f %8.3f %8.3f\n", row.name, row.l.P50, row.l.P95, row.l.P99, row.l.Max, row.l.Mean)
+// stop interrupts the server (a clean stop: it saves its index) and waits.
+func (s *runningServer) stop() error {
+	s.cmd.Process.Signal(os.Interrupt)
+	err := s.cmd.Wait()
+	if err != nil {
+		logs, _ := os.ReadFile(s.log)
+		return fmt.Errorf("server stop: %v\n%s", err, logs)
 	}
 	return nil
 }
 
-// serverPackage is the product command whose serve the bench measures.
-const serverPackage = "github.com/sanctionsgraph/sanctionsgraph/cmd/sanctionsgraph"
+const pathQuery = `query($from: ID!, $to: ID!, $h: Int!) { paths(from: $from, to: $to, first: 1, maxHops: $h) { truncated paths { hops steps { forward relationship { kind } to { id name } } } } }`
 
-// findServer returns the sanctionsgraph binary to start: path if it is
-// set; else one built with go build into dir from the module's source
-// around the working directory (so that the server measured is the code
-// checked out, as sgbench is); else the sanctionsgraph beside the
-// executable self (sgbench installed with it, without the source).
-func findServer(ctx context.Context, path, dir, self string, logf func(string, ...any)) (string, error) {
-	if path != "" {
-		if fi, err := os.Stat(path); err != nil || fi.IsDir() {
-			return "", &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--server %s: not a sanctionsgraph binary", path)}
+// pathHops asks the server for the shortest path from..to and returns its
+// hops (-1 if none).
+func (s *runningServer) pathHops(from, to string, maxHops int) (int, bool, error) {
+	body, _ := json.Marshal(map[string]any{"query": pathQuery, "variables": map[string]any{"from": from, "to": to, "h": maxHops}})
+	resp, err := s.client.Post(s.url+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, false, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return 0, false, err
+	}
+	var res struct {
+		Data struct {
+			Paths struct {
+				Truncated bool
+				Paths     []struct{ Hops int }
+			}
 		}
-		return path, nil
+		Errors []json.RawMessage
 	}
-	bin := filepath.Join(dir, "sanctionsgraph")
-	out, buildErr := exec.CommandContext(ctx, "go", "build", "-o", bin, serverPackage).CombinedOutput()
-	if buildErr == nil {
-		logf("built the server %s from the source", bin)
-		return bin, nil
+	if err := json.Unmarshal(b, &res); err != nil || len(res.Errors) > 0 {
+		return 0, false, fmt.Errorf("answer: %.500s", b)
 	}
-	if self != "" {
-		beside := filepath.Join(filepath.Dir(self), "sanctionsgraph")
-		if fi, err := os.Stat(beside); err == nil && !fi.IsDir() {
-			logf("using the server %s (no source to build it from here)", beside)
-			return beside, nil
-		}
+	if len(res.Data.Paths.Paths) == 0 {
+		return -1, res.Data.Paths.Truncated, nil
 	}
-	return "", fmt.Errorf("no sanctionsgraph server to start: go build %s: %v\n%s(run sgbench in the module's source, put sanctionsgraph beside sgbench, or pass --server PATH)",
-		serverPackage, buildErr, out)
+	return res.Data.Paths.Paths[0].Hops, res.Data.Paths.Truncated, nil
 }
 
-// plainGraph is the baseline: a CSR adjacency of the graph with a textbook
-// bidirectional BFS (no kinds, no dates, no canonical choice among ties).
-// Designations are left out of it: walking through programme nodes would
-// make every two parties designated under one programme two hops apart.
+// printBench prints the issue's table for each size, then the cost growth.
+func printBench(w io.Writer, reps []*benchReport) {
+	mb := func(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
+	ratio := func(a, b float64) string {
+		if b <= 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.1fx", a/b)
+	}
+	for _, r := range reps {
+		fmt.Fprintf(w, "\n%d entities, %d FtM records (%s), %d path queries, maxHops 6, GraphQL paths(first:1) over HTTP keep-alive\n", r.Entities, r.Records, mb(r.FileBytes), r.Queries)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "\tin-memory BFS (same run)\tsanctionsgraph\tratio")
+		fmt.Fprintf(tw, "load: ingest into a fresh store\t%.1f s\t%.1f s (%.0f records/s)\t%s\n", r.BaselineLoadSec, r.IngestSec, r.IngestRate, ratio(r.IngestSec, r.BaselineLoadSec))
+		fmt.Fprintf(tw, "peak RSS during ingest\t%s (heap after load)\t%s\t\n", mb(r.BaselineHeap), mb(r.IngestPeakRSS))
+		fmt.Fprintf(tw, "first open until /healthz (index built)\t-\t%.1f s (build %.1f s)\t\n", r.FirstOpenSec, r.IndexBuildSec)
+		fmt.Fprintf(tw, "reopen until /healthz (index file %s)\t-\t%.1f s (load %.1f s)\t\n", mb(r.IndexFileBytes), r.ReopenSec, r.IndexLoadSec)
+		fmt.Fprintf(tw, "RSS of the server after queries\t%s\t%s\t\n", mb(r.BaselineHeap), mb(r.ServerRSS))
+		fmt.Fprintf(tw, "path queries, p50\t%.3f ms\t%.3f ms\t\n", r.BFS.P50, r.K1.P50)
+		fmt.Fprintf(tw, "p99\t%.1f ms\t%.1f ms\t%s\n", r.BFS.P99, r.K1.P99, ratio(r.K1.P99, r.BFS.P99))
+		fmt.Fprintf(tw, "p99 of unreachable pairs (%d)\t%.1f ms\t%.1f ms\t%s\n", r.Queries-r.Reachable, r.BFSUnreachable.P99, r.K1Unreachable.P99, ratio(r.K1Unreachable.P99, r.BFSUnreachable.P99))
+		fmt.Fprintf(tw, "correct hop counts\t%d/%d\t%d/%d (after reopen %d/%d)\t\n", r.Queries, r.Queries, r.Correct, r.Queries, r.ReopenCorrect, r.Queries)
+		fmt.Fprintf(tw, "after reopen: p50 / p99\t\t%.3f / %.1f ms\t\n", r.ReopenK1.P50, r.ReopenK1.P99)
+		tw.Flush()
+		if r.TruncatedPaths > 0 {
+			fmt.Fprintf(w, "(%d searches were cut short by their limits)\n", r.TruncatedPaths)
+		}
+	}
+	if len(reps) < 2 {
+		return
+	}
+	a, b := reps[len(reps)-2], reps[len(reps)-1]
+	g := float64(b.Entities) / float64(a.Entities)
+	fmt.Fprintf(w, "\ncost growth (measured at %d and %d entities; the last column extrapolated to 10x the largest at the measured growth rate)\n", a.Entities, b.Entities)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\t%d\t%d\tgrowth per %.3gx\t%d (extrapolated)\n", a.Entities, b.Entities, g, b.Entities*10)
+	row := func(name string, x, y float64, unit string) {
+		gr := y / x
+		// Extrapolate 10x with the measured growth per g-fold, as a power law.
+		ext := y * math.Pow(10, math.Log(gr)/math.Log(g))
+		fmt.Fprintf(tw, "%s\t%.2f %s\t%.2f %s\t%.1fx\t%.2f %s\n", name, x, unit, y, unit, gr, ext, unit)
+	}
+	row("ingest", a.IngestSec, b.IngestSec, "s")
+	row("ingest peak RSS", float64(a.IngestPeakRSS)/1e9, float64(b.IngestPeakRSS)/1e9, "GB")
+	row("store on disk", float64(a.StoreBytes)/1e9, float64(b.StoreBytes)/1e9, "GB")
+	row("reopen until /healthz", a.ReopenSec, b.ReopenSec, "s")
+	row("first open (index build)", a.FirstOpenSec, b.FirstOpenSec, "s")
+	row("server RSS", float64(a.ServerRSS)/1e9, float64(b.ServerRSS)/1e9, "GB")
+	row("p99 path query", a.K1.P99, b.K1.P99, "ms")
+	tw.Flush()
+}
+
+// plainGraph is the baseline: a CSR adjacency of the network read straight
+// from its FtM file, with a textbook bidirectional BFS (no kinds, no dates,
+// no canonical choice among ties). Designations (Sanction records) are left
+// out: walking through programme nodes would make every two parties
+// designated under one programme two hops apart, and the product does not
+// walk through them either.
 type plainGraph struct {
-	num  map[uuid.UUID]int32
+	num  map[string]int32
 	off  []int32
 	adj  []int32
 	seen [2][]int32
 	gen  int32
 }
 
-func newPlainGraph(ctx context.Context, s *store.Store) (*plainGraph, error) {
-	nodes, links := s.Index().Contents()
-	g := &plainGraph{num: make(map[uuid.UUID]int32, len(nodes))}
-	add := func(id uuid.UUID) int32 {
+// loadPlainGraph reads an FtM file: every entity is a node; the ends of
+// relationship schemata (Ownership's owner and asset, ...) and entity-typed
+// properties of the others (addressEntity, ...) are links.
+func loadPlainGraph(ctx context.Context, file string) (*plainGraph, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	g := &plainGraph{num: map[string]int32{}}
+	add := func(id string) int32 {
 		n, ok := g.num[id]
 		if !ok {
 			n = int32(len(g.num))
@@ -362,41 +496,70 @@ func newPlainGraph(ctx context.Context, s *store.Store) (*plainGraph, error) {
 		}
 		return n
 	}
-	type e struct{ a, b int32 }
-	var edges []e
-	for k, kinds := range links {
-		designation := true
-		for k := range kinds {
-			designation = designation && (k == graph.RelDesignatedBy || k == graph.RelProgrammeOf)
+	var ea, eb []int32
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if line%100000 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		if designation {
+		var rec struct {
+			ID         string              `json:"id"`
+			Schema     string              `json:"schema"`
+			Properties map[string][]string `json:"properties"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		s, ok := graph.LookupSchema(rec.Schema)
+		if !ok || rec.Schema == "Sanction" {
 			continue
 		}
-		edges = append(edges, e{add(k[0]), add(k[1])})
+		if s.Edge != nil {
+			src, dst := rec.Properties[s.Edge.Source], rec.Properties[s.Edge.Target]
+			if len(src) > 0 && len(dst) > 0 {
+				ea, eb = append(ea, add(src[0])), append(eb, add(dst[0]))
+			}
+			continue
+		}
+		n := add(rec.ID)
+		for prop, vals := range rec.Properties {
+			if d, ok := s.Props[prop]; ok && d.Type == "entity" {
+				for _, v := range vals {
+					ea, eb = append(ea, n), append(eb, add(v))
+				}
+			}
+		}
 	}
-	deg := make([]int32, len(g.num)+1)
-	for _, x := range edges {
-		deg[x.a]++
-		deg[x.b]++
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	g.off = make([]int32, len(g.num)+1)
-	for i := 1; i <= len(g.num); i++ {
-		g.off[i] = g.off[i-1] + deg[i-1]
+	nodes := len(g.num)
+	g.off = make([]int32, nodes+1)
+	for i := range ea {
+		g.off[ea[i]+1]++
+		g.off[eb[i]+1]++
 	}
-	g.adj = make([]int32, g.off[len(g.num)])
-	fill := slices.Clone(g.off)
-	for _, x := range edges {
-		g.adj[fill[x.a]] = x.b
-		fill[x.a]++
-		g.adj[fill[x.b]] = x.a
-		fill[x.b]++
+	for i := 1; i <= nodes; i++ {
+		g.off[i] += g.off[i-1]
 	}
-	g.seen[0], g.seen[1] = make([]int32, len(g.num)), make([]int32, len(g.num))
-	return g, ctx.Err()
+	g.adj = make([]int32, g.off[nodes])
+	fill := slices.Clone(g.off[:nodes])
+	for i := range ea {
+		a, b := ea[i], eb[i]
+		g.adj[fill[a]] = b
+		fill[a]++
+		g.adj[fill[b]] = a
+		fill[b]++
+	}
+	g.seen[0], g.seen[1] = make([]int32, nodes), make([]int32, nodes)
+	return g, nil
 }
 
 // bfs returns the hops between a and b, or -1 beyond maxHops.
-func (g *plainGraph) bfs(a, b uuid.UUID, maxHops int) int {
+func (g *plainGraph) bfs(a, b string, maxHops int) int {
 	s, ok1 := g.num[a]
 	t, ok2 := g.num[b]
 	if !ok1 || !ok2 {
@@ -432,6 +595,38 @@ func (g *plainGraph) bfs(a, b uuid.UUID, maxHops int) int {
 		front[side] = next
 	}
 	return -1
+}
+
+// serverPackage is the product command whose serve the bench measures.
+const serverPackage = "github.com/sanctionsgraph/sanctionsgraph/cmd/sanctionsgraph"
+
+// findServer returns the sanctionsgraph binary to start: path if it is
+// set; else one built with go build into dir from the module's source
+// around the working directory (so that the server measured is the code
+// checked out, as sgbench is); else the sanctionsgraph beside the
+// executable self (sgbench installed with it, without the source).
+func findServer(ctx context.Context, path, dir, self string, logf func(string, ...any)) (string, error) {
+	if path != "" {
+		if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+			return "", &cli.ExitError{Code: cli.ExitUsage, Msg: fmt.Sprintf("--server %s: not a sanctionsgraph binary", path)}
+		}
+		return path, nil
+	}
+	bin := filepath.Join(dir, "sanctionsgraph")
+	out, buildErr := exec.CommandContext(ctx, "go", "build", "-o", bin, serverPackage).CombinedOutput()
+	if buildErr == nil {
+		logf("built the server %s from the source", bin)
+		return bin, nil
+	}
+	if self != "" {
+		beside := filepath.Join(filepath.Dir(self), "sanctionsgraph")
+		if fi, err := os.Stat(beside); err == nil && !fi.IsDir() {
+			logf("using the server %s (no source to build it from here)", beside)
+			return beside, nil
+		}
+	}
+	return "", fmt.Errorf("no sanctionsgraph server to start: go build %s: %v\n%s(run sgbench in the module's source, put sanctionsgraph beside sgbench, or pass --server PATH)",
+		serverPackage, buildErr, out)
 }
 
 // procRSS reads the resident and peak resident memory of a process, and

@@ -13,8 +13,9 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli/clitest"
 )
 
-// The bench command runs end to end on a small network, and the path
-// search finds a path exactly when the plain BFS baseline does.
+// The bench command runs end to end on a small network: every answer of
+// the server has the hop count of the plain BFS baseline, before and after
+// a restart, and the restart loads the index the clean stop saved.
 func TestBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server")
@@ -23,25 +24,35 @@ func TestBenchSmall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr)
 	}
-	var rep struct {
-		Records        int
-		Found          map[string]int             `json:"pairsWithAPath"`
-		K1             struct{ P50, P99 float64 } `json:"graphqlK1"`
-		K3             struct{ P50, P99 float64 } `json:"graphqlK3"`
-		BFS            struct{ P50, P99 float64 } `json:"plainBidirectionalBFS"`
-		ServerRSS      int64                      `json:"serverRSSBytes"`
-		ReadySec       float64                    `json:"serverReadySeconds"`
-		IngestRate     float64                    `json:"ingestRecordsPerSecond"`
-		TruncatedPaths int                        `json:"truncatedSearches"`
+	var reps []struct {
+		Records         int
+		Queries         int
+		Reachable       int                        `json:"pairsWithAPath"`
+		Correct         int                        `json:"correctHopCounts"`
+		ReopenCorrect   int                        `json:"correctHopCountsAfterReopen"`
+		K1              struct{ P50, P99 float64 } `json:"graphqlK1"`
+		BFS             struct{ P50, P99 float64 } `json:"plainBidirectionalBFS"`
+		ServerRSS       int64                      `json:"serverRSSBytes"`
+		IngestRate      float64                    `json:"ingestRecordsPerSecond"`
+		IngestPeakRSS   int64                      `json:"ingestPeakRSSBytes"`
+		BaselineLoadSec float64                    `json:"baselineLoadSeconds"`
+		IndexBuildSec   float64                    `json:"indexBuildSeconds"`
+		IndexLoadSec    float64                    `json:"indexLoadSeconds"`
+		IndexFileBytes  int64                      `json:"indexFileBytes"`
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+	if err := json.Unmarshal([]byte(out), &reps); err != nil || len(reps) != 1 {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if rep.Records < 40000 || rep.K1.P50 <= 0 || rep.K3.P99 < rep.K3.P50 || rep.ServerRSS <= 0 || rep.IngestRate <= 0 {
+	rep := reps[0]
+	if rep.Records < 40000 || rep.K1.P50 <= 0 || rep.K1.P99 < rep.K1.P50 || rep.ServerRSS <= 0 || rep.IngestRate <= 0 ||
+		rep.IngestPeakRSS <= 0 || rep.BaselineLoadSec <= 0 {
 		t.Errorf("report = %+v", rep)
 	}
-	if rep.Found["k1"] != rep.Found["plainBFS"] || rep.Found["k1"] != rep.Found["k3"] || rep.Found["k1"] == 0 {
-		t.Errorf("pairs with a path: %v; GraphQL and the plain BFS must agree", rep.Found)
+	if rep.Correct != rep.Queries || rep.ReopenCorrect != rep.Queries || rep.Reachable == 0 || rep.Reachable == rep.Queries {
+		t.Errorf("hop counts: %d and %d (after reopen) of %d agree with the baseline; %d pairs reachable", rep.Correct, rep.ReopenCorrect, rep.Queries, rep.Reachable)
+	}
+	if rep.IndexBuildSec <= 0 || rep.IndexLoadSec <= 0 || rep.IndexFileBytes <= 0 {
+		t.Errorf("first open should build the index, the second load the file the first saved: %+v", rep)
 	}
 }
 
