@@ -54,7 +54,11 @@ const (
 
 // bulkChunkBytesVar is how much key and value data is sorted in memory
 // before it is spilled to a run file (a variable for the tests).
-var bulkChunkBytesVar = 96 << 20
+var bulkChunkBytesVar = 64 << 20
+
+// bulkMappedLimit bounds the resident pages of the store's mapped files
+// while a bulk load streams its tables.
+const bulkMappedLimit = 128 << 20
 
 // bulkLoader collects the keys of a bulk run.
 type bulkLoader struct {
@@ -421,6 +425,15 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 	}()
 	if err := b.waitSpill(); err != nil {
 		return err
+	}
+	b.spare = nil // the arena of the last spill: not needed any more
+	// The StreamWriter writes tables and the value log through memory
+	// maps; the pages written stay resident (1.5 GB of a 2M-entity load)
+	// unless dropped. They are in the page cache, so dropping them costs
+	// nothing but their (due anyway) write-back.
+	if !s.opt.InMemory {
+		stop, done := s.boundMapped(bulkMappedLimit)
+		defer func() { stop(); <-done }()
 	}
 	for _, name := range b.runs {
 		f, err := os.Open(name)

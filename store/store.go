@@ -315,12 +315,18 @@ func (s *Store) advise(dir string, pageout bool) {
 }
 
 // startMappedBound drops the store's mapped pages whenever their resident
-// size exceeds limit.
+// size exceeds limit, until Close.
 func (s *Store) startMappedBound(limit int64) {
+	s.stopMB, s.mbDone = s.boundMapped(limit)
+}
+
+// boundMapped drops the store's mapped pages whenever their resident size
+// exceeds limit, until stop is called; done is closed when it has stopped.
+func (s *Store) boundMapped(limit int64) (stop context.CancelFunc, done chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopMB, s.mbDone = cancel, make(chan struct{})
+	done = make(chan struct{})
 	go func() {
-		defer close(s.mbDone)
+		defer close(done)
 		// Twice a second: with a page cache hot from an ingest, the
 		// kernel maps up to 16 cached pages around each page fault
 		// (fault-around ignores MADV_RANDOM), so the mapped pages can grow
@@ -338,4 +344,5 @@ func (s *Store) startMappedBound(limit int64) {
 			}
 		}
 	}()
+	return cancel, done
 }
