@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -86,8 +87,8 @@ func TestJoin(t *testing.T) {
 		ents[x] = &Entity{ID: x, Schema: "Person", Props: map[string][]string{"name": {"x"}}, Sources: []Source{{Dataset: string(rune('a' + i))}}}
 	}
 	// 4 and 5 contradict each other: different birth dates.
-	ents[id[4]].Props["birthDate"] = []string{"1960-01-01"}
-	ents[id[5]].Props["birthDate"] = []string{"1970-01-01"}
+	ents[id[4]].Props["birthDate"] = []string{"1960-03-04"}
+	ents[id[5]].Props["birthDate"] = []string{"1971-08-09"}
 	entity := func(x uuid.UUID) (*Entity, error) { return ents[x], nil }
 	// 0 and 1 are merged; 1 and 2 are kept apart.
 	p := NewParties([][2]uuid.UUID{{id[0], id[1]}}, [][2]uuid.UUID{{id[1], id[2]}})
@@ -108,8 +109,14 @@ func TestJoin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(joined, want) || refused != 2 {
-			t.Fatalf("Join(%v) = %v, %d refused, want %v, 2 refused", shuffled, joined, refused, want)
+		if !reflect.DeepEqual(joined, want) || len(refused) != 2 {
+			t.Fatalf("Join(%v) = %v, %d refused, want %v, 2 refused", shuffled, joined, len(refused), want)
+		}
+		if r := refused[0].Reason; r != "kept apart by a person's decision" {
+			t.Errorf("first refusal: %q, want the keep-apart decision", r)
+		}
+		if r := refused[1].Reason; !strings.Contains(r, "different birth dates") {
+			t.Errorf("second refusal: %q, want the birth dates named", r)
 		}
 	}
 	if m := p.Members(id[0]); len(m) != 2 {

@@ -29,17 +29,18 @@ func designated(ref, entity, programme string) graph.Record {
 			Sources: []graph.Source{{Dataset: "x", RecordID: ref}}}}}
 }
 
-// mergeFixture: FTB on three lists (SWIFT on OFAC and UN, name and
-// country on UN and EU), a person on two (name and birth date), and
+// mergeFixture: FTB on three lists (SWIFT on OFAC and UN, name, country
+// and address on UN and EU), a person on two (name and birth date), and
 // parties that must stay apart.
 func mergeFixture() []graph.Record {
 	return []graph.Record{
 		listed("ofac:15603", "us_ofac_sdn", "Organization", "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA",
 			map[string][]string{"swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
 		listed("un:6908622", "un_sc_sanctions", "Organization", "FOREIGN TRADE BANK (FTB)",
-			map[string][]string{"alias": {"FOREIGN TRADE BANK"}, "swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
+			map[string][]string{"alias": {"FOREIGN TRADE BANK"}, "swiftBic": {"FTBDKPPY"}, "country": {"kp"},
+				"address": {"FTB Building, Jungsong-dong, Central District, Pyongyang, Democratic People's Republic of Korea"}}),
 		listed("eu:47", "eu_journal_sanctions", "LegalEntity", "Foreign Trade Bank",
-			map[string][]string{"alias": {"Mooyokbank"}, "country": {"kp"}}),
+			map[string][]string{"alias": {"Mooyokbank"}, "country": {"kp"}, "address": {"FTB Building, Jungsong-dong, Central District, Pyongyang, DPRK"}}),
 		listed("ofac:21749", "us_ofac_sdn", "Person", "HAN, Jang Su", map[string][]string{"birthDate": {"1969-11-08"}, "nationality": {"kp"}}),
 		listed("un:1", "un_sc_sanctions", "Person", "HAN JANG SU", map[string][]string{"birthDate": {"1969-11-08"}}),
 		// Same name, different birth date: a different person.
@@ -75,7 +76,7 @@ func TestAutoMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Merged != 3 || rep.ByRule["swiftBic"] != 1 || rep.ByRule["name+country"] != 1 || rep.ByRule["name+birthDate"] != 1 {
+	if rep.Merged != 3 || rep.ByRule["swiftBic"] != 1 || rep.ByRule["name+country+address"] != 1 || rep.ByRule["name+birthDate"] != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	ftb := mustResolve(t, s, "ofac:15603")
@@ -239,7 +240,11 @@ func TestBlocks(t *testing.T) {
 	apply(t, s, mergeFixture()...)
 	var blocks [][]uuid.UUID
 	err := s.View(context.Background(), func(tx *Tx) error {
-		return tx.blocks(func(ids []uuid.UUID) error {
+		mv, err := tx.newMergeViews()
+		if err != nil {
+			return err
+		}
+		return tx.blocks(mv, func(ids []uuid.UUID) error {
 			blocks = append(blocks, slices.Clone(ids))
 			return nil
 		})
