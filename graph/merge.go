@@ -60,8 +60,10 @@ type MergeEvidence struct {
 	// Checked lists what was compared for a contradiction and found
 	// compatible ("INN 5835049799 = 5835049799", "birth dates 1969-11-08 / 1969").
 	Checked []string `json:"checked,omitempty"`
-	// score orders candidates of one rule: how many name words the two
-	// records share.
+	// score orders candidates of one rule: how many place words (city,
+	// street, postcode) the two records share, then how many name words.
+	// Two branches of one name in one city compete for a record: the one
+	// at its street comes first.
 	score int
 }
 
@@ -514,7 +516,7 @@ func evidence(a, b *MergeView) MergeEvidence {
 	if len(shared) > 0 {
 		ev.Agreed = append(ev.Agreed, "name words "+strings.Join(shared, ", "))
 	}
-	ev.score = len(shared)
+	ev.score = 1000*len(sharedPlaces(a.places, b.places)) + len(shared)
 	return ev
 }
 

@@ -197,7 +197,7 @@ type Refusal struct {
 
 // Join decides which candidates join parties, and returns them with those
 // it refused. It takes them strongest evidence first (by rule, then by how
-// many name words the records share), then by ids, so that the same
+// many place and name words the records share), then by ids, so that the same
 // candidates give the same parties whatever order they came in. A
 // candidate is refused when the two parties it would join hold a pair of
 // members kept apart, or two members that contradict each other (records

@@ -127,3 +127,34 @@ func TestJoin(t *testing.T) {
 		t.Errorf("Join with a failing read: %v, want it returned", err)
 	}
 }
+
+// Two banks of one name in one city compete for the EU's record: the one
+// at its street wins, the other is refused (one list holds both).
+func TestJoinPlacesFirst(t *testing.T) {
+	p := props
+	eu := ent("eu:IX.II.B:9", "eu_journal_sanctions", "LegalEntity", p("name", "Mehr Interest-Free Bank", "country", "ir",
+		"address", "No. 182, Shahid Tohidi St, 4th Golestan, Pasdaran Ave, Tehran, Iran"))
+	mehr := ent("ofac:12481", "us_ofac_sdn", "Organization", p("name", "MEHR BANK", "alias", "MEHR INTEREST-FREE BANK", "country", "ir",
+		"address", "204 Taleghani Ave., Tehran, Iran"))
+	eqtesad := ent("ofac:25018", "us_ofac_sdn", "Organization", p("name", "MEHR EQTESAD BANK", "alias", "MEHR INTEREST-FREE BANK", "country", "ir",
+		"address", "No. 182, Shahid Tohidi St, 4th Golsetan, Pasdaran Ave, Tehran 1666943, Iran"))
+	ents := map[uuid.UUID]*Entity{eu.ID: eu, mehr.ID: mehr, eqtesad.ID: eqtesad}
+	var cands []MergeCandidate
+	for _, o := range []*Entity{mehr, eqtesad} {
+		ev, ok := SameParty(eu, o)
+		if !ok {
+			t.Fatalf("SameParty(%s, %s) = false, want a name rule", eu.Ref, o.Ref)
+		}
+		cands = append(cands, MergeCandidate{A: eu.ID, B: o.ID, Evidence: ev})
+	}
+	if cands[0].Evidence.Rule != cands[1].Evidence.Rule {
+		t.Fatalf("rules %q and %q, want one rule for both", cands[0].Evidence.Rule, cands[1].Evidence.Rule)
+	}
+	joined, refused, err := NewParties(nil, nil).Join(cands, func(id uuid.UUID) (*Entity, error) { return ents[id], nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(joined) != 1 || joined[0].B != eqtesad.ID || len(refused) != 1 || refused[0].B != mehr.ID {
+		t.Fatalf("Join = %v joined, %v refused, want %s joined and %s refused", joined, refused, eqtesad.Ref, mehr.Ref)
+	}
+}
