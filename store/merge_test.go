@@ -265,3 +265,50 @@ func TestBlocks(t *testing.T) {
 		t.Errorf("blocks %v lack the SWIFT block %v", blocks, want)
 	}
 }
+
+// A link keeps what agreed and what was checked; a pair a contradiction
+// keeps apart is reported, by AutoMerge and by RefusedMerges, and not
+// merged.
+func TestAutoMergeEvidenceAndRefusals(t *testing.T) {
+	s := openIn(t, "", Options{Index: true})
+	ctx := context.Background()
+	apply(t, s, append(mergeFixture(),
+		listed("ofac:45934", "us_ofac_sdn", "Organization", "LIMITED LIABILITY COMPANY ZALA AERO", map[string][]string{
+			"alias": {"ZALA AERO GROUP"}, "country": {"ru"}, "taxNumber": {"1841001815"}, "address": {"9 Salyama Adilya St., Moscow 123154, Russia"}}),
+		listed("eu:502", "eu_journal_sanctions", "LegalEntity", "LLC CST (Zala Aero Group)", map[string][]string{
+			"alias": {"Zala Aero Group"}, "country": {"ru"}, "registrationNumber": {"1841015504 (Tax ID/INN)"},
+			"address": {"127030, Moscow, Institutskiy Lane, 2, Russian Federation"}}),
+	)...)
+	rep, err := s.AutoMerge(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := graph.RefusedMerge{A: "eu:502", B: "ofac:45934", Rule: "name+country+address", Reason: "different INN: 1841015504 / 1841001815"}
+	if rep.Refused != 1 || len(rep.Refusals) != 1 {
+		t.Fatalf("refusals %+v, want one: %+v", rep.Refusals, want)
+	}
+	got := rep.Refusals[0]
+	if got.A != want.A || got.B != want.B || got.Rule != want.Rule || got.Reason != want.Reason || !slices.Contains(got.Agreed, "place moscow") {
+		t.Errorf("refusal %+v, want %+v agreeing on the place", got, want)
+	}
+	if mustResolve(t, s, "eu:502") == mustResolve(t, s, "ofac:45934") {
+		t.Errorf("Zala Aero and CST merged")
+	}
+	again, err := s.RefusedMerges(ctx)
+	if err != nil || !reflect.DeepEqual(again, rep.Refusals) {
+		t.Errorf("RefusedMerges = %+v, %v, want the refusals of AutoMerge", again, err)
+	}
+	links, err := s.Merges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var swift *graph.MergeLink
+	for i := range links {
+		if links[i].Rule == "swiftBic" {
+			swift = &links[i]
+		}
+	}
+	if swift == nil || !slices.Contains(swift.Agreed, "SWIFT/BIC FTBDKPPY (swiftBic / swiftBic)") || !slices.Contains(swift.Checked, "SWIFT/BIC FTBDKPPY / FTBDKPPY") {
+		t.Errorf("stored swiftBic link %+v, want its evidence kept", swift)
+	}
+}
