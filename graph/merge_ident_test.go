@@ -124,3 +124,32 @@ func TestNumberKeyOf(t *testing.T) {
 		}
 	}
 }
+
+// Reading numbers out of any cell never panics, gives upper-case letters
+// and digits only, and calls valid only numbers of a known registry.
+func FuzzPartyIdentifiers(f *testing.F) {
+	for _, s := range []string{"5835049799 (Tax ID/INN)", "1 027 744 004 903 on 25.11.2002", "ИНН 1841015504", "KHJBSDKH and 5040942458",
+		"(a) Voter ID 73320881AG1191MAM20000, (b) Student ID 200801087", "IMO 6016988", "CHE-109.711.148", "-", " 1-", "٣٤٥"} {
+		f.Add("registrationNumber", s, true)
+		f.Add("idNumber", s, false)
+	}
+	f.Fuzz(func(t *testing.T, prop, cell string, org bool) {
+		schema := "Person"
+		if org {
+			schema = "Company"
+		}
+		e := &Entity{Schema: schema, Props: map[string][]string{prop: {cell}, "country": {"ru"}}}
+		for _, id := range PartyIdentifiers(e) {
+			for i := 0; i < len(id.Value); i++ {
+				if c := id.Value[i]; !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+					t.Fatalf("PartyIdentifiers(%s=%q) value %q", prop, cell, id.Value)
+				}
+			}
+			if id.Valid && id.Registry == "" {
+				t.Fatalf("PartyIdentifiers(%s=%q) = %+v: valid in no registry", prop, cell, id)
+			}
+			NumberKeyOf(id.Value)
+		}
+		NumberKeys(e)
+	})
+}
