@@ -539,10 +539,15 @@ func orgEvidence(a, b *MergeView) (MergeEvidence, []string) {
 		return MergeEvidence{}, agreed
 	}
 	rule := "name+" + cs[0].rule
-	detail := names + " / " + cs[0].what
+	what := cs[0].what
+	if cs[0].rule == "address" && len(places) > 6 {
+		// The detail is one line of 'merges'; agreed has them all.
+		what = fmt.Sprintf("place %s, ... (%d words)", strings.Join(places[:6], ", "), len(places))
+	}
+	detail := names + " / " + what
 	if country != "" {
 		rule = "name+country+" + cs[0].rule
-		detail = names + " / " + country + " / " + cs[0].what
+		detail = names + " / " + country + " / " + what
 	}
 	return MergeEvidence{Rule: rule, Detail: detail}, agreed
 }
