@@ -39,6 +39,12 @@ type Source struct {
 	Date        string `json:"date,omitempty"`        // publication date of the source
 	RetrievedAt string `json:"retrievedAt,omitempty"` // when the list version was seen
 	Quote       string `json:"quote,omitempty"`       // the words that state it
+	// Part is the list within the dataset that the record is from, where
+	// a dataset joins several lists that each name a party once (the
+	// EU journal's framework act, "32014R0833"). Records of one dataset
+	// and part are never one party; of one dataset and different parts
+	// they may be (a party designated under two EU regimes).
+	Part string `json:"part,omitempty"`
 }
 
 // Identifier is a strong identifier of an entity: a SWIFT/BIC, IMO number,

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
@@ -184,29 +185,33 @@ type MergeCandidate struct {
 	Evidence MergeEvidence
 }
 
-// ruleRank orders the rules of SameParty, strongest evidence first.
-func ruleRank(rule string) int {
-	if i := slices.Index(strongIdentifiers, rule); i >= 0 {
-		return i
-	}
-	if i := slices.Index([]string{"name+birthDate", "name+country", "name+birthYear+nationality"}, rule); i >= 0 {
-		return len(strongIdentifiers) + i
-	}
-	return len(strongIdentifiers) + 3
+// ReasonKeptApart is the Reason of a Refusal that a keep-apart decision
+// forbids.
+const ReasonKeptApart = "kept apart by a person's decision"
+
+// Refusal is a candidate Join did not join, and why.
+type Refusal struct {
+	MergeCandidate
+	Reason string
 }
 
-// Join decides which candidates join parties, and returns them with the
-// number refused. It takes them strongest evidence first, then by ids, so
-// that the same candidates give the same parties whatever order they came
-// in. A candidate is refused when the two parties it would join hold a
-// pair of members kept apart, or two members that contradict each other
-// (Conflict). entity returns a member's record as stored, nil if it is
-// not (its errors stop Join). p itself does not change.
-func (p *Parties) Join(cands []MergeCandidate, entity func(uuid.UUID) (*Entity, error)) (joined []MergeCandidate, refused int, err error) {
+// Join decides which candidates join parties, and returns them with those
+// it refused. It takes them strongest evidence first (by rule, then by how
+// many place and name words the records share), then by ids, so that the same
+// candidates give the same parties whatever order they came in. A
+// candidate is refused when the two parties it would join hold a pair of
+// members kept apart, or two members that contradict each other (records
+// of one list, different registry numbers, birth dates, ...; see
+// Compare). entity returns a member's record as stored, nil if it is not
+// (its errors stop Join). p itself does not change.
+func (p *Parties) Join(cands []MergeCandidate, entity func(uuid.UUID) (*Entity, error)) (joined []MergeCandidate, refused []Refusal, err error) {
 	cands = slices.Clone(cands)
 	slices.SortFunc(cands, func(x, y MergeCandidate) int {
 		if rx, ry := ruleRank(x.Evidence.Rule), ruleRank(y.Evidence.Rule); rx != ry {
 			return rx - ry
+		}
+		if x.Evidence.score != y.Evidence.score {
+			return y.Evidence.score - x.Evidence.score
 		}
 		if d := compareIDs(x.A, y.A); d != 0 {
 			return d
@@ -227,18 +232,34 @@ func (p *Parties) Join(cands []MergeCandidate, entity func(uuid.UUID) (*Entity, 
 		}
 		return []uuid.UUID{x}
 	}
+	views := map[uuid.UUID]*MergeView{}
+	view := func(id uuid.UUID) (*MergeView, error) {
+		if v, ok := views[id]; ok {
+			return v, nil
+		}
+		e, err := entity(id)
+		if err != nil {
+			return nil, err
+		}
+		var v *MergeView
+		if e != nil {
+			v = NewMergeView(e)
+		}
+		views[id] = v
+		return v, nil
+	}
 	for _, c := range cands {
 		ra, rb := u.find(c.A), u.find(c.B)
 		if ra == rb {
 			continue
 		}
 		ma, mb := membersOf(c.A), membersOf(c.B)
-		ok, err := p.compatible(ma, mb, entity)
+		reason, err := p.incompatible(ma, mb, view)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
-		if !ok {
-			refused++
+		if reason != "" {
+			refused = append(refused, Refusal{MergeCandidate: c, Reason: reason})
 			continue
 		}
 		merged := append(slices.Clone(ma), mb...)
@@ -251,26 +272,32 @@ func (p *Parties) Join(cands []MergeCandidate, entity func(uuid.UUID) (*Entity, 
 	return joined, refused, nil
 }
 
-// compatible reports whether the parties ma and mb may be one: no pair of
-// their members is kept apart or contradicts each other.
-func (p *Parties) compatible(ma, mb []uuid.UUID, entity func(uuid.UUID) (*Entity, error)) (bool, error) {
+// incompatible returns why the parties ma and mb may not be one, "" if
+// they may: no pair of their members is kept apart or contradicts each
+// other (but for what a shared UN listing overrides).
+func (p *Parties) incompatible(ma, mb []uuid.UUID, view func(uuid.UUID) (*MergeView, error)) (string, error) {
 	for _, x := range ma {
 		for _, y := range mb {
 			if p.Apart(x, y) {
-				return false, nil
+				return ReasonKeptApart, nil
 			}
-			ex, err := entity(x)
+			vx, err := view(x)
 			if err != nil {
-				return false, err
+				return "", err
 			}
-			ey, err := entity(y)
+			vy, err := view(y)
 			if err != nil {
-				return false, err
+				return "", err
 			}
-			if ex != nil && ey != nil && Conflict(ex, ey) != "" {
-				return false, nil
+			if vx == nil || vy == nil {
+				continue
 			}
+			c := contradiction(vx, vy, nil)
+			if c == nil || c.overridable() && sharedString(vx.unRefs, vy.unRefs) != "" {
+				continue
+			}
+			return fmt.Sprintf("%s and %s: %s", vx.e.Ref, vy.e.Ref, c.Detail), nil
 		}
 	}
-	return true, nil
+	return "", nil
 }

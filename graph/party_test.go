@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -86,8 +87,8 @@ func TestJoin(t *testing.T) {
 		ents[x] = &Entity{ID: x, Schema: "Person", Props: map[string][]string{"name": {"x"}}, Sources: []Source{{Dataset: string(rune('a' + i))}}}
 	}
 	// 4 and 5 contradict each other: different birth dates.
-	ents[id[4]].Props["birthDate"] = []string{"1960-01-01"}
-	ents[id[5]].Props["birthDate"] = []string{"1970-01-01"}
+	ents[id[4]].Props["birthDate"] = []string{"1960-03-04"}
+	ents[id[5]].Props["birthDate"] = []string{"1971-08-09"}
 	entity := func(x uuid.UUID) (*Entity, error) { return ents[x], nil }
 	// 0 and 1 are merged; 1 and 2 are kept apart.
 	p := NewParties([][2]uuid.UUID{{id[0], id[1]}}, [][2]uuid.UUID{{id[1], id[2]}})
@@ -108,8 +109,14 @@ func TestJoin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(joined, want) || refused != 2 {
-			t.Fatalf("Join(%v) = %v, %d refused, want %v, 2 refused", shuffled, joined, refused, want)
+		if !reflect.DeepEqual(joined, want) || len(refused) != 2 {
+			t.Fatalf("Join(%v) = %v, %d refused, want %v, 2 refused", shuffled, joined, len(refused), want)
+		}
+		if r := refused[0].Reason; r != "kept apart by a person's decision" {
+			t.Errorf("first refusal: %q, want the keep-apart decision", r)
+		}
+		if r := refused[1].Reason; !strings.Contains(r, "different birth dates") {
+			t.Errorf("second refusal: %q, want the birth dates named", r)
 		}
 	}
 	if m := p.Members(id[0]); len(m) != 2 {
@@ -118,5 +125,36 @@ func TestJoin(t *testing.T) {
 	boom := errors.New("boom")
 	if _, _, err := p.Join(cands, func(uuid.UUID) (*Entity, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("Join with a failing read: %v, want it returned", err)
+	}
+}
+
+// Two banks of one name in one city compete for the EU's record: the one
+// at its street wins, the other is refused (one list holds both).
+func TestJoinPlacesFirst(t *testing.T) {
+	p := props
+	eu := ent("eu:IX.II.B:9", "eu_journal_sanctions", "LegalEntity", p("name", "Mehr Interest-Free Bank", "country", "ir",
+		"address", "No. 182, Shahid Tohidi St, 4th Golestan, Pasdaran Ave, Tehran, Iran"))
+	mehr := ent("ofac:12481", "us_ofac_sdn", "Organization", p("name", "MEHR BANK", "alias", "MEHR INTEREST-FREE BANK", "country", "ir",
+		"address", "204 Taleghani Ave., Tehran, Iran"))
+	eqtesad := ent("ofac:25018", "us_ofac_sdn", "Organization", p("name", "MEHR EQTESAD BANK", "alias", "MEHR INTEREST-FREE BANK", "country", "ir",
+		"address", "No. 182, Shahid Tohidi St, 4th Golsetan, Pasdaran Ave, Tehran 1666943, Iran"))
+	ents := map[uuid.UUID]*Entity{eu.ID: eu, mehr.ID: mehr, eqtesad.ID: eqtesad}
+	var cands []MergeCandidate
+	for _, o := range []*Entity{mehr, eqtesad} {
+		ev, ok := SameParty(eu, o)
+		if !ok {
+			t.Fatalf("SameParty(%s, %s) = false, want a name rule", eu.Ref, o.Ref)
+		}
+		cands = append(cands, MergeCandidate{A: eu.ID, B: o.ID, Evidence: ev})
+	}
+	if cands[0].Evidence.Rule != cands[1].Evidence.Rule {
+		t.Fatalf("rules %q and %q, want one rule for both", cands[0].Evidence.Rule, cands[1].Evidence.Rule)
+	}
+	joined, refused, err := NewParties(nil, nil).Join(cands, func(id uuid.UUID) (*Entity, error) { return ents[id], nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(joined) != 1 || joined[0].B != eqtesad.ID || len(refused) != 1 || refused[0].B != mehr.ID {
+		t.Fatalf("Join = %v joined, %v refused, want %s joined and %s refused", joined, refused, eqtesad.Ref, mehr.Ref)
 	}
 }

@@ -274,7 +274,10 @@ func parseEUJournal(ctx context.Context, src *listSource) (*ListParse, error) {
 				ref = alt
 			}
 			refs[ref] = true
-			s := graph.Source{Dataset: euJournalDataset, RecordID: citeID, URL: euCELEXURL + source}
+			// An annex lists a party once, but a party designated under
+			// two regimes (or in two annexes of one act) has an entry in
+			// each: the act and annex is the part.
+			s := graph.Source{Dataset: euJournalDataset, RecordID: citeID, URL: euCELEXURL + source, Part: strings.TrimSpace(framework + " " + annex)}
 			je = &euJournalEntry{en: newEntry(ref, schema, s, line), designs: map[string]string{}}
 			entries = append(entries, je)
 			if key != "" {

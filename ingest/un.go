@@ -495,7 +495,10 @@ func (p *unParser) entry(n *unNode) {
 	if recID == "" {
 		recID = id
 	}
-	src := graph.Source{Dataset: p.lp.Info.Dataset, RecordID: recID, URL: unListURL, Date: p.lp.Info.Date}
+	// The consolidated list joins the lists of the committees, and a
+	// party under two committees has an entry in each (QDi.042 and
+	// SOi.008 are one man): the committee's list is the part.
+	src := graph.Source{Dataset: p.lp.Info.Dataset, RecordID: recID, URL: unListURL, Date: p.lp.Info.Date, Part: n.val("UN_LIST_TYPE")}
 	en := newEntry(unPrefix+id, schemaName, src, n.line)
 	if refNo != "" {
 		en.e.Referents = []string{unPrefix + refNo, refNo}

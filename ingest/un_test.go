@@ -119,7 +119,8 @@ func checkUNDesignation(t *testing.T, r graph.Record, programme, unscID, listed 
 
 func checkUNSource(t *testing.T, e *graph.Entity, refNo string) {
 	t.Helper()
-	want := graph.Source{Dataset: "un_sc_sanctions", RecordID: refNo, URL: unListURL, Date: "2026-02-27"}
+	// Every entry checked is on the DPRK committee's list, the part.
+	want := graph.Source{Dataset: "un_sc_sanctions", RecordID: refNo, URL: unListURL, Date: "2026-02-27", Part: "DPRK"}
 	if len(e.Sources) != 1 || e.Sources[0] != want {
 		t.Errorf("%s sources = %+v, want %+v", e.Ref, e.Sources, want)
 	}

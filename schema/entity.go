@@ -249,12 +249,14 @@ func (r mergedRecordResolver) Datasets() []string { return append([]string{}, r.
 
 type mergeLinkResolver struct{ l graph.MergeLink }
 
-func (r mergeLinkResolver) A() graphql.ID    { return graphql.ID(r.l.A) }
-func (r mergeLinkResolver) B() graphql.ID    { return graphql.ID(r.l.B) }
-func (r mergeLinkResolver) Rule() string     { return r.l.Rule }
-func (r mergeLinkResolver) Evidence() string { return r.l.Detail }
-func (r mergeLinkResolver) By() string       { return r.l.By }
-func (r mergeLinkResolver) At() string       { return r.l.At.Format(time.RFC3339) }
+func (r mergeLinkResolver) A() graphql.ID     { return graphql.ID(r.l.A) }
+func (r mergeLinkResolver) B() graphql.ID     { return graphql.ID(r.l.B) }
+func (r mergeLinkResolver) Rule() string      { return r.l.Rule }
+func (r mergeLinkResolver) Evidence() string  { return r.l.Detail }
+func (r mergeLinkResolver) Agreed() []string  { return nonNil(r.l.Agreed) }
+func (r mergeLinkResolver) Checked() []string { return nonNil(r.l.Checked) }
+func (r mergeLinkResolver) By() string        { return r.l.By }
+func (r mergeLinkResolver) At() string        { return r.l.At.Format(time.RFC3339) }
 
 type designationResolver struct{ d graph.Designation }
 
@@ -425,4 +427,13 @@ func parseKinds(v *[]string) ([]graph.RelType, error) {
 		out = append(out, k)
 	}
 	return out, nil
+}
+
+// nonNil returns v, or an empty list for nil: a GraphQL list that is not
+// null.
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
 }

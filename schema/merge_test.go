@@ -40,7 +40,7 @@ func TestMergedParty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := `query($id: ID!) { entity(id: $id) { uuid otherIds designations { programme } merge { records { id datasets } links { a b rule evidence by } } } }`
+	q := `query($id: ID!) { entity(id: $id) { uuid otherIds designations { programme } merge { records { id datasets } links { a b rule evidence by agreed checked } } } }`
 	var uuids []string
 	for _, id := range []string{"ofac:15603", "un:6908622"} {
 		data, errs := exec(t, s, q, map[string]any{"id": id})
@@ -49,7 +49,7 @@ func TestMergedParty(t *testing.T) {
 		}
 		b, _ := json.Marshal(data)
 		got := string(b)
-		for _, want := range []string{`"programme":"programme:ofac"`, `"programme":"programme:un"`, `"rule":"swiftBic"`, `"evidence":"FTBDKPPY"`, `"by":"auto"`, `"id":"ofac:15603"`, `"id":"un:6908622"`} {
+		for _, want := range []string{`"programme":"programme:ofac"`, `"programme":"programme:un"`, `"rule":"swiftBic"`, `"evidence":"FTBDKPPY"`, `"by":"auto"`, `"SWIFT/BIC FTBDKPPY (swiftBic / swiftBic)"`, `"SWIFT/BIC FTBDKPPY / FTBDKPPY"`, `"id":"ofac:15603"`, `"id":"un:6908622"`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s: answer lacks %s:\n%s", id, want, got)
 			}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,30 +14,39 @@ import (
 )
 
 // AutoMerge in four steps, each small: blocking (the entities that share a
-// name or identifier key, read from the key indexes: blocks), comparing
-// (each pair of a block once, graph.Blocker and graph.SameParty), joining
+// number, a UN listing or a name key: blocks), comparing (each pair of a
+// block once, graph.Blocker and graph.CompareViews), joining
 // (graph.Parties.Join: strongest evidence first, refusing what a
 // keep-apart decision or a contradiction forbids) and writing the links
 // (one transaction).
+//
+// Blocks come from the key indexes where they can: a name key (x keys),
+// an identifier that is one number (d keys, by graph.NumberKeyOf). An
+// identifier that holds words besides its number ("5835049799 (Tax
+// ID/INN)") is read from its record (graph.NumberKeys), and the UN
+// listings from the designations (their unscId), which the comparison
+// sees as the record's unscId.
 
 // AutoMergeReport says what AutoMerge did.
 type AutoMergeReport struct {
-	Candidates int            `json:"candidatePairs"` // pairs sharing a name or identifier, from different parties
+	Candidates int            `json:"candidatePairs"` // pairs sharing a name, number or UN listing, from different parties
 	Merged     int            `json:"merged"`         // links recorded
 	ByRule     map[string]int `json:"byRule"`
-	// Refused counts pairs SameParty accepted but that could not be joined:
-	// their parties would hold two records of one dataset, a keep-apart
-	// decision, or members that contradict each other.
-	Refused int           `json:"refused"`
-	Crowded int           `json:"crowdedKeys"` // names or identifiers shared by too many entities to compare
-	Parties int           `json:"parties"`     // merged parties after the run
-	Took    time.Duration `json:"took"`
+	// Refused counts the pairs a rule found to be one party that were not
+	// merged because of a contradiction between the two records or the
+	// parties they would join (Refusals lists them).
+	Refused  int                  `json:"refused"`
+	Refusals []graph.RefusedMerge `json:"refusals,omitempty"`
+	Crowded  int                  `json:"crowdedKeys"` // names or identifiers shared by too many entities to compare
+	Parties  int                  `json:"parties"`     // merged parties after the run
+	Took     time.Duration        `json:"took"`
 }
 
-// AutoMerge finds entities that graph.SameParty says are the same party
-// and records same-as links between them. It is deterministic: the same
-// store gives the same merges, whatever order the records came in.
-// Returns an error wrapping graph.ErrInvalid on a read-only store.
+// AutoMerge finds entities that graph.CompareViews says are the same party
+// and records same-as links between them, each with its evidence. It is
+// deterministic: the same store gives the same merges, whatever order the
+// records came in. Returns an error wrapping graph.ErrInvalid on a
+// read-only store.
 func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("merge: %w: store opened read-only", graph.ErrInvalid)
@@ -42,29 +54,7 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 	start := time.Now()
 	s.decideMu.Lock()
 	defer s.decideMu.Unlock()
-	rep := &AutoMergeReport{ByRule: map[string]int{}}
-	parties := s.parties()
-	var links []graph.MergeLink
-	err := s.View(ctx, func(tx *Tx) error {
-		entity := tx.entityCache()
-		cands, err := tx.compareBlocks(parties, entity, rep)
-		if err != nil {
-			return err
-		}
-		joined, refused, err := parties.Join(cands, entity)
-		if err != nil {
-			return err
-		}
-		rep.Refused = refused
-		now := time.Now().UTC()
-		for _, c := range joined {
-			ea, _ := entity(c.A) // read by compareBlocks
-			eb, _ := entity(c.B)
-			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: c.A, BID: c.B, Rule: c.Evidence.Rule, Detail: c.Evidence.Detail, By: "auto", At: now})
-			rep.ByRule[c.Evidence.Rule]++
-		}
-		return nil
-	})
+	rep, links, err := s.planMerges(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
@@ -77,48 +67,188 @@ func (s *Store) AutoMerge(ctx context.Context) (*AutoMergeReport, error) {
 	return rep, nil
 }
 
-// entityCache returns a reader of entities as stored (not merged), nil
-// for an id no entity is stored under, that reads each id once.
-func (tx *Tx) entityCache() func(uuid.UUID) (*graph.Entity, error) {
-	ents := map[uuid.UUID]*graph.Entity{}
-	return func(id uuid.UUID) (*graph.Entity, error) {
-		if e, ok := ents[id]; ok {
-			return e, nil
+// RefusedMerges returns the pairs of records a merge rule finds to be one
+// party but that a contradiction keeps apart (two valid, different
+// registry numbers, different birth dates, ...), as AutoMerge would find
+// them now. It writes nothing, so it works on a read-only store.
+func (s *Store) RefusedMerges(ctx context.Context) ([]graph.RefusedMerge, error) {
+	rep, _, err := s.planMerges(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("refused merges: %w", err)
+	}
+	return rep.Refusals, nil
+}
+
+// planMerges runs blocking, comparing and joining in one read
+// transaction, and returns the links to record.
+func (s *Store) planMerges(ctx context.Context) (*AutoMergeReport, []graph.MergeLink, error) {
+	rep := &AutoMergeReport{ByRule: map[string]int{}}
+	parties := s.parties()
+	var links []graph.MergeLink
+	err := s.View(ctx, func(tx *Tx) error {
+		mv, err := tx.newMergeViews()
+		if err != nil {
+			return err
 		}
-		e, err := tx.physicalEntity(id)
-		if errors.Is(err, graph.ErrNotFound) {
-			e, err = nil, nil
+		cands, err := tx.compareBlocks(parties, mv, rep)
+		if err != nil {
+			return err
 		}
+		joined, refused, err := parties.Join(cands, mv.entity)
+		if err != nil {
+			return err
+		}
+		for _, r := range refused {
+			if r.Reason == graph.ReasonKeptApart {
+				continue // a person's decision, shown with the party
+			}
+			rep.Refusals = append(rep.Refusals, mv.refusal(r.A, r.B, r.Evidence, r.Reason))
+		}
+		now := time.Now().UTC()
+		for _, c := range joined {
+			ea, eb := mv.views[c.A].Entity(), mv.views[c.B].Entity() // read by compareBlocks
+			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: c.A, BID: c.B, Rule: c.Evidence.Rule, Detail: c.Evidence.Detail,
+				Agreed: c.Evidence.Agreed, Checked: c.Evidence.Checked, By: "auto", At: now})
+			rep.ByRule[c.Evidence.Rule]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(rep.Refusals, func(i, j int) bool {
+		x, y := rep.Refusals[i], rep.Refusals[j]
+		if x.A != y.A {
+			return x.A < y.A
+		}
+		return x.B < y.B
+	})
+	rep.Refused = len(rep.Refusals)
+	return rep, links, nil
+}
+
+// mergeViews reads records for comparison, each once: as stored (not
+// merged), with the UN listings their designations cite as unscId and the
+// dates they were listed on as listingDate.
+type mergeViews struct {
+	tx     *Tx
+	views  map[uuid.UUID]*graph.MergeView // nil: no entity stored under the id
+	unRefs map[uuid.UUID][]string         // entity -> UN reference numbers its designations cite
+	listed map[uuid.UUID][]string         // entity -> dates its designations were listed on
+}
+
+// newMergeViews reads the UN reference numbers of every designation.
+func (tx *Tx) newMergeViews() (*mergeViews, error) {
+	mv := &mergeViews{tx: tx, views: map[uuid.UUID]*graph.MergeView{}, unRefs: map[uuid.UUID][]string{}, listed: map[uuid.UUID][]string{}}
+	var keys [][]byte
+	err := tx.keys([]byte{tagOut}, func(k []byte) error {
+		l, err := parseEdgeKey(k)
+		if err == nil && l.Rel == graph.RelDesignatedBy {
+			keys = append(keys, slices.Clone(k))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		l, _ := parseEdgeKey(k)
+		v, err := tx.value(k)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		r, err := decodeRelationship(l, v)
 		if err != nil {
 			return nil, err
 		}
-		ents[id] = e
-		return e, nil
+		for _, ref := range r.Props["unscId"] {
+			if ref = strings.TrimSpace(ref); ref != "" && !slices.Contains(mv.unRefs[l.Src], ref) {
+				mv.unRefs[l.Src] = append(mv.unRefs[l.Src], ref)
+			}
+		}
+		for _, d := range r.Props["listingDate"] {
+			if d = strings.TrimSpace(d); d != "" && !slices.Contains(mv.listed[l.Src], d) {
+				mv.listed[l.Src] = append(mv.listed[l.Src], d)
+			}
+		}
 	}
+	return mv, nil
 }
 
-// compareBlocks compares the pairs of every block (graph.Blocker) with
-// graph.SameParty and returns those it accepts. It counts candidates and
-// crowded blocks in rep.
-func (tx *Tx) compareBlocks(parties *graph.Parties, entity func(uuid.UUID) (*graph.Entity, error), rep *AutoMergeReport) ([]graph.MergeCandidate, error) {
+// view returns the record under id prepared for comparison, nil if none
+// is stored.
+func (mv *mergeViews) view(id uuid.UUID) (*graph.MergeView, error) {
+	if v, ok := mv.views[id]; ok {
+		return v, nil
+	}
+	e, err := mv.tx.physicalEntity(id)
+	if errors.Is(err, graph.ErrNotFound) {
+		mv.views[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if refs, dates := mv.unRefs[id], mv.listed[id]; len(refs) > 0 || len(dates) > 0 {
+		e = e.Clone()
+		e.Props["unscId"] = append(slices.Clone(e.Props["unscId"]), refs...)
+		e.Props["listingDate"] = append(slices.Clone(e.Props["listingDate"]), dates...)
+	}
+	v := graph.NewMergeView(e)
+	mv.views[id] = v
+	return v, nil
+}
+
+// entity returns the record under id as compared, nil if none is stored.
+func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {
+	v, err := mv.view(id)
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.Entity(), nil
+}
+
+func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason string) graph.RefusedMerge {
+	r := graph.RefusedMerge{AID: a, BID: b, Rule: ev.Rule, Detail: ev.Detail, Agreed: ev.Agreed, Reason: reason}
+	if v := mv.views[a]; v != nil {
+		r.A = v.Entity().Ref
+	}
+	if v := mv.views[b]; v != nil {
+		r.B = v.Entity().Ref
+	}
+	if r.A > r.B {
+		r.A, r.B, r.AID, r.BID = r.B, r.A, r.BID, r.AID
+	}
+	return r
+}
+
+// compareBlocks compares the pairs of every block (graph.Blocker) and
+// returns those that are one party. It counts candidates and crowded
+// blocks in rep, and adds the pairs a contradiction refuses to
+// rep.Refusals.
+func (tx *Tx) compareBlocks(parties *graph.Parties, mv *mergeViews, rep *AutoMergeReport) ([]graph.MergeCandidate, error) {
 	b := graph.NewBlocker(parties)
 	var out []graph.MergeCandidate
-	err := tx.blocks(func(block []uuid.UUID) error {
+	err := tx.blocks(mv, func(block []uuid.UUID) error {
 		for _, pair := range b.Pairs(block) {
 			rep.Candidates++
-			ea, err := entity(pair[0])
+			va, err := mv.view(pair[0])
 			if err != nil {
 				return err
 			}
-			eb, err := entity(pair[1])
+			vb, err := mv.view(pair[1])
 			if err != nil {
 				return err
 			}
-			if ea == nil || eb == nil {
+			if va == nil || vb == nil {
 				continue
 			}
-			if ev, ok := graph.SameParty(ea, eb); ok {
-				out = append(out, graph.MergeCandidate{A: ea.ID, B: eb.ID, Evidence: ev})
+			c := graph.CompareViews(va, vb)
+			switch {
+			case c.Same():
+				out = append(out, graph.MergeCandidate{A: pair[0], B: pair[1], Evidence: c.Evidence})
+			case c.Refused() && !parties.Apart(pair[0], pair[1]):
+				rep.Refusals = append(rep.Refusals, mv.refusal(pair[0], pair[1], c.Evidence, c.Contradiction.Detail))
 			}
 		}
 		return nil
@@ -127,41 +257,146 @@ func (tx *Tx) compareBlocks(parties *graph.Parties, entity func(uuid.UUID) (*gra
 	return out, err
 }
 
-// blocks calls fn with the ids of the entities that share each identifier
-// key, then each name key, read from the key-only indexes (d and x keys),
-// in key order. The slice is reused between calls.
-func (tx *Tx) blocks(fn func(ids []uuid.UUID) error) error {
-	for _, tag := range []byte{tagIdent, tagName} {
-		var cur string
-		var ids []uuid.UUID
-		flush := func() error {
-			if len(ids) == 0 {
-				return nil
-			}
-			return fn(ids)
-		}
-		err := tx.keys([]byte{tag}, func(k []byte) error {
-			key, id, err := parseStringIDKey(k, tag)
-			if err != nil {
-				return err
-			}
-			if key != cur {
-				if err := flush(); err != nil {
-					return err
-				}
-				cur, ids = key, ids[:0]
-			}
-			if len(ids) == 0 || ids[len(ids)-1] != id {
-				ids = append(ids, id)
-			}
-			return nil
-		})
-		if err == nil {
-			err = flush()
-		}
+// blocks calls fn with the ids of the entities that share each number,
+// then each UN listing, then each name key, then each word of a person's
+// name keys. The slice is reused between calls.
+func (tx *Tx) blocks(mv *mergeViews, fn func(ids []uuid.UUID) error) error {
+	type keyed struct {
+		key string
+		id  uuid.UUID
+	}
+	var nums []keyed
+	var wordy []uuid.UUID // entities with an identifier that holds more than a number
+	err := tx.keys([]byte{tagIdent}, func(k []byte) error {
+		key, id, err := parseStringIDKey(k, tagIdent)
 		if err != nil {
 			return err
 		}
+		if n, ok := graph.NumberKeyOf(key); !ok {
+			wordy = append(wordy, id)
+		} else if n != "" {
+			nums = append(nums, keyed{n, id})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range wordy {
+		e, err := mv.entity(id)
+		if err != nil {
+			return err
+		}
+		if e != nil {
+			for _, n := range graph.NumberKeys(e) {
+				nums = append(nums, keyed{n, id})
+			}
+		}
+	}
+	for id, refs := range mv.unRefs {
+		for _, r := range refs {
+			nums = append(nums, keyed{"\x00un:" + r, id})
+		}
+	}
+	slices.SortFunc(nums, func(x, y keyed) int {
+		if c := strings.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return compareUUID(x.id, y.id)
+	})
+	var ids []uuid.UUID
+	for i, n := range nums {
+		if i > 0 && n.key != nums[i-1].key {
+			if err := fn(ids); err != nil {
+				return err
+			}
+			ids = ids[:0]
+		}
+		if len(ids) == 0 || ids[len(ids)-1] != n.id {
+			ids = append(ids, n.id)
+		}
+	}
+	if len(ids) > 0 {
+		if err := fn(ids); err != nil {
+			return err
+		}
+	}
+	// Persons: a name key, and each word of four letters or more of
+	// their name keys (a surname), for the names that differ by a word
+	// ("MEDVEDCHUK, Viktor" and "Viktor Volodymyrovych MEDVEDCHUK"),
+	// which only the same day of birth makes one person.
+	persons := map[uuid.UUID]bool{}
+	if err := tx.keys(stringPrefix(tagKind, "Person"), func(k []byte) error {
+		_, id, err := parseStringIDKey(k, tagKind)
+		persons[id] = true
+		return err
+	}); err != nil {
+		return err
+	}
+	var words []keyed
+	var cur string
+	ids = ids[:0]
+	flush := func() error {
+		if len(ids) == 0 {
+			return nil
+		}
+		return fn(ids)
+	}
+	err = tx.keys([]byte{tagName}, func(k []byte) error {
+		key, id, err := parseStringIDKey(k, tagName)
+		if err != nil {
+			return err
+		}
+		if persons[id] {
+			for _, w := range strings.Fields(key) {
+				if len(w) >= 4 {
+					words = append(words, keyed{w, id})
+				}
+			}
+		}
+		if key != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur, ids = key, ids[:0]
+		}
+		if len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	slices.SortFunc(words, func(x, y keyed) int {
+		if c := strings.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return compareUUID(x.id, y.id)
+	})
+	ids = ids[:0]
+	for i, w := range words {
+		if i > 0 && w.key != words[i-1].key {
+			// A word shared by many ("mohammad") blocks nothing; it is
+			// no name, so not counted as crowded.
+			if len(ids) <= graph.MaxBlock {
+				if err := fn(ids); err != nil {
+					return err
+				}
+			}
+			ids = ids[:0]
+		}
+		if len(ids) == 0 || ids[len(ids)-1] != w.id {
+			ids = append(ids, w.id)
+		}
+	}
+	if len(ids) > 0 && len(ids) <= graph.MaxBlock {
+		return fn(ids)
 	}
 	return nil
 }
+
+func compareUUID(a, b uuid.UUID) int { return strings.Compare(string(a[:]), string(b[:])) }

@@ -29,17 +29,18 @@ func designated(ref, entity, programme string) graph.Record {
 			Sources: []graph.Source{{Dataset: "x", RecordID: ref}}}}}
 }
 
-// mergeFixture: FTB on three lists (SWIFT on OFAC and UN, name and
-// country on UN and EU), a person on two (name and birth date), and
+// mergeFixture: FTB on three lists (SWIFT on OFAC and UN, name, country
+// and address on UN and EU), a person on two (name and birth date), and
 // parties that must stay apart.
 func mergeFixture() []graph.Record {
 	return []graph.Record{
 		listed("ofac:15603", "us_ofac_sdn", "Organization", "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA",
 			map[string][]string{"swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
 		listed("un:6908622", "un_sc_sanctions", "Organization", "FOREIGN TRADE BANK (FTB)",
-			map[string][]string{"alias": {"FOREIGN TRADE BANK"}, "swiftBic": {"FTBDKPPY"}, "country": {"kp"}}),
+			map[string][]string{"alias": {"FOREIGN TRADE BANK"}, "swiftBic": {"FTBDKPPY"}, "country": {"kp"},
+				"address": {"FTB Building, Jungsong-dong, Central District, Pyongyang, Democratic People's Republic of Korea"}}),
 		listed("eu:47", "eu_journal_sanctions", "LegalEntity", "Foreign Trade Bank",
-			map[string][]string{"alias": {"Mooyokbank"}, "country": {"kp"}}),
+			map[string][]string{"alias": {"Mooyokbank"}, "country": {"kp"}, "address": {"FTB Building, Jungsong-dong, Central District, Pyongyang, DPRK"}}),
 		listed("ofac:21749", "us_ofac_sdn", "Person", "HAN, Jang Su", map[string][]string{"birthDate": {"1969-11-08"}, "nationality": {"kp"}}),
 		listed("un:1", "un_sc_sanctions", "Person", "HAN JANG SU", map[string][]string{"birthDate": {"1969-11-08"}}),
 		// Same name, different birth date: a different person.
@@ -75,7 +76,7 @@ func TestAutoMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Merged != 3 || rep.ByRule["swiftBic"] != 1 || rep.ByRule["name+country"] != 1 || rep.ByRule["name+birthDate"] != 1 {
+	if rep.Merged != 3 || rep.ByRule["swiftBic"] != 1 || rep.ByRule["name+country+address"] != 1 || rep.ByRule["name+birthDate"] != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	ftb := mustResolve(t, s, "ofac:15603")
@@ -239,7 +240,11 @@ func TestBlocks(t *testing.T) {
 	apply(t, s, mergeFixture()...)
 	var blocks [][]uuid.UUID
 	err := s.View(context.Background(), func(tx *Tx) error {
-		return tx.blocks(func(ids []uuid.UUID) error {
+		mv, err := tx.newMergeViews()
+		if err != nil {
+			return err
+		}
+		return tx.blocks(mv, func(ids []uuid.UUID) error {
 			blocks = append(blocks, slices.Clone(ids))
 			return nil
 		})
@@ -258,5 +263,52 @@ func TestBlocks(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("blocks %v lack the SWIFT block %v", blocks, want)
+	}
+}
+
+// A link keeps what agreed and what was checked; a pair a contradiction
+// keeps apart is reported, by AutoMerge and by RefusedMerges, and not
+// merged.
+func TestAutoMergeEvidenceAndRefusals(t *testing.T) {
+	s := openIn(t, "", Options{Index: true})
+	ctx := context.Background()
+	apply(t, s, append(mergeFixture(),
+		listed("ofac:45934", "us_ofac_sdn", "Organization", "LIMITED LIABILITY COMPANY ZALA AERO", map[string][]string{
+			"alias": {"ZALA AERO GROUP"}, "country": {"ru"}, "taxNumber": {"1841001815"}, "address": {"9 Salyama Adilya St., Moscow 123154, Russia"}}),
+		listed("eu:502", "eu_journal_sanctions", "LegalEntity", "LLC CST (Zala Aero Group)", map[string][]string{
+			"alias": {"Zala Aero Group"}, "country": {"ru"}, "registrationNumber": {"1841015504 (Tax ID/INN)"},
+			"address": {"127030, Moscow, Institutskiy Lane, 2, Russian Federation"}}),
+	)...)
+	rep, err := s.AutoMerge(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := graph.RefusedMerge{A: "eu:502", B: "ofac:45934", Rule: "name+country+address", Reason: "different INN: 1841015504 / 1841001815"}
+	if rep.Refused != 1 || len(rep.Refusals) != 1 {
+		t.Fatalf("refusals %+v, want one: %+v", rep.Refusals, want)
+	}
+	got := rep.Refusals[0]
+	if got.A != want.A || got.B != want.B || got.Rule != want.Rule || got.Reason != want.Reason || !slices.Contains(got.Agreed, "place moscow") {
+		t.Errorf("refusal %+v, want %+v agreeing on the place", got, want)
+	}
+	if mustResolve(t, s, "eu:502") == mustResolve(t, s, "ofac:45934") {
+		t.Errorf("Zala Aero and CST merged")
+	}
+	again, err := s.RefusedMerges(ctx)
+	if err != nil || !reflect.DeepEqual(again, rep.Refusals) {
+		t.Errorf("RefusedMerges = %+v, %v, want the refusals of AutoMerge", again, err)
+	}
+	links, err := s.Merges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var swift *graph.MergeLink
+	for i := range links {
+		if links[i].Rule == "swiftBic" {
+			swift = &links[i]
+		}
+	}
+	if swift == nil || !slices.Contains(swift.Agreed, "SWIFT/BIC FTBDKPPY (swiftBic / swiftBic)") || !slices.Contains(swift.Checked, "SWIFT/BIC FTBDKPPY / FTBDKPPY") {
+		t.Errorf("stored swiftBic link %+v, want its evidence kept", swift)
 	}
 }

@@ -285,6 +285,9 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMerge
 		} else {
 			fmt.Fprintf(w, "merged: no new records of the same party; %d merged parties in all\n", merged.Parties)
 		}
+		if merged.Refused > 0 {
+			fmt.Fprintf(w, "not merged: %d pairs a rule finds to be one party contradict each other (sanctionsgraph merges --refused lists them)\n", merged.Refused)
+		}
 	}
 	return rejected
 }

@@ -23,6 +23,8 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	db := fs.String("db", defaultDBDir(), "store directory")
 	asJSON := fs.Bool("json", false, "print JSON")
 	recompute := fs.Bool("recompute", false, "look for new records of the same party first (ingest does this after every run)")
+	explain := fs.Bool("explain", false, "show, for every link, what the two records agreed on and what was compared for a contradiction")
+	refused := fs.Bool("refused", false, "list the pairs a merge rule finds to be one party but a contradiction keeps apart (different registry numbers, birth dates, ...)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -42,6 +44,24 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stderr, "%d new merge links; %d merged parties\n", rep.Merged, rep.Parties)
 	}
+	if *refused {
+		if fs.NArg() > 0 {
+			fs.Usage()
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "merges: --refused lists every refused pair; name no entity"}
+		}
+		rs, err := st.RefusedMerges(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if rs == nil {
+				rs = []graph.RefusedMerge{}
+			}
+			return writeJSON(stdout, rs)
+		}
+		printRefused(stdout, rs, *explain)
+		return nil
+	}
 	if fs.NArg() == 1 {
 		id, err := st.Resolve(ctx, fs.Arg(0))
 		if errors.Is(err, graph.ErrNotFound) {
@@ -57,7 +77,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if *asJSON {
 			return writeJSON(stdout, p)
 		}
-		printParty(stdout, p)
+		printParty(stdout, p, *explain)
 		return nil
 	}
 	links, err := st.Merges(ctx)
@@ -78,13 +98,50 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintln(tw, "RECORD\tSAME PARTY AS\tRULE\tEVIDENCE\tBY\tAT")
 	for _, l := range links {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.A, l.B, l.Rule, l.Detail, l.By, l.At.Format("2006-01-02 15:04"))
+		if *explain {
+			tw.Flush()
+			printEvidence(stdout, "    ", l.Agreed, l.Checked)
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "%d links; 'sanctionsgraph merges ID' explains one party, 'sanctionsgraph unmerge ID' takes a record out of its party\n", len(links))
 	return nil
 }
 
-func printParty(w io.Writer, p *graph.Party) {
+// printEvidence prints what two records agreed on and what was compared
+// for a contradiction and found compatible.
+func printEvidence(w io.Writer, indent string, agreed, checked []string) {
+	if len(agreed) == 0 && len(checked) == 0 {
+		fmt.Fprintf(w, "%s(no evidence recorded: a person's decision, or a link of an earlier version)\n", indent)
+		return
+	}
+	for _, a := range agreed {
+		fmt.Fprintf(w, "%sagreed: %s\n", indent, a)
+	}
+	for _, c := range checked {
+		fmt.Fprintf(w, "%schecked: %s\n", indent, c)
+	}
+}
+
+func printRefused(w io.Writer, rs []graph.RefusedMerge, explain bool) {
+	if len(rs) == 0 {
+		fmt.Fprintln(w, "no merge was refused for a contradiction")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECORD\tAND\tRULE\tEVIDENCE\tREFUSED BECAUSE")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.A, r.B, r.Rule, r.Detail, r.Reason)
+		if explain {
+			tw.Flush()
+			printEvidence(w, "    ", r.Agreed, nil)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d merges refused; 'sanctionsgraph merge --reason TEXT ID ID' records them as one party if a person decides so\n", len(rs))
+}
+
+func printParty(w io.Writer, p *graph.Party, explain bool) {
 	if len(p.Members) < 2 {
 		fmt.Fprintf(w, "%s is not merged with any other record\n", p.Members[0].Ref)
 	} else {
@@ -97,6 +154,9 @@ func printParty(w io.Writer, p *graph.Party) {
 		fmt.Fprintln(w, "because:")
 		for _, l := range p.Links {
 			fmt.Fprintf(w, "  %s = %s: %s %s (by %s, %s)\n", l.A, l.B, l.Rule, l.Detail, l.By, l.At.Format("2006-01-02"))
+			if explain {
+				printEvidence(w, "      ", l.Agreed, l.Checked)
+			}
 		}
 	}
 	if len(p.Apart) > 0 {
