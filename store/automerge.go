@@ -195,9 +195,17 @@ func (mv *mergeViews) view(id uuid.UUID) (*graph.MergeView, error) {
 		e.Props["listingDate"] = append(slices.Clone(e.Props["listingDate"]), dates...)
 	}
 	v := graph.NewMergeView(e)
+	if len(mv.views) >= mergeViewCache {
+		// Views are recomputed from the store: a bounded cache keeps the
+		// merge search of millions of records in bounded memory.
+		clear(mv.views)
+	}
 	mv.views[id] = v
 	return v, nil
 }
+
+// mergeViewCache is how many records' merge views are kept at once.
+const mergeViewCache = 100_000
 
 // entity returns the record under id as compared, nil if none is stored.
 func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {

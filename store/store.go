@@ -39,8 +39,8 @@ type Options struct {
 	// as they are read. It keeps the resident memory of a server near what
 	// it uses.
 	RandomAccess bool
-	// MaxMapped bounds the resident pages of the store's mapped files (with
-	// RandomAccess, checked twice a second): above it they are all dropped, from
+	// MaxMapped bounds the resident pages of the store's mapped files
+	// (checked twice a second): above it they are all dropped, from
 	// memory and from the page cache, and read from disk again when needed.
 	// Set it well above the working set: each drop costs disk reads. 0: no
 	// bound.
@@ -181,9 +181,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if opt.RandomAccess && !opt.InMemory {
 		s.advise(dir, true)
 		evictCache(dir)
-		if opt.MaxMapped > 0 {
-			s.startMappedBound(opt.MaxMapped)
-		}
+	}
+	if opt.MaxMapped > 0 && !opt.InMemory {
+		s.startMappedBound(opt.MaxMapped)
 	}
 	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
 		s.startGC(opt.GCInterval)

@@ -37,6 +37,11 @@ func newFlags(name, args string, stderr io.Writer) *flag.FlagSet {
 // writing too, so that an ingest run a crash left unfinished is rolled back
 // first (Badger allows one writer per directory either way).
 func openStore(ctx context.Context, dir string, mustExist bool, logw io.Writer) (*store.Store, error) {
+	return openStoreWith(ctx, dir, mustExist, logw, store.Options{})
+}
+
+// openStoreWith is openStore with more options (its Logger is set here).
+func openStoreWith(ctx context.Context, dir string, mustExist bool, logw io.Writer, opt store.Options) (*store.Store, error) {
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if mustExist {
 		if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
@@ -45,7 +50,8 @@ func openStore(ctx context.Context, dir string, mustExist bool, logw io.Writer) 
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, dir, store.Options{Logger: log})
+	opt.Logger = log
+	return store.Open(ctx, dir, opt)
 }
 
 // isTerminal reports whether w is a character device (progress lines are

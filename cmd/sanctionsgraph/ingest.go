@@ -23,6 +23,10 @@ import (
 // ingest (runtime/debug.SetMemoryLimit).
 const ingestMemoryLimit = 1100 << 20
 
+// ingestMaxMapped bounds the resident pages of the store's mapped files
+// during an ingest (store.Options.MaxMapped).
+const ingestMaxMapped = 256 << 20
+
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("ingest", "FILE... | --demo", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
@@ -54,7 +58,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
 		debug.SetMemoryLimit(ingestMemoryLimit)
 	}
-	st, err := openStore(ctx, *db, false, stderr)
+	// The merge search after a large ingest reads most of the store
+	// through its memory maps: bound their resident pages.
+	st, err := openStoreWith(ctx, *db, false, stderr, store.Options{MaxMapped: ingestMaxMapped})
 	if err != nil {
 		return err
 	}
