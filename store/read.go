@@ -87,7 +87,11 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		return found[0], nil
 	case 0:
 	default:
-		return uuid.Nil, fmt.Errorf("%w: %q names %d entities", graph.ErrAmbiguous, ref, len(found))
+		amb := &graph.AmbiguousError{Query: ref}
+		for _, id := range found {
+			amb.Candidates = append(amb.Candidates, graph.Candidate{ID: id, Score: 1, Matched: ref})
+		}
+		return uuid.Nil, amb
 	}
 	if u, err := uuid.Parse(ref); err == nil {
 		if v, err := tx.value(nodeKey(u)); err != nil {
@@ -327,6 +331,9 @@ type Stats struct {
 	// them: readers see Entities - MergedEntities + Parties entities.
 	Parties        int `json:"mergedParties"`
 	MergedEntities int `json:"mergedEntities"`
+	// AllParties counts the entities as readers see them, every merged
+	// party once: Entities - MergedEntities + Parties.
+	AllParties int `json:"parties"`
 }
 
 // Stats counts entities per schema and relationships per kind by scanning
@@ -374,6 +381,7 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
+	st.AllParties = st.Entities - st.MergedEntities + st.Parties
 	return st, nil
 }
 
