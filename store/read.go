@@ -527,6 +527,8 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 
 // Among returns the relationships whose both ends are in ids (of the kinds
 // in via, all if empty), at most limit, and whether the limit cut the list.
+// A relationship between two records of one merged party is left out: it
+// is inside the party, not a loop on it (the party's merge lists them).
 // It fails if the store was opened without its index.
 func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
 	var triples []graph.LinkTriple
@@ -553,6 +555,9 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 						loc, err := parseEdgeKey(k)
 						if err != nil {
 							return err
+						}
+						if loc.Src != loc.Dst && tx.parties.Canonical(loc.Src) == tx.parties.Canonical(loc.Dst) {
+							return nil // between two records of one party: not a self-loop of the party
 						}
 						r, err := decodeRelationship(loc, v)
 						if err == nil {
