@@ -28,7 +28,9 @@ func safeURL(u string) string {
 // (Noto), so that aliases in those scripts print as letters, not boxes.
 const reportFonts = `"DejaVu Sans","Noto Sans","Noto Sans CJK KR","Noto Sans CJK SC","Noto Sans CJK JP","Noto Sans Arabic","Noto Naskh Arabic",system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif`
 
-// reportCSS styles the report on screen and on paper. On paper small
+// reportCSS styles the report on screen and on paper. On paper the
+// diagram's labels lose their white halo (a stroke): printed, it is a
+// second copy of the text, which PDF readers then read twice. Small
 // blocks (a hop, a designation, a heading with what follows) are not
 // split, but table rows may be: a row kept whole that does not fit the
 // rest of a page would leave half of it blank.
@@ -44,7 +46,7 @@ ol.hops{padding-left:1.6em}ol.hops>li{margin:.4em 0 .8em}.hop-line{font-weight:b
 #diagram{max-width:100%;height:auto;border:1px solid #ddd}#diagram text{font-size:12px;fill:#222;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 #diagram .kind{font-size:10px;fill:#666}#diagram .rel-label{font-size:11px;fill:#1a4d8f;font-style:italic}
 #diagram .rel{stroke:#888;stroke-width:1.2}code{font-size:.95em}a{color:#1a4d8f}
-@media print{body{margin:0;max-width:none;font-size:10px}h2,h3{break-after:avoid}
+@media print{body{margin:0;max-width:none;font-size:10px}#diagram text{stroke:none}h2,h3{break-after:avoid}
 ol.hops>li,.designation,dl.fields,#diagram,.path{break-inside:avoid}tr{break-inside:auto}
 p,li{orphans:3;widows:3}thead{display:table-header-group}a{color:inherit;text-decoration:none}
 @page{size:A4 landscape;margin:12mm}}`
