@@ -270,17 +270,16 @@ $("#search-form").addEventListener("submit", (ev) => ev.preventDefault());
 const fromPick = attachSuggest(el.from, () => {});
 const toPick = attachSuggest(el.to, () => {});
 
-// resolve returns the entity picked in a path-finder input, or the best
-// search hit for the text typed there.
-async function resolve(input, pick, label) {
+// resolve returns the entity picked in a path-finder input or, when
+// nothing was picked, the text typed there: the server resolves an id,
+// identifier or name by the rules screening uses, and says what it named
+// (or that it is ambiguous, with the candidates).
+function resolve(input, pick, label) {
   const picked = pick.picked();
   if (picked) return picked;
   const q = input.value.trim();
   if (!q) throw new Error(`type or pick the ${label} entity`);
-  const data = await gql(`query R($q: String!) { search(query: $q, first: 1) { entity { ${ENTITY_BRIEF} } } }`, { q });
-  if (data.search.length === 0) throw new Error(`nothing is called “${q}” (${label})`);
-  pick.set(data.search[0].entity);
-  return data.search[0].entity;
+  return { id: q, name: q, typed: true };
 }
 
 function intField(input, name, min, max) {
@@ -297,8 +296,8 @@ $("#path-form").addEventListener("submit", async (ev) => {
   await guarded("Path finder", async () => {
     const first = intField(el.k, "Paths (k)", 1, 20);
     const maxHops = intField(el.maxHops, "Max hops", 1, 10);
-    const from = await resolve(el.from, fromPick, "from");
-    const to = await resolve(el.to, toPick, "to");
+    const from = resolve(el.from, fromPick, "from");
+    const to = resolve(el.to, toPick, "to");
     await findPaths(from, to, { first, maxHops });
   });
 });
@@ -310,8 +309,18 @@ async function findPaths(from, to, { first = 3, maxHops = null } = {}) {
   if (graph.hubLimit > 0) vars.maxDegree = graph.hubLimit;
   const data = await guarded("Path finder", () => gql(PATHS, vars));
   if (!data) return;
-  setHash(`#path=${encodeURIComponent(from.id)},${encodeURIComponent(to.id)}`);
   const res = data.paths;
+  // What the names typed named: the ends from here on, and said.
+  if (res.resolved && res.resolved.length === 2) {
+    [from, to] = res.resolved.map((r) => r.entity);
+    fromPick.set(from);
+    toPick.set(to);
+    const said = res.resolved
+      .filter((r) => r.how !== "id")
+      .map((r) => `“${r.query}” is ${r.entity.name} (${r.entity.id}), by ${r.how}${r.matched && r.matched !== r.entity.name ? ` matching “${r.matched}”` : ""}${r.how === "name" ? `, score ${r.score.toFixed(2)}` : ""}`);
+    if (said.length > 0) notify("info", said.join("; ") + ".");
+  }
+  setHash(`#path=${encodeURIComponent(from.id)},${encodeURIComponent(to.id)}`);
   if (res.paths.length > 0) {
     fromPick.set(res.paths[0].start);
     toPick.set(res.paths[0].end);

@@ -1,0 +1,265 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/sanctionsgraph/sanctionsgraph/schema"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
+	"github.com/sanctionsgraph/sanctionsgraph/web"
+)
+
+// realPageServer serves the page on a store built from the real OFAC, UN
+// and EU lists (storetest.RealLists), writable with the token of alice.
+func realPageServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st := storetest.RealLists(t)
+	sch, err := schema.New(st, schema.DefaultLimits, nil, schema.Writable(st, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := web.ParseWriters("alice:" + aliceToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web.New(web.Options{Schema: sch, Export: &web.ExportOptions{Source: st}, Writers: ws}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// pdfText prints the page ctx shows to PDF with Chromium and returns the
+// PDF's text as pdftotext reads it.
+func pdfText(t *testing.T, pdf []byte, path string) string {
+	t.Helper()
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("pdftotext is missing: .ci/run installs poppler-utils")
+		}
+		t.Skip("no pdftotext (apt-get install poppler-utils)")
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	return string(out)
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// TestBrowserRealListsStory is the acceptance of issue 11 in the browser,
+// on the real OFAC + UN + EU lists: the 2019 finding is added through the
+// API; the two names are typed into the path finder; every hop of RFS ->
+// Dandong Zhongsheng -> FTB is drawn connected and listed with its
+// sources; the FTB's own graph draws all its relationships connected; the
+// path report printed to PDF names every hop, source URL, the FTB's
+// OFAC, UN and EU designations and the list dates.
+func TestBrowserRealListsStory(t *testing.T) {
+	chromiumPath(t)
+	out := artifacts(t)
+	srv := realPageServer(t)
+
+	// The 2019 finding, through the API, by names.
+	r := postAs(t, srv, "Bearer "+aliceToken, `mutation($s: SourceInput!) {
+		addRelationship(relationship: {kind: OPENED_ACCOUNTS_FOR, sourceId: "Russian Financial Society", targetId: "Dandong Zhongsheng Industry & Trade",
+			role: "`+storetest.FindingRole+`", startDate: "2017", endDate: "2018"}, source: $s) { relationship { id sourceId targetId } } }`,
+		map[string]any{"s": map[string]any{"url": storetest.FindingURL, "date": storetest.FindingDate, "quote": storetest.FindingQuote}})
+	mustData(t, r)
+
+	// What the page must show, from the API.
+	const rfsName, ftbName = "Russian Financial Society", "Foreign Trade Bank of the DPRK"
+	var api struct {
+		Paths struct {
+			Resolved []struct{ Entity struct{ ID, Name string } }
+			Paths    []struct {
+				Hops  int
+				Steps []struct {
+					Forward      bool
+					From, To     struct{ ID, Name string }
+					Relationship struct {
+						ID, Kind, Label    string
+						SourceID, TargetID string
+						Sources            []struct{ URL *string }
+					}
+				}
+			}
+		}
+	}
+	apiQuery(t, srv, fmt.Sprintf(`{ paths(from: %q, to: %q, first: 3) { resolved { entity { id name } }
+		paths { hops steps { forward from { id name } to { id name } relationship { id kind label sourceId targetId sources { url } } } } } }`, rfsName, ftbName), &api)
+	if len(api.Paths.Paths) == 0 || len(api.Paths.Resolved) != 2 {
+		t.Fatalf("the API finds no path from %q to %q: %+v", rfsName, ftbName, api.Paths)
+	}
+	path := api.Paths.Paths[0]
+	var ids []string
+	for _, s := range path.Steps {
+		if len(ids) == 0 {
+			ids = append(ids, s.From.ID)
+		}
+		ids = append(ids, s.To.ID)
+	}
+	if want := []string{"ofac:26744", "ofac:24518", "un:6908622"}; !slices.Equal(ids, want) {
+		t.Fatalf("the API's first path = %v, want RFS -> Dandong Zhongsheng -> the FTB party %v", ids, want)
+	}
+	ftbID := api.Paths.Resolved[1].Entity.ID
+
+	downloads, _ := filepath.Abs(filepath.Join(out, "downloads-real"))
+	os.RemoveAll(downloads)
+	if err := os.MkdirAll(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, problems := browserCtx(t, downloads)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. The two names typed into the path finder, then "Find paths" with
+	// the mouse: the suggestions must not swallow the click.
+	setValue(t, ctx, "#path-from", "")
+	setValue(t, ctx, "#path-to", "")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#path-from"), rfsName),
+		chromedp.SendKeys(chromedp.CSS("#path-to"), ftbName),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, out, "real-01-path-finder-typed")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#path-go"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "evidence", `document.querySelectorAll('#evidence-panel .path').length > 0`)
+	steps := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#evidence-panel .path[data-index="0"] li.step')].map(li => li.dataset.rel + ":" + li.dataset.forward + ":" + li.querySelectorAll("ul.sources li.source").length)`)
+	if len(steps) != path.Hops {
+		t.Fatalf("evidence lists %d steps of the first path, the API %d hops", len(steps), path.Hops)
+	}
+	for j, s := range path.Steps {
+		if want := fmt.Sprintf("%s:%t:%d", s.Relationship.ID, s.Forward, len(s.Relationship.Sources)); steps[j] != want || len(s.Relationship.Sources) == 0 {
+			t.Errorf("step %d = %s, want %s (relationship:forward:sources, at least one source)", j+1, steps[j], want)
+		}
+		// Drawn connected: the edge is in the graph, between the two
+		// entities of the step, both drawn.
+		got := evalJS[string](t, ctx, fmt.Sprintf(`(() => {
+			const cy = window.sanctionsgraph.graph.cy, e = cy.getElementById(%q);
+			if (e.empty()) return "no edge";
+			return e.source().id() + ">" + e.target().id() + ":" + (e.visible() && e.source().visible() && e.target().visible());
+		})()`, s.Relationship.ID))
+		if want := s.Relationship.SourceID + ">" + s.Relationship.TargetID + ":true"; got != want {
+			t.Errorf("step %d (%s %s %s): drawn edge %s, want %s", j+1, s.From.Name, s.Relationship.Kind, s.To.Name, got, want)
+		}
+	}
+	ev := text(t, ctx, "#evidence-panel")
+	for _, want := range []string{"opened accounts for", storetest.FindingURL, storetest.FindingQuote} {
+		if !strings.Contains(ev, want) && !(want == storetest.FindingURL && evalJS[int](t, ctx, fmt.Sprintf(`document.querySelectorAll('#evidence-panel a[href=%q]').length`, want)) > 0) {
+			t.Errorf("evidence panel lacks %q:\n%s", want, ev)
+		}
+	}
+	shot(t, ctx, out, "real-02-path-rfs-dandong-ftb")
+
+	// 2. The FTB's own graph: every relationship the API gives is drawn,
+	// joined to the FTB node.
+	var ftb struct {
+		Entity struct {
+			ID            string
+			Degree        int
+			Relationships struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID string } }
+			}
+		}
+	}
+	apiQuery(t, srv, fmt.Sprintf(`{ entity(id: %q) { id degree relationships(first: 500) { totalCount edges { node { id } } } } }`, ftbID), &ftb)
+	setValue(t, ctx, "#page-size", "200")
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#entity="+ftbID), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
+		t.Fatal(err)
+	}
+	setValue(t, ctx, "#page-size", "200")
+	waitJS(t, ctx, "the FTB's relationships loaded", fmt.Sprintf(`(() => { const n = window.sanctionsgraph.graph.cy.getElementById(%q); return n.nonempty() && n.data("loaded") >= %d; })()`, ftbID, min(ftb.Entity.Degree, 200)))
+	drawn := evalJS[[]string](t, ctx, fmt.Sprintf(`window.sanctionsgraph.graph.cy.getElementById(%q).connectedEdges().filter(e => e.visible() && e.source().visible() && e.target().visible()).map(e => e.id())`, ftbID))
+	var want []string
+	for _, e := range ftb.Entity.Relationships.Edges {
+		want = append(want, e.Node.ID)
+	}
+	slices.Sort(drawn)
+	slices.Sort(want)
+	t.Logf("FTB (%s): degree %d, API relationships %d, drawn connected %d", ftbID, ftb.Entity.Degree, ftb.Entity.Relationships.TotalCount, len(drawn))
+	if ftb.Entity.Relationships.TotalCount < 8 || !slices.Equal(drawn, want) {
+		t.Errorf("FTB edges drawn connected = %d %v\nthe API's = %d %v", len(drawn), drawn, len(want), want)
+	}
+	shot(t, ctx, out, "real-03-ftb-graph")
+
+	// 3. The report of the path, exported from the page, printed to PDF.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#path="+url.PathEscape(ids[0])+","+url.PathEscape(ftbID)),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "evidence", `document.querySelectorAll('#evidence-panel button[data-path-format="html"]').length > 0`)
+	before, _ := os.ReadDir(downloads)
+	clickSel(t, ctx, `#evidence-panel button[data-path-format="html"]`)
+	report := waitNewFile(t, downloads, before)
+	b, _ := os.ReadFile(report)
+	// Chromium names downloads by a GUID: open it as .html.
+	report, _ = filepath.Abs(filepath.Join(out, "real-report.html"))
+	if err := os.WriteFile(report, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+report), chromedp.WaitVisible(chromedp.CSS("#diagram"))); err != nil {
+		t.Fatal(err)
+	}
+	var pdf []byte
+	shot(t, ctx, out, "real-04-report")
+	yes := true
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PrintBackground: &yes, PreferCSSPageSize: &yes})
+	if err != nil {
+		t.Fatalf("print to PDF: %v", err)
+	}
+	pdf = res.Data
+	txt := pdfText(t, pdf, filepath.Join(out, "real-report.pdf"))
+	flat := spaces.ReplaceAllString(txt, " ")
+	bare := spaces.ReplaceAllString(txt, "")
+	has := func(s string) bool {
+		return strings.Contains(flat, s) || strings.Contains(bare, spaces.ReplaceAllString(s, ""))
+	}
+	for _, want := range []string{
+		"How " + path.Steps[0].From.Name + " is linked to " + path.Steps[len(path.Steps)-1].To.Name,
+		storetest.FindingURL, storetest.FindingQuote,
+		storetest.OFACDate, storetest.EUDate, "2026-02-27", // OFAC, EU (given) and UN (stated) list dates
+		"ref 15603", "ref KPe.047", // the FTB's OFAC and UN designations
+	} {
+		if !has(want) {
+			t.Errorf("the printed report lacks %q", want)
+		}
+	}
+	for j, s := range path.Steps {
+		hop := s.From.Name + " — " + s.To.Name
+		if !has(hop) || !has(s.Relationship.Label) {
+			t.Errorf("the printed report lacks hop %d %q (%s)", j+1, hop, s.Relationship.Label)
+		}
+		for _, src := range s.Relationship.Sources {
+			if src.URL != nil && !has(*src.URL) {
+				t.Errorf("the printed report lacks hop %d's source %s", j+1, *src.URL)
+			}
+		}
+	}
+	if !regexp.MustCompile(`EU[^\n]*(XIII|DPRK|PRK|1509)`).MatchString(txt) {
+		t.Errorf("the printed report lacks the FTB's EU designation")
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("JavaScript errors on the page:\n%s", strings.Join(p, "\n"))
+	}
+}
