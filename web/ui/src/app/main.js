@@ -83,7 +83,7 @@ function route() {
       pathLink(from, to);
       return;
     }
-    notify("error", "The link #path= needs two ids: #path=FROM,TO.");
+    notify("error", "The link #path= needs two ids or names: #path=FROM,TO.");
   } else if (p.has("entity")) {
     openEntity(p.get("entity"));
   }
@@ -96,7 +96,7 @@ async function pathLink(from, to) {
   const [a, b] = data.entities;
   const missing = [a ? null : from, b ? null : to].filter(Boolean);
   if (missing.length > 0) {
-    notify("error", `No entity has the id ${missing.map((x) => `“${x}”`).join(" or ")}.`);
+    notify("error", `No entity has the id or name ${missing.map((x) => `“${x}”`).join(" or ")}.`);
     return;
   }
   fromPick.set(a);
@@ -112,7 +112,7 @@ async function openEntity(id, { expand = true } = {}) {
   if (data === undefined) return;
   const e = data.entity;
   if (!e) {
-    notify("error", `No entity has the id “${id}”.`);
+    notify("error", `No entity has the id or name “${id}”.`);
     return;
   }
   state.entity = e;
@@ -170,7 +170,7 @@ async function expandPage(id) {
   const data = await guarded("Expanding", () => gql(EXPAND, { id, first: pageSize(), after }));
   if (!data) return;
   if (!data.entity) {
-    notify("error", `No entity has the id “${id}”.`);
+    notify("error", `No entity has the id or name “${id}”.`);
     return;
   }
   graph.addPage(data.entity);
