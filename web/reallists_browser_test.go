@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -12,6 +15,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
@@ -56,6 +62,55 @@ func pdfText(t *testing.T, pdf []byte, path string) string {
 		t.Fatalf("pdftotext %s: %v", path, err)
 	}
 	return string(out)
+}
+
+// printReport opens an HTML report in Chromium, takes a screenshot,
+// prints it to PDF (base.pdf) and returns the PDF's text.
+func printReport(t *testing.T, ctx context.Context, html []byte, base string) string {
+	t.Helper()
+	p, _ := filepath.Abs(base + ".html")
+	if err := os.WriteFile(p, html, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+p), chromedp.WaitVisible(chromedp.CSS("#diagram"))); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, filepath.Dir(p), filepath.Base(base))
+	yes := true
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PrintBackground: &yes, PreferCSSPageSize: &yes})
+	if err != nil {
+		t.Fatalf("print %s to PDF: %v", p, err)
+	}
+	return pdfText(t, res.Data, base+".pdf")
+}
+
+// renderFonts returns the platform fonts Chromium drew the text of the
+// element sel in, with the number of glyphs of each.
+func renderFonts(t *testing.T, ctx context.Context, sel string) []string {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, dom.Enable, dom.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, css.Enable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := chromedp.Call(ctx, dom.GetDocument, dom.GetDocumentParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := chromedp.Call(ctx, dom.QuerySelector, dom.QuerySelectorParams{NodeID: doc.Root.NodeID, Selector: sel})
+	if err != nil || n.NodeID == 0 {
+		t.Fatalf("no element %s in the report: %v", sel, err)
+	}
+	res, err := chromedp.Call(ctx, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: n.NodeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range res.Fonts {
+		out = append(out, fmt.Sprintf("%s (%.0f glyphs)", f.FamilyName, f.GlyphCount))
+	}
+	return out
 }
 
 var spaces = regexp.MustCompile(`\s+`)
@@ -216,23 +271,7 @@ func TestBrowserRealListsStory(t *testing.T) {
 	clickSel(t, ctx, `#evidence-panel button[data-path-format="html"]`)
 	report := waitNewFile(t, downloads, before)
 	b, _ := os.ReadFile(report)
-	// Chromium names downloads by a GUID: open it as .html.
-	report, _ = filepath.Abs(filepath.Join(out, "real-report.html"))
-	if err := os.WriteFile(report, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+report), chromedp.WaitVisible(chromedp.CSS("#diagram"))); err != nil {
-		t.Fatal(err)
-	}
-	var pdf []byte
-	shot(t, ctx, out, "real-04-report")
-	yes := true
-	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PrintBackground: &yes, PreferCSSPageSize: &yes})
-	if err != nil {
-		t.Fatalf("print to PDF: %v", err)
-	}
-	pdf = res.Data
-	txt := pdfText(t, pdf, filepath.Join(out, "real-report.pdf"))
+	txt := printReport(t, ctx, b, filepath.Join(out, "real-report"))
 	flat := spaces.ReplaceAllString(txt, " ")
 	bare := spaces.ReplaceAllString(txt, "")
 	has := func(s string) bool {
@@ -261,6 +300,39 @@ func TestBrowserRealListsStory(t *testing.T) {
 	}
 	if !regexp.MustCompile(`EU[^\n]*(XIII|DPRK|PRK|1509)`).MatchString(txt) {
 		t.Errorf("the printed report lacks the FTB's EU designation")
+	}
+
+	// 4. A report given a title, case reference and author (GET /export)
+	// prints them; names in Hangul and Arabic print in fonts that have
+	// their letters (the EU annex writes CHON Chi Bu as 전지부, the UN list
+	// Saddam Hussein as صدام حسين التكريتي).
+	resp, err := http.Get(srv.URL + "/export?" + url.Values{"seed": {"eu:32017R1509:XV.A:1", "un:6908048"}, "hops": {"0"}, "format": {"html"},
+		"title": {"Names in other scripts"}, "case": {"CASE-2019-06"}, "author": {"Test Investigator"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /export: HTTP %d %s", resp.StatusCode, b)
+	}
+	txt = printReport(t, ctx, b, filepath.Join(out, "real-report-scripts"))
+	for _, want := range []string{"Names in other scripts", "CASE-2019-06", "Test Investigator", "전지부"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("the printed report lacks %q:\n%s", want, txt)
+		}
+	}
+	// Chromium prints CFF fonts (Noto CJK) as Type 3, which pdffonts does
+	// not name: ask Chromium which fonts drew the aliases.
+	for sel, want := range map[string]string{
+		`tr[data-id="eu:32017R1509:XV.A:1"] td .note`: "CJK",    // 전지부
+		`tr[data-id="ofac:7843"] td .note`:            "Arabic", // صدام حسين التكريتي
+	} {
+		fonts := renderFonts(t, ctx, sel)
+		t.Logf("%s is drawn in %v", sel, fonts)
+		if !slices.ContainsFunc(fonts, func(f string) bool { return strings.Contains(f, want) }) {
+			t.Errorf("%s is drawn in %v, no %s font", sel, fonts, want)
+		}
 	}
 	if p := problems(); len(p) > 0 {
 		t.Errorf("JavaScript errors on the page:\n%s", strings.Join(p, "\n"))

@@ -23,10 +23,16 @@ func safeURL(u string) string {
 	return ""
 }
 
-// reportFonts are the fonts the report asks for, first match per
-// character: a Latin sans with wide coverage, then Hangul/CJK and Arabic
-// (Noto), so that aliases in those scripts print as letters, not boxes.
-const reportFonts = `"DejaVu Sans","Noto Sans","Noto Sans CJK KR","Noto Sans CJK SC","Noto Sans CJK JP","Noto Sans Arabic","Noto Naskh Arabic",system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif`
+// reportFonts are the fonts the report asks for: a Latin sans with wide
+// coverage, and for Arabic and Hangul/CJK letters the Noto fonts, picked
+// by unicode-range (reportFontFaces) so that Arabic is set in a font made
+// for it even though DejaVu Sans has Arabic glyphs too. Installed fonts
+// only (local()): the report fetches nothing.
+const reportFonts = `"Report Arabic","Report CJK","DejaVu Sans","Noto Sans","Noto Sans CJK KR","Noto Sans Arabic",system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif`
+
+const reportFontFaces = `@font-face{font-family:"Report Arabic";src:local("Noto Sans Arabic"),local("NotoSansArabic-Regular"),local("Noto Naskh Arabic");unicode-range:U+0600-06FF,U+0750-077F,U+08A0-08FF,U+FB50-FDFF,U+FE70-FEFF}
+@font-face{font-family:"Report CJK";src:local("Noto Sans CJK KR"),local("NotoSansCJKkr-Regular"),local("Noto Sans CJK SC");unicode-range:U+1100-11FF,U+2E80-2FDF,U+3000-303F,U+3130-318F,U+3400-4DBF,U+4E00-9FFF,U+AC00-D7AF,U+F900-FAFF,U+FF00-FFEF}
+`
 
 // reportCSS styles the report on screen and on paper. On paper the
 // diagram's labels lose their white halo (a stroke): printed, it is a
@@ -34,7 +40,7 @@ const reportFonts = `"DejaVu Sans","Noto Sans","Noto Sans CJK KR","Noto Sans CJK
 // blocks (a hop, a designation, a heading with what follows) are not
 // split, but table rows may be: a row kept whole that does not fit the
 // rest of a page would leave half of it blank.
-const reportCSS = `body{font:13px/1.45 ` + reportFonts + `;color:#222;margin:1.5em auto;max-width:1200px;padding:0 1em}
+const reportCSS = reportFontFaces + `body{font:13px/1.45 ` + reportFonts + `;color:#222;margin:1.5em auto;max-width:1200px;padding:0 1em}
 h1{font-size:1.6em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.5em 0 .5em;border-bottom:1px solid #ccc}h3{font-size:1.05em;margin:1em 0 .3em}
 .meta,.note{color:#555}.truncated{background:#fde8e6;border:1px solid #c00;padding:.5em 1em}
 dl.fields{display:grid;grid-template-columns:max-content auto;gap:.15em 1em;margin:.5em 0}dl.fields dt{font-weight:bold}dl.fields dd{margin:0}
