@@ -272,6 +272,29 @@ func TestBrowserRealListsStory(t *testing.T) {
 	report := waitNewFile(t, downloads, before)
 	b, _ := os.ReadFile(report)
 	txt := printReport(t, ctx, b, filepath.Join(out, "real-report"))
+	// The diagram: every entity of the path by its full name, every hop's
+	// kind written on its edge, at a size that can be read.
+	diag := evalJS[struct {
+		Text  string
+		Width float64
+	}](t, ctx, `(() => {
+		const d = document.getElementById("diagram");
+		// What is drawn (not the <title> tooltips): names line by line, edge labels.
+		const names = [...d.querySelectorAll("g.entity text")].map((t) => [...t.querySelectorAll("tspan")].map((s) => s.textContent).join(" "));
+		const labels = [...d.querySelectorAll("text.rel-label")].map((t) => t.textContent);
+		return {Text: names.concat(labels).join(" | "), Width: d.getBoundingClientRect().width};
+	})()`)
+	diagText := spaces.ReplaceAllString(diag.Text, " ")
+	for _, s := range path.Steps {
+		for _, want := range []string{s.From.Name, s.To.Name, s.Relationship.Label} {
+			if !strings.Contains(diagText, want) {
+				t.Errorf("the report's diagram lacks %q: %q", want, diagText)
+			}
+		}
+	}
+	if diag.Width < 800 {
+		t.Errorf("the report's diagram is %.0f px wide", diag.Width)
+	}
 	flat := spaces.ReplaceAllString(txt, " ")
 	bare := spaces.ReplaceAllString(txt, "")
 	has := func(s string) bool {
