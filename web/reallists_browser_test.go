@@ -194,6 +194,12 @@ func TestBrowserRealListsStory(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	// With the To field's suggestions open, "Find paths" is not under them.
+	waitJS(t, ctx, "the To field's suggestions", `(() => { const l = document.querySelector("#path-to + .suggestions"); return !!l && !l.hidden && l.children.length > 0; })()`)
+	if top := evalJS[string](t, ctx, `(() => { const r = document.getElementById("path-go").getBoundingClientRect();
+		const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return e.id || e.tagName + "." + e.className; })()`); top != "path-go" {
+		t.Errorf("the middle of Find paths shows %s, not the button: the suggestions cover it", top)
+	}
 	shot(t, ctx, out, "real-01-path-finder-typed")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#path-go"))); err != nil {
 		t.Fatal(err)
