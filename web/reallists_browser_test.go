@@ -273,6 +273,11 @@ func TestBrowserRealListsStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "evidence", `document.querySelectorAll('#evidence-panel button[data-path-format="html"]').length > 0`)
+	// The report's case reference and author, typed under "Report details".
+	clickSel(t, ctx, "#report-fields summary")
+	setValue(t, ctx, "#report-case", "CASE-2019-06")
+	setValue(t, ctx, "#report-author", "Test Investigator")
+	shot(t, ctx, out, "real-04-report-details")
 	before, _ := os.ReadDir(downloads)
 	clickSel(t, ctx, `#evidence-panel button[data-path-format="html"]`)
 	report := waitNewFile(t, downloads, before)
@@ -308,6 +313,7 @@ func TestBrowserRealListsStory(t *testing.T) {
 	}
 	for _, want := range []string{
 		"How " + path.Steps[0].From.Name + " is linked to " + path.Steps[len(path.Steps)-1].To.Name,
+		"Case reference CASE-2019-06", "Author Test Investigator",
 		storetest.FindingURL, storetest.FindingQuote,
 		storetest.OFACDate, storetest.EUDate, "2026-02-27", // OFAC, EU (given) and UN (stated) list dates
 		"ref 15603", "ref KPe.047", // the FTB's OFAC and UN designations

@@ -428,6 +428,19 @@ const FORMAT_NAMES = { ftm: "FtM", graphml: "GraphML", csv: "CSV", cypher: "Cyph
 const EXT = { ftm: "ftm.json", graphml: "graphml", csv: "zip", cypher: "cypher", dot: "dot", html: "html" };
 
 // exportURL is the GET /export request for the entities shown now.
+// reportFields are what the HTML report says of itself (title, case
+// reference, author), as typed under "Report details"; empty ones are left
+// out (the report then titles itself from the question).
+function reportFields(format) {
+  const out = {};
+  if (format.toLowerCase() !== "html") return out;
+  for (const k of ["title", "case", "author"]) {
+    const v = $(`#report-${k}`).value.trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
 function exportURL(format) {
   const q = new URLSearchParams();
   for (const id of graph.visibleEntities()) q.append("seed", id);
@@ -437,6 +450,7 @@ function exportURL(format) {
     for (const k of graph.kinds()) if (!hidden.has(k)) q.append("via", k);
   }
   q.set("format", format);
+  for (const [k, v] of Object.entries(reportFields(format))) q.set(k, v);
   return "/export?" + q.toString();
 }
 
@@ -488,14 +502,14 @@ async function saveExport(url, what) {
 // saveExportGraphQL is the same through Query.exportSubgraph, for servers
 // that have it but not GET /export.
 async function saveExportGraphQL(vars, what) {
-  const q = `query Export($seeds: [ID!]!, $hops: Int, $via: [RelationshipKind!], $from: ID, $to: ID, $first: Int, $format: ExportFormat!) {
-    exportSubgraph(seeds: $seeds, hops: $hops, via: $via, from: $from, to: $to, first: $first, format: $format) {
+  const q = `query Export($seeds: [ID!]!, $hops: Int, $via: [RelationshipKind!], $from: ID, $to: ID, $first: Int, $format: ExportFormat!, $title: String, $case: String, $author: String) {
+    exportSubgraph(seeds: $seeds, hops: $hops, via: $via, from: $from, to: $to, first: $first, format: $format, title: $title, case: $case, author: $author) {
       contentType filename content encoding truncated limits entities relationships
     }
   }`;
   let x;
   try {
-    x = (await gql(q, vars)).exportSubgraph;
+    x = (await gql(q, { ...vars, ...reportFields(vars.format) })).exportSubgraph;
   } catch (err) {
     fill(el.exportMsg, message("error", `Export of ${what} failed: ${err.message}`));
     return;
@@ -540,7 +554,7 @@ async function exportPaths(format) {
   const p = state.paths;
   if (!p || !p.query) return;
   const what = `the paths from ${p.query.fromName} to ${p.query.toName}`;
-  const q = new URLSearchParams({ from: p.query.from, to: p.query.to, first: String(p.query.first), format });
+  const q = new URLSearchParams({ from: p.query.from, to: p.query.to, first: String(p.query.first), format, ...reportFields(format) });
   if (await saveExport("/export?" + q.toString(), what)) return;
   if (state.api.has("exportSubgraph")) {
     await saveExportGraphQL({ seeds: [], from: p.query.from, to: p.query.to, first: p.query.first, format: format.toUpperCase() }, what);
