@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,6 +111,37 @@ func renderFonts(t *testing.T, ctx context.Context, sel string) []string {
 	for _, f := range res.Fonts {
 		out = append(out, fmt.Sprintf("%s (%.0f glyphs)", f.FamilyName, f.GlyphCount))
 	}
+	return out
+}
+
+type pageUse struct {
+	fill float64 // the lowest word's bottom, as a fraction of the page's height
+	last bool
+}
+
+// pageFill reads how far down each page of a PDF its text reaches
+// (pdftotext -bbox).
+func pageFill(t *testing.T, pdf string) []pageUse {
+	t.Helper()
+	b, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox %s: %v", pdf, err)
+	}
+	var out []pageUse
+	pages := regexp.MustCompile(`(?s)<page width="[\d.]+" height="([\d.]+)">(.*?)</page>`).FindAllStringSubmatch(string(b), -1)
+	for _, p := range pages {
+		h, _ := strconv.ParseFloat(p[1], 64)
+		low := 0.0
+		for _, y := range regexp.MustCompile(`yMax="([\d.]+)"`).FindAllStringSubmatch(p[2], -1) {
+			v, _ := strconv.ParseFloat(y[1], 64)
+			low = max(low, v)
+		}
+		out = append(out, pageUse{fill: low / h})
+	}
+	if len(out) == 0 {
+		t.Fatalf("no pages in %s", pdf)
+	}
+	out[len(out)-1].last = true
 	return out
 }
 
@@ -305,6 +337,15 @@ func TestBrowserRealListsStory(t *testing.T) {
 	}
 	if diag.Width < 800 {
 		t.Errorf("the report's diagram is %.0f px wide", diag.Width)
+	}
+	// No half-empty page before the last: the lowest word of each page is
+	// in its lower part (a block kept whole that does not fit would push
+	// to the next page and leave the rest blank).
+	for i, f := range pageFill(t, filepath.Join(out, "real-report.pdf")) {
+		t.Logf("page %d filled to %.0f%%", i+1, 100*f.fill)
+		if !f.last && f.fill < 0.7 {
+			t.Errorf("page %d of the printed report is filled to %.0f%% only", i+1, 100*f.fill)
+		}
 	}
 	flat := spaces.ReplaceAllString(txt, " ")
 	bare := spaces.ReplaceAllString(txt, "")

@@ -38,8 +38,10 @@ const reportFontFaces = `@font-face{font-family:"Report Arabic";src:local("Noto 
 // diagram's labels lose their white halo (a stroke): printed, it is a
 // second copy of the text, which PDF readers then read twice. Small
 // blocks (a hop, a designation, a heading with what follows) are not
-// split, but table rows may be: a row kept whole that does not fit the
-// rest of a page would leave half of it blank.
+// split, but table rows and whole paths may be: a block kept whole that
+// does not fit the rest of a page would leave half of it blank. The
+// diagram is kept whole and made to fit one page (A4 landscape, 12 mm
+// margins: 186 mm high).
 const reportCSS = reportFontFaces + `body{font:13px/1.45 ` + reportFonts + `;color:#222;margin:1.5em auto;max-width:1200px;padding:0 1em}
 h1{font-size:1.6em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.5em 0 .5em;border-bottom:1px solid #ccc}h3{font-size:1.05em;margin:1em 0 .3em}
 .meta,.note{color:#555}.truncated{background:#fde8e6;border:1px solid #c00;padding:.5em 1em}
@@ -53,7 +55,7 @@ ol.hops{padding-left:1.6em}ol.hops>li{margin:.4em 0 .8em}.hop-line{font-weight:b
 #diagram .kind{font-size:10px;fill:#666}#diagram .rel-label{font-size:11px;fill:#1a4d8f;font-style:italic}
 #diagram .rel{stroke:#888;stroke-width:1.2}code{font-size:.95em}a{color:#1a4d8f}
 @media print{body{margin:0;max-width:none;font-size:10px}#diagram text{stroke:none}h2,h3{break-after:avoid}
-ol.hops>li,.designation,dl.fields,#diagram,.path{break-inside:avoid}tr{break-inside:auto}
+ol.hops>li,.designation>ul>li,dl.fields,#diagram{break-inside:avoid}#diagram{max-height:170mm}tr,td,.path,.designation{break-inside:auto}
 p,li{orphans:3;widows:3}thead{display:table-header-group}a{color:inherit;text-decoration:none}
 @page{size:A4 landscape;margin:12mm}}`
 
