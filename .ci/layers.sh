@@ -31,6 +31,9 @@ only graph/index graph
 only graph/exposure graph
 only graph/screen graph graph/index
 only graph/export graph
+# Resolving what a person types (an id, an identifier, a name) uses the
+# screening rules for names.
+only graph/resolve graph graph/screen graph/index
 # Synthetic networks for benchmarks and tests are built from the model alone.
 only internal/synth graph
 # What the commands share of a command line is none of the product's logic.

@@ -182,3 +182,79 @@ func (t RelType) Weakness() int {
 	}
 	return len(strength)
 }
+
+// LinkRoleKind reads the words of the role of an FtM UnknownLink (a link
+// of no other stated kind): a bank that "opened accounts for", "opened
+// bank accounts for" or "opened multiple bank accounts for" a client, or
+// an "account opened for", is RelOpenedAccountsFor; "controls" is
+// RelControls; anything else RelLinkedTo.
+func LinkRoleKind(role string) RelType {
+	r := Fold(role)
+	switch {
+	case strings.Contains(r, "opened account") || strings.Contains(r, "opened bank account") ||
+		strings.Contains(r, "opens account") || strings.Contains(r, "account opened for") || openedAccountsFor(r):
+		return RelOpenedAccountsFor
+	case strings.HasPrefix(r, "controls") || r == "control" || strings.HasPrefix(r, "exercises control"):
+		return RelControls
+	}
+	return RelLinkedTo
+}
+
+// openedAccountsFor reports whether folded role words say someone opened
+// accounts for someone, with at most three words between ("opened
+// multiple bank accounts for", "opened several accounts for").
+func openedAccountsFor(r string) bool {
+	w := strings.Fields(r)
+	for i, x := range w {
+		if x != "opened" && x != "opens" && x != "open" {
+			continue
+		}
+		for j := i + 1; j < len(w) && j <= i+4; j++ {
+			if (w[j] == "account" || w[j] == "accounts") && j+1 < len(w) && w[j+1] == "for" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// UnknownLinkKind reads the kind of an FtM UnknownLink from its roles and
+// returns it with the roles that remain. A first role that is a kind's
+// wire name ("opened-accounts-for", "has-address") is the kind, written
+// by the FtM export (UnknownLinkRoles) where the words of the role alone
+// would not give it, and is not a role; otherwise the words of the first
+// role decide (LinkRoleKind).
+func UnknownLinkKind(roles []string) (RelType, []string) {
+	if len(roles) > 0 {
+		if t, ok := wireKind(roles[0]); ok {
+			return t, roles[1:]
+		}
+		return LinkRoleKind(roles[0]), roles
+	}
+	return RelLinkedTo, roles
+}
+
+// UnknownLinkRoles returns the roles to write for a relationship of kind
+// t written as an FtM UnknownLink, so that UnknownLinkKind reads back t and
+// roles exactly: roles as they are when their words give t, else the
+// kind's wire name first.
+func UnknownLinkRoles(t RelType, roles []string) []string {
+	if len(roles) > 0 {
+		if _, marker := wireKind(roles[0]); !marker && LinkRoleKind(roles[0]) == t {
+			return roles
+		}
+	} else if t == RelLinkedTo {
+		return roles
+	}
+	return append([]string{t.String()}, roles...)
+}
+
+// wireKind returns the kind whose wire name is exactly s ("unknown" too).
+func wireKind(s string) (RelType, bool) {
+	for t := RelType(0); t < NumRelTypes; t++ {
+		if relInfos[t].name == s {
+			return t, true
+		}
+	}
+	return RelUnknown, false
+}

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,5 +87,33 @@ func TestFTMValuesChecked(t *testing.T) {
 	notes := strings.Join(e.Props["notes"], "|")
 	if !strings.Contains(notes, "birthDate: 99999-99-99") || !strings.Contains(notes, `nationality: ru"><script>`) {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+// The sources an FtM line states in full (sanctionsgraph's FtM export
+// writes them) are kept as they are; one without a dataset is rejected
+// naming the file, line and field.
+func TestFTMSources(t *testing.T) {
+	good := `{"id":"a","schema":"Company","properties":{"name":["Alpha"]},"sources":[{"dataset":"findings","recordId":"f1","url":"https://home.treasury.gov/news/press-releases/sm711","date":"2019-06-19","quote":"opened multiple bank accounts"}]}`
+	bad := `{"id":"b","schema":"Company","properties":{"name":["Beta"]},"sources":[{"url":"https://example.org"}]}`
+	path := writeFile(t, "src.ftm.json", good+"\n"+bad+"\n")
+	st := storetest.Open(t, store.Options{})
+	sums, err := ingestFiles(t, st, ingest.Options{}, path)
+	if err != nil || sums[0].Added != 1 || sums[0].Rejected != 1 {
+		t.Fatalf("ingest: %+v %v", sums, err)
+	}
+	if r := sums[0].Rejects[0]; r.Line != 2 || r.Field != "sources[0].dataset" {
+		t.Errorf("reject = %v, want line 2, field sources[0].dataset", r)
+	}
+	id, err := st.Resolve(context.Background(), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Entity(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Sources) != 1 || e.Sources[0].URL != "https://home.treasury.gov/news/press-releases/sm711" || e.Sources[0].Quote != "opened multiple bank accounts" || e.Sources[0].Date != "2019-06-19" || e.Sources[0].RecordID != "f1" {
+		t.Errorf("sources = %+v", e.Sources)
 	}
 }

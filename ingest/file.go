@@ -66,6 +66,9 @@ type Progress struct {
 	Rejected int   // of which rejected
 	Bytes    int64 // bytes of the file read so far
 	Size     int64 // size of the file, 0 if unknown
+	// Total is the number of records the file holds when it is known
+	// before they are stored (a list is parsed whole first), else 0.
+	Total int
 }
 
 // Summary says what ingesting one file did.
@@ -104,6 +107,7 @@ type Summary struct {
 	Replaced int `json:"replacedBySameID,omitempty"`
 
 	idHashes []uint64 // FtM: a hash of the id of every record read
+	total    int      // records the file holds, when known before storing them
 }
 
 // idSeed hashes FtM ids to count repeats without keeping the ids (a hash
@@ -241,7 +245,7 @@ func read(ctx context.Context, name, path string, raw io.Reader, size int64, sin
 	}
 	progress := func() {
 		if opt.Progress != nil {
-			opt.Progress(Progress{File: name, Records: sum.Records, Rejected: sum.Rejected, Bytes: cr.n, Size: size})
+			opt.Progress(Progress{File: name, Records: sum.Records, Rejected: sum.Rejected, Bytes: cr.n, Size: size, Total: sum.total})
 		}
 	}
 	var err error

@@ -24,6 +24,9 @@ type ftmEntity struct {
 	FirstSeen  string                `json:"first_seen"`
 	LastSeen   string                `json:"last_seen"`
 	LastChange string                `json:"last_change"`
+	// Sources is sanctionsgraph's extension of the FtM line: the record's
+	// sources in full, as its FtM export writes them (graph.Source).
+	Sources []graph.Source `json:"sources"`
 
 	props map[string][]string // Properties as plain lists, set by convertFTM
 }
@@ -299,6 +302,11 @@ func convertFTM(e *ftmEntity, dataset string) (graph.Record, *ftmInfo, *RecordEr
 			}
 		}
 	}
+	for i, src := range e.Sources {
+		if field, msg := checkSource(src); msg != "" {
+			return bad(fmt.Sprintf("sources[%d].%s", i, field), "%s", msg)
+		}
+	}
 	info := &ftmInfo{schema: e.Schema, dropped: checkValues(e.Schema, e.props)}
 	sources := ftmSources(e, dataset)
 	s, known := graph.LookupSchema(e.Schema)
@@ -402,8 +410,34 @@ func ftmNode(e *ftmEntity, sources []graph.Source) *graph.Entity {
 	return &graph.Entity{Ref: e.ID, Schema: e.Schema, Caption: caption, Props: props, Referents: refs, Sources: sources}
 }
 
-// ftmSources gives one Source per dataset the entity names.
+// maxSourceField bounds each field of a source read from an FtM line.
+const maxSourceField = 8 << 10
+
+// checkSource checks a source read from an FtM line's "sources" and names
+// the field that is wrong.
+func checkSource(s graph.Source) (field, msg string) {
+	if s.Dataset == "" {
+		return "dataset", "a source needs its dataset"
+	}
+	for _, f := range []struct{ name, v string }{{"dataset", s.Dataset}, {"recordId", s.RecordID}, {"url", s.URL},
+		{"document", s.Document}, {"date", s.Date}, {"retrievedAt", s.RetrievedAt}, {"quote", s.Quote}} {
+		switch {
+		case len(f.v) > maxSourceField:
+			return f.name, fmt.Sprintf("longer than %d bytes", maxSourceField)
+		case !utf8.ValidString(f.v):
+			return f.name, "not valid UTF-8"
+		}
+	}
+	return "", ""
+}
+
+// ftmSources gives the sources the line states in full ("sources", as
+// sanctionsgraph's FtM export writes them), else one Source per dataset
+// the entity names.
 func ftmSources(e *ftmEntity, dataset string) []graph.Source {
+	if len(e.Sources) > 0 {
+		return e.Sources
+	}
 	url := first(e.props["sourceUrl"])
 	ds := e.Datasets
 	if len(ds) == 0 {
@@ -437,36 +471,29 @@ var edgeKinds = map[string]graph.RelType{
 	"Documentation":      graph.RelDocuments,
 }
 
-// linkKind reads the role of an UnknownLink: "opened accounts for" and its
-// variants make an opened-accounts-for edge; anything else is linked-to.
-func linkKind(role string) graph.RelType {
-	r := graph.Fold(role)
-	switch {
-	case strings.Contains(r, "opened account") || strings.Contains(r, "opened bank account") ||
-		strings.Contains(r, "opens account") || strings.Contains(r, "account opened for"):
-		return graph.RelOpenedAccountsFor
-	case strings.HasPrefix(r, "controls") || r == "control" || strings.HasPrefix(r, "exercises control"):
-		return graph.RelControls
-	}
-	return graph.RelLinkedTo
-}
-
 func edgeRelationships(e *ftmEntity, s *graph.Schema, sources []graph.Source) ([]graph.Relationship, *RecordError) {
 	srcs, dsts := e.props[s.Edge.Source], e.props[s.Edge.Target]
 	if len(srcs) == 0 && len(dsts) == 0 {
 		return nil, &RecordError{Field: "properties." + s.Edge.Source, Msg: fmt.Sprintf("%s record has neither %s nor %s", e.Schema, s.Edge.Source, s.Edge.Target)}
 	}
 	kind, ok := edgeKinds[e.Schema]
-	if !ok {
-		kind = graph.RelLinkedTo
-		if e.Schema == "UnknownLink" {
-			kind = linkKind(first(e.props["role"]))
-		}
-	}
 	props := map[string][]string{}
 	for k, v := range e.props {
 		if k != s.Edge.Source && k != s.Edge.Target {
 			props[k] = v
+		}
+	}
+	if !ok {
+		kind = graph.RelLinkedTo
+		if e.Schema == "UnknownLink" {
+			// The role says the kind (graph.UnknownLinkKind).
+			var roles []string
+			kind, roles = graph.UnknownLinkKind(props["role"])
+			if len(roles) == 0 {
+				delete(props, "role")
+			} else {
+				props["role"] = roles
+			}
 		}
 	}
 	var out []graph.Relationship

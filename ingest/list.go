@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -117,6 +118,13 @@ type Delister interface {
 	EndDesignations(ctx context.Context, refs []string, date, reason string) (int, error)
 }
 
+// ListRecorder is implemented by sinks that keep which version of which
+// list each ingest read (*store.Run does): an answer can then name the
+// versions of the lists it rests on.
+type ListRecorder interface {
+	RecordList(v graph.ListVersion)
+}
+
 // MassDelistShare is the share of a list's entries that a snapshot may
 // delist at once. Official lists change by a few entries per version; a
 // file that lacks more is probably a sample or a partial export, and
@@ -212,6 +220,7 @@ func readList(ctx context.Context, f *listFormat, name, path string, in *bufio.R
 	if total >= 20 && len(lp.Rejects)*2 > total {
 		return &FileError{File: name, Msg: fmt.Sprintf("%d of %d entries were rejected; this does not look like a %s (first: %v)", len(lp.Rejects), total, f.title, lp.Rejects[0])}
 	}
+	sum.total = total
 	seen := make(map[string]bool, len(lp.Records))
 	for i := 0; i < len(lp.Records); i += listBatch {
 		batch := lp.Records[i:min(i+listBatch, len(lp.Records))]
@@ -232,7 +241,20 @@ func readList(ctx context.Context, f *listFormat, name, path string, in *bufio.R
 		progress()
 	}
 	sum.Records += len(lp.Rejects)
-	return delist(ctx, name, lp, seen, sink, opt, rep)
+	if err := delist(ctx, name, lp, seen, sink, opt, rep); err != nil {
+		return err
+	}
+	if lr, ok := sink.(ListRecorder); ok {
+		v := graph.ListVersion{Dataset: lp.Info.Dataset, Title: lp.Info.Title, File: filepath.Base(name), URL: lp.Info.URL, Entries: total}
+		switch {
+		case opt.ListDate != "":
+			v.Date, v.DateFrom = opt.ListDate, graph.ListDateGiven
+		case graph.IsDay(lp.Info.Date):
+			v.Date, v.DateFrom = lp.Info.Date, graph.ListDateStated
+		}
+		lr.RecordList(v)
+	}
+	return nil
 }
 
 // delist ends the designations of the entries an earlier version of a

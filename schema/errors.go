@@ -19,18 +19,40 @@ const (
 	// CodeTooBusy: the server has no room for the request now; the same
 	// request may succeed later (HTTP 503 with Retry-After).
 	CodeTooBusy = "TOO_BUSY"
+	// CodeAmbiguous: an id or name given names several entities; the
+	// error's "candidates" extension lists them with their scores.
+	CodeAmbiguous = "AMBIGUOUS"
 )
 
 // Error is an error shown to the API user, with a code.
 type Error struct {
 	Code    string
 	Message string
+	// Candidates are the entities an ambiguous id or name may mean
+	// (CodeAmbiguous), best first.
+	Candidates []Candidate
+}
+
+// Candidate is one entity an ambiguous id or name may mean.
+type Candidate struct {
+	ID      string  `json:"id"`
+	Name    string  `json:"name"`
+	Kind    string  `json:"kind"`
+	Score   float64 `json:"score"`
+	Matched string  `json:"matched"`
 }
 
 func (e *Error) Error() string { return e.Message }
 
-// Extensions puts the code into the GraphQL error.
-func (e *Error) Extensions() map[string]any { return map[string]any{"code": e.Code} }
+// Extensions puts the code (and the candidates of an ambiguous id or
+// name) into the GraphQL error.
+func (e *Error) Extensions() map[string]any {
+	x := map[string]any{"code": e.Code}
+	if e.Candidates != nil {
+		x["candidates"] = e.Candidates
+	}
+	return x
+}
 
 func badInput(msg string) error { return &Error{Code: CodeBadUserInput, Message: msg} }
 
@@ -53,7 +75,7 @@ func (r *Resolver) userError(ctx context.Context, err error) error {
 	case errors.Is(err, graph.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: "not found"}
 	case errors.Is(err, graph.ErrAmbiguous):
-		return &Error{Code: CodeBadUserInput, Message: "the id names more than one entity; use its UUID"}
+		return &Error{Code: CodeAmbiguous, Message: "the id or name names more than one entity; give one of their ids"}
 	case errors.Is(err, graph.ErrInvalid):
 		return &Error{Code: CodeBadUserInput, Message: "invalid input"}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 )
 
@@ -32,14 +33,20 @@ type exportArgs struct {
 	To     *graphql.ID
 	First  *int32
 	Format string
+	Title  *string
+	Case   *string
+	Author *string
 }
 
 type exportResolver struct {
+	r        *Resolver
 	format   export.Format
 	content  string
 	encoding string
 	sg       *export.Subgraph
 }
+
+func (e *exportResolver) Resolved() []*resolutionResolver { return e.r.resolutions(e.sg.Resolved) }
 
 func (e *exportResolver) Format() string      { return strings.ToUpper(string(e.format)) }
 func (e *exportResolver) ContentType() string { return e.format.ContentType() }
@@ -86,14 +93,25 @@ func (r *Resolver) ExportSubgraph(ctx context.Context, args exportArgs) (*export
 	if q.Via, err = parseKinds(args.Via); err != nil {
 		return nil, err
 	}
+	for _, f := range []struct {
+		arg *string
+		to  *string
+	}{{args.Title, &q.Report.Title}, {args.Case, &q.Report.Case}, {args.Author, &q.Report.Author}} {
+		if f.arg != nil {
+			*f.to = strings.TrimSpace(*f.arg)
+		}
+	}
 	sg, err := ex.Subgraph(ctx, q)
 	var pe *export.ParamError
 	var ue *export.UnknownIDError
+	var ae *export.AmbiguousRefError
 	switch {
 	case errors.As(err, &pe):
 		return nil, badInput(pe.Error())
 	case errors.As(err, &ue):
-		return nil, &Error{Code: CodeNotFound, Message: ue.Param + ": no entity has id " + quote(ue.ID)}
+		return nil, r.refError(ctx, ue.Param, ue.ID, graph.ErrNotFound)
+	case errors.As(err, &ae):
+		return nil, r.refError(ctx, ae.Param, ae.Err.Query, ae.Err)
 	case err != nil:
 		return nil, r.userError(ctx, err)
 	}
@@ -104,7 +122,7 @@ func (r *Resolver) ExportSubgraph(ctx context.Context, args exportArgs) (*export
 	if err := export.Encode(&b, f, sg); err != nil {
 		return nil, r.userError(ctx, err)
 	}
-	out := &exportResolver{format: f, sg: sg, encoding: "utf-8"}
+	out := &exportResolver{r: r, format: f, sg: sg, encoding: "utf-8"}
 	if f.Binary() {
 		out.content, out.encoding = base64.StdEncoding.EncodeToString(b.Bytes()), "base64"
 	} else {

@@ -28,11 +28,11 @@ const maxOwnershipAuthorityArg = 200
 // OwnershipExposure answers whether an entity is blocked under the OFAC 50
 // Percent Rule.
 func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposureArgs) (*ownershipExposureResolver, error) {
-	id, err := r.resolve(ctx, args.ID)
+	res, err := r.lookup(ctx, "id", args.ID)
 	if err != nil {
 		return nil, err
 	}
-	q := exposure.Query{Entity: id, MaxVisited: r.limits.MaxVisited}
+	q := exposure.Query{Entity: res.ID, MaxVisited: r.limits.MaxVisited}
 	if q.MaxVisited > exposure.DefaultMaxVisited || q.MaxVisited <= 0 {
 		q.MaxVisited = exposure.DefaultMaxVisited
 	}
@@ -63,12 +63,17 @@ func (r *Resolver) OwnershipExposure(ctx context.Context, args ownershipExposure
 	if err := spend(ctx, x.Visited); err != nil {
 		return nil, err
 	}
-	return &ownershipExposureResolver{r: r, x: x}, nil
+	return &ownershipExposureResolver{r: r, x: x, resolved: res}, nil
 }
 
 type ownershipExposureResolver struct {
-	r *Resolver
-	x *exposure.Result
+	r        *Resolver
+	x        *exposure.Result
+	resolved graph.Resolution
+}
+
+func (e *ownershipExposureResolver) Resolved() *resolutionResolver {
+	return &resolutionResolver{r: e.r, res: e.resolved}
 }
 
 func (e *ownershipExposureResolver) Entity() *entityResolver { return e.r.entityByID(e.x.Entity) }
@@ -166,17 +171,22 @@ func ownershipRels(r *Resolver, rels []*graph.Relationship) []*relResolver {
 	return out
 }
 
-// ownershipRef is the id a relationship states for one of its ends, or the UUID.
-func ownershipRef(id uuid.UUID, rels []*graph.Relationship, source bool) graphql.ID {
+// ownershipRef is the id of entity id as readers see it (a merged
+// party's one id), or, while it is not in the graph, the id a relationship
+// states for it.
+func (r *Resolver) ownershipRef(ctx context.Context, id uuid.UUID, rels []*graph.Relationship, source bool) (graphql.ID, error) {
+	stated := ""
 	for _, rel := range rels {
-		if source && rel.SourceRef != "" {
-			return graphql.ID(rel.SourceRef)
+		if source && rel.Source == id && rel.SourceRef != "" {
+			stated = rel.SourceRef
+			break
 		}
-		if !source && rel.TargetRef != "" {
-			return graphql.ID(rel.TargetRef)
+		if !source && rel.Target == id && rel.TargetRef != "" {
+			stated = rel.TargetRef
+			break
 		}
 	}
-	return graphql.ID(id.String())
+	return r.publicID(ctx, id, stated)
 }
 
 type ownershipStakeResolver struct {
@@ -187,7 +197,9 @@ type ownershipStakeResolver struct {
 func (s *ownershipStakeResolver) Owner(ctx context.Context) (*entityResolver, error) {
 	return s.r.ownershipEntity(ctx, s.s.Owner)
 }
-func (s *ownershipStakeResolver) OwnerID() graphql.ID { return ownershipRef(s.s.Owner, s.s.Rels, true) }
+func (s *ownershipStakeResolver) OwnerID(ctx context.Context) (graphql.ID, error) {
+	return s.r.ownershipRef(ctx, s.s.Owner, s.s.Rels, true)
+}
 func (s *ownershipStakeResolver) Relationships() []*relResolver {
 	return ownershipRels(s.r, s.s.Rels)
 }
@@ -215,7 +227,9 @@ type ownershipPartyResolver struct {
 func (p *ownershipPartyResolver) Entity(ctx context.Context) (*entityResolver, error) {
 	return p.r.ownershipEntity(ctx, p.p.ID)
 }
-func (p *ownershipPartyResolver) EntityID() graphql.ID   { return graphql.ID(p.p.ID.String()) }
+func (p *ownershipPartyResolver) EntityID(ctx context.Context) (graphql.ID, error) {
+	return p.r.publicID(ctx, p.p.ID, "")
+}
 func (p *ownershipPartyResolver) Blocked() bool          { return p.p.Blocked }
 func (p *ownershipPartyResolver) PossiblyBlocked() bool  { return p.p.PossiblyBlocked }
 func (p *ownershipPartyResolver) Designated() bool       { return p.p.Designated }
@@ -235,8 +249,8 @@ type ownershipControlResolver struct {
 func (c *ownershipControlResolver) Controller(ctx context.Context) (*entityResolver, error) {
 	return c.r.ownershipEntity(ctx, c.c.Controller)
 }
-func (c *ownershipControlResolver) ControllerID() graphql.ID {
-	return ownershipRef(c.c.Controller, c.c.Rels, true)
+func (c *ownershipControlResolver) ControllerID(ctx context.Context) (graphql.ID, error) {
+	return c.r.ownershipRef(ctx, c.c.Controller, c.c.Rels, true)
 }
 func (c *ownershipControlResolver) Relationships() []*relResolver {
 	return ownershipRels(c.r, c.c.Rels)

@@ -308,12 +308,18 @@ func (in *RelationshipInput) apply(ctx context.Context, r *Resolver, rel *graph.
 		if s == "" || len(s) > maxIDLength {
 			return badInput(end.field + ": empty or longer than 1024 bytes")
 		}
-		if _, err := r.g.Resolve(ctx, s); errors.Is(err, graph.ErrNotFound) {
-			return &Error{Code: CodeNotFound, Message: end.field + ": entity " + quote(s) + " not found"}
-		} else if errors.Is(err, graph.ErrAmbiguous) {
-			return badInput(end.field + ": " + quote(s) + " names more than one entity; use its UUID")
-		} else if err != nil {
-			return r.userError(ctx, err)
+		// Any id, identifier or name (graph/resolve); the finding names
+		// the entity by its own id.
+		res, err := r.lookup(ctx, end.field, graphql.ID(s))
+		if err != nil {
+			return err
+		}
+		if res.How != graph.ResolvedByID {
+			x, err := r.entity(ctx, res.ID)
+			if err != nil {
+				return r.userError(ctx, err)
+			}
+			s = x.Ref
 		}
 		*end.ref = s
 	}

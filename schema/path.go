@@ -63,14 +63,15 @@ func common(maxHops, first, maxDegree *int32, asOf *string, via *[]string) (hops
 }
 
 func (r *Resolver) Paths(ctx context.Context, args pathsArgs) (*pathResultResolver, error) {
-	from, err := r.resolve(ctx, args.From)
+	fromRes, err := r.lookup(ctx, "from", args.From)
 	if err != nil {
 		return nil, err
 	}
-	to, err := r.resolve(ctx, args.To)
+	toRes, err := r.lookup(ctx, "to", args.To)
 	if err != nil {
 		return nil, err
 	}
+	from, to := fromRes.ID, toRes.ID
 	hops, k, deg, day, hasDay, kinds, err := common(args.MaxHops, args.First, args.MaxDegree, args.AsOf, args.Via)
 	if err != nil {
 		return nil, err
@@ -81,14 +82,14 @@ func (r *Resolver) Paths(ctx context.Context, args pathsArgs) (*pathResultResolv
 			return nil, badInput("at most 100 ids in avoid")
 		}
 		for _, a := range *args.Avoid {
-			u, err := r.resolve(ctx, a)
+			u, err := r.lookup(ctx, "avoid", a)
 			if err != nil {
 				return nil, err
 			}
-			if u == from || u == to {
+			if u.ID == from || u.ID == to {
 				return nil, badInput("avoid names an end of the path")
 			}
-			avoid = append(avoid, u)
+			avoid = append(avoid, u.ID)
 		}
 	}
 	res, err := r.g.Paths(ctx, graph.PathQuery{From: from, To: to, MaxHops: hops, K: k, Via: kinds, Avoid: avoid,
@@ -96,14 +97,15 @@ func (r *Resolver) Paths(ctx context.Context, args pathsArgs) (*pathResultResolv
 	if err != nil {
 		return nil, r.userError(ctx, err)
 	}
-	return r.pathResult(ctx, res)
+	return r.pathResult(ctx, res, fromRes, toRes)
 }
 
 func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pathResultResolver, error) {
-	from, err := r.resolve(ctx, args.ID)
+	fromRes, err := r.lookup(ctx, "id", args.ID)
 	if err != nil {
 		return nil, err
 	}
+	from := fromRes.ID
 	hops, k, deg, day, hasDay, kinds, err := common(args.MaxHops, args.First, args.MaxDegree, args.AsOf, args.Via)
 	if err != nil {
 		return nil, err
@@ -120,7 +122,7 @@ func (r *Resolver) LinksToSanctioned(ctx context.Context, args nearestArgs) (*pa
 	if err != nil {
 		return nil, r.userError(ctx, err)
 	}
-	return r.pathResult(ctx, res)
+	return r.pathResult(ctx, res, fromRes)
 }
 
 // pathLoad says what a path query must read with the paths for the
@@ -143,8 +145,9 @@ func pathLoad(ctx context.Context) graph.PathLoad {
 }
 
 // pathResult makes resolvers for the paths found; the entities read with
-// them go into the request's cache.
-func (r *Resolver) pathResult(ctx context.Context, res *graph.PathResult) (*pathResultResolver, error) {
+// them go into the request's cache. resolved says how the ids or names of
+// the query were resolved.
+func (r *Resolver) pathResult(ctx context.Context, res *graph.PathResult, resolved ...graph.Resolution) (*pathResultResolver, error) {
 	if err := r.prime(ctx, res.Entities); err != nil {
 		return nil, err
 	}
@@ -157,7 +160,7 @@ func (r *Resolver) pathResult(ctx context.Context, res *graph.PathResult) (*path
 	if err := spend(ctx, n); err != nil {
 		return nil, err
 	}
-	out := &pathResultResolver{res: res, paths: make([]*pathResolver, len(res.Paths))}
+	out := &pathResultResolver{res: res, paths: make([]*pathResolver, len(res.Paths)), resolved: r.resolutions(resolved)}
 	for i := range res.Paths {
 		out.paths[i] = r.pathOf(&res.Paths[i])
 	}
@@ -173,13 +176,15 @@ func (r *Resolver) pathOf(p *graph.Path) *pathResolver {
 }
 
 type pathResultResolver struct {
-	res   *graph.PathResult
-	paths []*pathResolver
+	res      *graph.PathResult
+	paths    []*pathResolver
+	resolved []*resolutionResolver
 }
 
-func (p *pathResultResolver) Paths() []*pathResolver { return p.paths }
-func (p *pathResultResolver) Truncated() bool        { return p.res.Truncated() }
-func (p *pathResultResolver) Visited() int32         { return int32(p.res.Visited) }
+func (p *pathResultResolver) Paths() []*pathResolver          { return p.paths }
+func (p *pathResultResolver) Resolved() []*resolutionResolver { return p.resolved }
+func (p *pathResultResolver) Truncated() bool                 { return p.res.Truncated() }
+func (p *pathResultResolver) Visited() int32                  { return int32(p.res.Visited) }
 func (p *pathResultResolver) Limits() []string {
 	if p.res.Limits == nil {
 		return []string{}

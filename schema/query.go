@@ -10,6 +10,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 )
 
 // Caps on list arguments.
@@ -22,22 +23,6 @@ const (
 	maxIDLength       = 1024
 	maxSearchTextSize = 500
 )
-
-// resolve turns an API id into an entity id; unknown ids are NOT_FOUND.
-func (r *Resolver) resolve(ctx context.Context, id graphql.ID) (uuid.UUID, error) {
-	s := string(id)
-	if s == "" || len(s) > maxIDLength {
-		return uuid.Nil, badInput("bad id: empty or longer than 1024 bytes")
-	}
-	u, err := r.g.Resolve(ctx, s)
-	if errors.Is(err, graph.ErrNotFound) {
-		return uuid.Nil, notFound("entity", s)
-	}
-	if err != nil {
-		return uuid.Nil, r.userError(ctx, err)
-	}
-	return u, nil
-}
 
 func (r *Resolver) Entity(ctx context.Context, args struct{ ID graphql.ID }) (*entityResolver, error) {
 	id, err := r.resolve(ctx, args.ID)
@@ -59,7 +44,7 @@ func (r *Resolver) Entities(ctx context.Context, args struct{ IDs []graphql.ID }
 	for i, id := range args.IDs {
 		u, err := r.resolve(ctx, id)
 		var e *Error
-		if errors.As(err, &e) && e.Code == CodeNotFound {
+		if errors.As(err, &e) && (e.Code == CodeNotFound || e.Code == CodeBadUserInput) {
 			continue
 		}
 		if err != nil {
@@ -173,8 +158,19 @@ func (r *Resolver) Search(ctx context.Context, args searchArgs) ([]*searchHitRes
 			break
 		}
 		if !seen[h.ID] {
+			seen[h.ID] = true
 			out = append(out, &searchHitResolver{r: r, id: h.ID, score: h.Score, query: q})
 		}
+	}
+	if len(out) < limit {
+		// Names the index does not hold word for word ("Dandong
+		// Zongsheng", "Foreign Trade Bank of the DPRK"): matched as
+		// screening matches them, typos and country names included.
+		more, err := r.searchScreened(ctx, q, kinds, limit-len(out), seen)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
 	}
 	if out == nil {
 		out = []*searchHitResolver{}
@@ -195,6 +191,11 @@ type subgraphResolver struct {
 	ids       []uuid.UUID
 	rels      []*graph.Relationship
 	truncated bool
+	resolved  graph.Resolution
+}
+
+func (s *subgraphResolver) Resolved() *resolutionResolver {
+	return &resolutionResolver{r: s.r, res: s.resolved}
 }
 
 func (s *subgraphResolver) Entities() []*entityResolver {
@@ -214,10 +215,11 @@ func (s *subgraphResolver) Relationships() []*relResolver {
 func (s *subgraphResolver) Truncated() bool { return s.truncated }
 
 func (r *Resolver) Neighbourhood(ctx context.Context, args neighbourhoodArgs) (*subgraphResolver, error) {
-	id, err := r.resolve(ctx, args.ID)
+	res, err := r.lookup(ctx, "id", args.ID)
 	if err != nil {
 		return nil, err
 	}
+	id := res.ID
 	if args.Hops < 1 || args.Hops > MaxNeighbourHops {
 		return nil, badInput("hops must be between 1 and 3")
 	}
@@ -242,5 +244,45 @@ func (r *Resolver) Neighbourhood(ctx context.Context, args neighbourhoodArgs) (*
 	if err := spend(ctx, len(ids)+len(rels)); err != nil {
 		return nil, err
 	}
-	return &subgraphResolver{r: r, ids: ids, rels: rels, truncated: truncated || more}, nil
+	return &subgraphResolver{r: r, ids: ids, rels: rels, truncated: truncated || more, resolved: res}, nil
+}
+
+// searchScreened returns up to n screening hits for q of the kinds (any
+// if empty) that are not in seen.
+func (r *Resolver) searchScreened(ctx context.Context, q string, kinds []string, n int, seen map[uuid.UUID]bool) ([]*searchHitResolver, error) {
+	sq := screen.Query{Name: q, Limit: min(n+len(seen), screen.MaxResults)}
+	if len(kinds) == 1 {
+		sq.Schema = kinds[0]
+	}
+	if _, err := screen.Prepare(sq); err != nil {
+		return nil, nil // not a name screening reads (an unknown kind, no letters): nothing more to find
+	}
+	res, err := r.g.Screen(ctx, sq)
+	if err != nil {
+		return nil, r.userError(ctx, err)
+	}
+	if err := spend(ctx, res.Candidates); err != nil {
+		return nil, err
+	}
+	var out []*searchHitResolver
+	for _, h := range res.Hits {
+		if len(out) == n {
+			break
+		}
+		if seen[h.ID] {
+			continue
+		}
+		if len(kinds) > 1 {
+			e, err := r.entity(ctx, h.ID)
+			if err != nil {
+				return nil, r.userError(ctx, err)
+			}
+			if !slices.ContainsFunc(kinds, e.Is) {
+				continue
+			}
+		}
+		seen[h.ID] = true
+		out = append(out, &searchHitResolver{r: r, id: h.ID, score: h.Score, query: q, matched: h.Matched})
+	}
+	return out, nil
 }

@@ -52,7 +52,29 @@ func (x *relResolver) Label() string {
 	return x.rel.Kind.Label()
 }
 
+// SourceId is the id of the source entity as readers see it: for a
+// merged party its one id, whichever of its records the relationship's
+// record names (that one is in sources).
 func (x *relResolver) SourceId(ctx context.Context) (graphql.ID, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return "", err
+	}
+	return x.r.publicID(ctx, rel.Source, rel.SourceRef)
+}
+
+func (x *relResolver) TargetId(ctx context.Context) (graphql.ID, error) {
+	rel, err := x.record(ctx)
+	if err != nil {
+		return "", err
+	}
+	return x.r.publicID(ctx, rel.Target, rel.TargetRef)
+}
+
+// StatedSourceId is the id the relationship's record states for its
+// source: a record of a merged party (ofac:15603) rather than the
+// party's id.
+func (x *relResolver) StatedSourceId(ctx context.Context) (graphql.ID, error) {
 	rel, err := x.record(ctx)
 	if err != nil {
 		return "", err
@@ -60,7 +82,7 @@ func (x *relResolver) SourceId(ctx context.Context) (graphql.ID, error) {
 	return graphql.ID(rel.SourceRef), nil
 }
 
-func (x *relResolver) TargetId(ctx context.Context) (graphql.ID, error) {
+func (x *relResolver) StatedTargetId(ctx context.Context) (graphql.ID, error) {
 	rel, err := x.record(ctx)
 	if err != nil {
 		return "", err

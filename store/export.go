@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/resolve"
 )
 
 // Bounds of Subgraph's own reading; the bounds of the export itself are
@@ -44,16 +47,23 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 	if q.MaxRelationships <= 0 {
 		q.MaxRelationships = export.DefaultMaxRelationships
 	}
-	sg := &export.Subgraph{Query: describeQuery(q)}
-	resolve := func(param, ref string) (uuid.UUID, error) {
-		id, err := s.Resolve(ctx, ref)
-		if errors.Is(err, graph.ErrNotFound) {
+	sg := &export.Subgraph{Report: q.Report, Generated: time.Now().UTC()}
+	// Seeds and ends are any id, identifier or name (graph/resolve).
+	resolveRef := func(param, ref string) (uuid.UUID, error) {
+		res, err := resolve.Ref(ctx, s, ref)
+		var amb *graph.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			return uuid.Nil, &export.AmbiguousRefError{Param: param, Err: amb}
+		case errors.Is(err, graph.ErrNotFound):
 			return uuid.Nil, &export.UnknownIDError{Param: param, ID: ref}
+		case errors.Is(err, graph.ErrInvalid):
+			return uuid.Nil, &export.ParamError{Param: param, Msg: fmt.Sprintf("%q is not an id or a name", ref)}
+		case err != nil:
+			return uuid.Nil, err
 		}
-		if errors.Is(err, graph.ErrAmbiguous) {
-			return uuid.Nil, &export.ParamError{Param: param, Msg: fmt.Sprintf("%q names more than one entity; use its UUID", ref)}
-		}
-		return id, err
+		sg.Resolved = append(sg.Resolved, res)
+		return res.ID, nil
 	}
 	var ids []uuid.UUID
 	in := map[uuid.UUID]bool{}
@@ -72,11 +82,11 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 	seeds := map[uuid.UUID]bool{}
 	var rels []*graph.Relationship
 	if q.From != "" {
-		from, err := resolve("from", q.From)
+		from, err := resolveRef("from", q.From)
 		if err != nil {
 			return nil, err
 		}
-		to, err := resolve("to", q.To)
+		to, err := resolveRef("to", q.To)
 		if err != nil {
 			return nil, err
 		}
@@ -88,6 +98,10 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 		}
 		for _, l := range res.Limits {
 			sg.AddLimit("paths: " + l)
+		}
+		sg.PathExport, sg.Paths, sg.K = true, res.Paths, q.K
+		if sg.K == 0 {
+			sg.K = graph.DefaultPaths
 		}
 		add(from)
 		add(to)
@@ -115,7 +129,7 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 	} else {
 		var seedIDs []uuid.UUID
 		for _, ref := range q.Seeds {
-			id, err := resolve("seed", ref)
+			id, err := resolveRef("seed", ref)
 			if err != nil {
 				return nil, err
 			}
@@ -176,7 +190,57 @@ func (s *Store) Subgraph(ctx context.Context, q export.Query) (*export.Subgraph,
 	// Relationships between two records of one party are inside a node.
 	sg.Relationships = slices.DeleteFunc(rels, func(r *graph.Relationship) bool { return r.Source == r.Target && !selfLoop(r) })
 	sg.Finish()
+	sg.Query = describeQuery(q, sg)
+	lists, err := s.ListVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sg.Lists = listsOf(sg, lists)
 	return sg, nil
+}
+
+// listsOf returns the versions of the lists that the records, designations
+// and relationships of sg come from. A list published in several files
+// (the EU journal's one per regulation) counts by the files its sources
+// name (the regulation in the record id or URL), or all of them if none
+// is named.
+func listsOf(sg *export.Subgraph, lists []graph.ListVersion) []graph.ListVersion {
+	cited := map[string][]graph.Source{}
+	add := func(src []graph.Source) {
+		for _, x := range src {
+			cited[x.Dataset] = append(cited[x.Dataset], x)
+		}
+	}
+	for _, n := range sg.Nodes {
+		add(n.Entity.Sources)
+		for _, d := range n.Designations {
+			add(d.Sources)
+		}
+	}
+	for _, r := range sg.Relationships {
+		add(r.Sources)
+	}
+	files := map[string]int{}
+	for _, l := range lists {
+		files[l.Dataset]++
+	}
+	var out []graph.ListVersion
+	for _, l := range lists {
+		src, ok := cited[l.Dataset]
+		if !ok {
+			continue
+		}
+		if files[l.Dataset] > 1 {
+			stem := strings.TrimSuffix(l.File, filepath.Ext(l.File))
+			if !slices.ContainsFunc(src, func(x graph.Source) bool {
+				return stem != "" && (strings.Contains(x.RecordID, stem) || strings.Contains(x.URL, stem))
+			}) {
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // selfLoop reports whether r was stated from an entity to itself (as
@@ -222,8 +286,9 @@ func (tx *Tx) exportNode(id uuid.UUID) (*export.Node, error) {
 	return n, nil
 }
 
-// describeQuery says in words what an export holds, for its heading.
-func describeQuery(q export.Query) string {
+// describeQuery says in words what an export holds, for its heading,
+// naming the entities as the report shows them.
+func describeQuery(q export.Query, sg *export.Subgraph) string {
 	var via []string
 	for _, k := range q.Via {
 		via = append(via, k.String())
@@ -232,12 +297,34 @@ func describeQuery(q export.Query) string {
 	if len(via) > 0 {
 		viaText = strings.Join(via, ", ")
 	}
-	if q.From != "" {
-		k := q.K
-		if k == 0 {
-			k = graph.DefaultPaths
+	var names []string
+	for _, r := range sg.Resolved {
+		name := r.Query
+		if n := sg.Node(r.ID); n != nil {
+			name = n.Entity.Name()
 		}
-		return fmt.Sprintf("the %d shortest paths from %s to %s over %s", k, q.From, q.To, viaText)
+		names = append(names, name)
 	}
-	return fmt.Sprintf("entities within %d hops of %s over %s", q.Hops, strings.Join(q.Seeds, ", "), viaText)
+	if sg.PathExport && len(names) == 2 {
+		maxHops := q.MaxHops
+		if maxHops == 0 {
+			maxHops = graph.DefaultMaxHops
+		}
+		found := "no path"
+		switch n := len(sg.Paths); {
+		case n == 1:
+			found = "1 path"
+		case n > 1:
+			found = fmt.Sprintf("%d paths", n)
+		}
+		return fmt.Sprintf("Paths from %s to %s of at most %d hops over %s: %s found (the %d shortest were asked for).",
+			names[0], names[1], maxHops, viaText, found, sg.K)
+	}
+	hops := "the relationships among them"
+	if q.Hops == 1 {
+		hops = "the entities 1 hop from them"
+	} else if q.Hops > 1 {
+		hops = fmt.Sprintf("the entities within %d hops of them", q.Hops)
+	}
+	return fmt.Sprintf("%s and %s, over %s.", strings.Join(names, "; "), hops, viaText)
 }

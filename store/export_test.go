@@ -113,6 +113,34 @@ func roundTrip(t *testing.T, st *store.Store, q export.Query) *export.Subgraph {
 		if !reflect.DeepEqual(dsets(got.Sources), dsets(r.Sources)) && r.Kind != graph.RelProgrammeOf {
 			t.Errorf("relationship %s datasets = %v, want %v", r.Ref, dsets(got.Sources), dsets(r.Sources))
 		}
+		if r.Kind != graph.RelProgrammeOf && !reflect.DeepEqual(got.Sources, r.Sources) {
+			t.Errorf("relationship %s sources = %+v, want %+v (url, quote and date too)", r.Ref, got.Sources, r.Sources)
+		}
+	}
+	// Every entity keeps its designations: the Sanction records of a
+	// path's entities travel with them.
+	for _, n := range sg.Nodes {
+		id, err := st2.Resolve(ctx, n.Entity.Ref)
+		if err != nil {
+			t.Errorf("entity %s not re-ingested: %v", n.Entity.Ref, err)
+			continue
+		}
+		page, err := st2.Relationships(ctx, id, graph.RelQuery{Direction: graph.Outgoing, Kinds: []graph.RelType{graph.RelDesignatedBy}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, r := range page.Relationships {
+			got = append(got, r.Ref)
+		}
+		for _, d := range n.Designations {
+			want = append(want, d.Relationship.Ref)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("entity %s designations re-ingested = %v, want %v", n.Entity.Ref, got, want)
+		}
 	}
 	// The same query on the re-ingested store gives the same subgraph.
 	sg2, err := st2.Subgraph(ctx, q)
@@ -146,6 +174,9 @@ func checkEntity(t *testing.T, got, want *graph.Entity) {
 	}
 	if !want.IsDesignator() && !reflect.DeepEqual(dsets(got.Sources), dsets(want.Sources)) {
 		t.Errorf("entity %s datasets = %v, want %v", want.Ref, dsets(got.Sources), dsets(want.Sources))
+	}
+	if !want.IsDesignator() && !reflect.DeepEqual(got.Sources, want.Sources) {
+		t.Errorf("entity %s sources = %+v, want %+v", want.Ref, got.Sources, want.Sources)
 	}
 }
 
@@ -187,6 +218,50 @@ func TestExportFTMRoundTripDemo(t *testing.T) {
 			sg := roundTrip(t, st, tt.q)
 			if len(sg.Nodes) < 3 {
 				t.Errorf("%d entities; want a real subgraph", len(sg.Nodes))
+			}
+		})
+	}
+}
+
+// TestExportFTMRoundTripRealLists: export -> ingest into an empty store ->
+// export gives the same bytes on three subgraphs of the real OFAC, UN and
+// EU lists, merged, with the 2019 finding: a merged party's neighbourhood,
+// a path, and a 2-hop OFAC hub. The finding's kind (opened-accounts-for,
+// whose role "opened multiple bank accounts for" the old mapping read as
+// linked-to), its source's URL, date and quote, and the Sanction records
+// of a path's entities come back.
+func TestExportFTMRoundTripRealLists(t *testing.T) {
+	st := storetest.RealLists(t)
+	finding := storetest.AddFinding2019(t, st)
+	tests := []struct {
+		name string
+		q    export.Query
+	}{
+		{"merged party FTB, 1 hop", export.Query{Seeds: []string{"ofac:15603"}, Hops: 1}},
+		{"path RFS to FTB", export.Query{From: "Russian Financial Society", To: "Foreign Trade Bank of the DPRK", K: 3}},
+		{"OFAC hub ofac:15117, 2 hops", export.Query{Seeds: []string{"ofac:15117"}, Hops: 2, MaxEntities: 1000}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sg := roundTrip(t, st, tt.q)
+			kinds := map[graph.RelType]int{}
+			for _, r := range sg.Relationships {
+				kinds[r.Kind]++
+			}
+			merged := 0
+			for _, n := range sg.Nodes {
+				if len(n.Records) > 1 {
+					merged++
+				}
+			}
+			t.Logf("%s: %d entities (%d merged parties), %d relationships, kinds %v", tt.name, len(sg.Nodes), merged, len(sg.Relationships), kinds)
+			if strings.HasPrefix(tt.name, "merged") && merged == 0 {
+				t.Errorf("no merged party in the export")
+			}
+			if strings.HasPrefix(tt.name, "path") {
+				if kinds[graph.RelOpenedAccountsFor] != 1 || !slices.ContainsFunc(sg.Relationships, func(r *graph.Relationship) bool { return r.Ref == finding.Ref }) {
+					t.Errorf("the path export lacks the 2019 finding %s: kinds %v", finding.Ref, kinds)
+				}
 			}
 		})
 	}

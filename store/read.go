@@ -87,7 +87,11 @@ func (tx *Tx) Resolve(ref string) (uuid.UUID, error) {
 		return found[0], nil
 	case 0:
 	default:
-		return uuid.Nil, fmt.Errorf("%w: %q names %d entities", graph.ErrAmbiguous, ref, len(found))
+		amb := &graph.AmbiguousError{Query: ref}
+		for _, id := range found {
+			amb.Candidates = append(amb.Candidates, graph.Candidate{ID: id, Score: 1, Matched: ref})
+		}
+		return uuid.Nil, amb
 	}
 	if u, err := uuid.Parse(ref); err == nil {
 		if v, err := tx.value(nodeKey(u)); err != nil {
@@ -327,6 +331,9 @@ type Stats struct {
 	// them: readers see Entities - MergedEntities + Parties entities.
 	Parties        int `json:"mergedParties"`
 	MergedEntities int `json:"mergedEntities"`
+	// AllParties counts the entities as readers see them, every merged
+	// party once: Entities - MergedEntities + Parties.
+	AllParties int `json:"parties"`
 }
 
 // Stats counts entities per schema and relationships per kind by scanning
@@ -374,6 +381,7 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
+	st.AllParties = st.Entities - st.MergedEntities + st.Parties
 	return st, nil
 }
 
@@ -519,6 +527,8 @@ func (s *Store) EntitiesByIdentifier(ctx context.Context, v string) (ids []uuid.
 
 // Among returns the relationships whose both ends are in ids (of the kinds
 // in via, all if empty), at most limit, and whether the limit cut the list.
+// A relationship between two records of one merged party is left out: it
+// is inside the party, not a loop on it (the party's merge lists them).
 // It fails if the store was opened without its index.
 func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType, limit int) ([]*graph.Relationship, bool, error) {
 	var triples []graph.LinkTriple
@@ -545,6 +555,9 @@ func (s *Store) Among(ctx context.Context, ids []uuid.UUID, via []graph.RelType,
 						loc, err := parseEdgeKey(k)
 						if err != nil {
 							return err
+						}
+						if loc.Src != loc.Dst && tx.parties.Canonical(loc.Src) == tx.parties.Canonical(loc.Dst) {
+							return nil // between two records of one party: not a self-loop of the party
 						}
 						r, err := decodeRelationship(loc, v)
 						if err == nil {

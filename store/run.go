@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -58,6 +59,8 @@ type RunInfo struct {
 	Error    string    `json:"error,omitempty"`
 	Undone   int       `json:"undone,omitempty"` // records a rollback restored
 	Bulk     bool      `json:"bulk,omitempty"`   // loaded a fresh store in bulk (bulk.go)
+	// Lists are the versions of official lists the run read.
+	Lists []graph.ListVersion `json:"lists,omitempty"`
 }
 
 // Run is an ingest run: a sequence of Apply calls that lands as a whole
@@ -119,6 +122,13 @@ func (s *Store) BeginRun(ctx context.Context, source string) (*Run, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// RecordList notes that the run read version v of a list
+// (ingest.ListRecorder); it is kept with the run when the run commits.
+func (r *Run) RecordList(v graph.ListVersion) {
+	v.Run = r.info.ID
+	r.info.Lists = append(r.info.Lists, v)
 }
 
 // ID returns the run's number.
@@ -285,6 +295,11 @@ func (r *Run) Commit(ctx context.Context) error {
 	if r.bulk != nil {
 		defer r.bulk.close()
 		r.info.State, r.info.Finished = RunCommitted, time.Now().UTC()
+		for i := range r.info.Lists {
+			r.info.Lists[i].Ingested = r.info.Finished
+		}
+		// commitBulk writes this run info (with its list versions) among
+		// the streamed keys.
 		if err := r.commitBulk(ctx); err != nil {
 			r.info.State, r.info.Error = RunApplying, err.Error()
 			if rerr := r.s.recoverBulk(); rerr != nil {
@@ -304,6 +319,9 @@ func (r *Run) Commit(ctx context.Context) error {
 		return err
 	}
 	r.info.State, r.info.Finished = RunCommitted, time.Now().UTC()
+	for i := range r.info.Lists {
+		r.info.Lists[i].Ingested = r.info.Finished
+	}
 	if err := r.saveInfo(); err != nil {
 		return err
 	}
@@ -483,5 +501,37 @@ func (s *Store) Runs(ctx context.Context) ([]RunInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list ingest runs: %w", dbErr(err))
 	}
+	return out, nil
+}
+
+// ListVersions returns the versions of official lists the store's
+// records are: for each list file (a dataset may be published in several,
+// such as the EU journal's one per regulation), the version the last
+// committed run that read it read; by dataset, then file.
+func (s *Store) ListVersions(ctx context.Context) ([]graph.ListVersion, error) {
+	runs, err := s.Runs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ dataset, file string }
+	latest := map[key]graph.ListVersion{}
+	for _, r := range runs { // oldest first
+		if r.State != RunCommitted {
+			continue
+		}
+		for _, v := range r.Lists {
+			latest[key{v.Dataset, v.File}] = v
+		}
+	}
+	out := make([]graph.ListVersion, 0, len(latest))
+	for _, v := range latest {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Dataset != out[j].Dataset {
+			return out[i].Dataset < out[j].Dataset
+		}
+		return out[i].File < out[j].File
+	})
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -346,6 +348,25 @@ func TestBulkLoadRealLists(t *testing.T) {
 		t.Fatalf("runs %+v %v: the fresh store on disk did not load in bulk", runs, err)
 	}
 	txn := ingestFiles(t, "", files...)
+	// The bulk-loaded run keeps the versions of the lists it read, as the
+	// transactional one does.
+	txnRuns, err := txn.Runs(context.Background())
+	if err != nil || len(txnRuns) == 0 {
+		t.Fatal(runs, err)
+	}
+	strip := func(vs []graph.ListVersion) []graph.ListVersion {
+		out := slices.Clone(vs)
+		for i := range out {
+			if out[i].Ingested.IsZero() {
+				t.Errorf("list version %+v: no ingest time", out[i])
+			}
+			out[i].Ingested, out[i].Run = time.Time{}, 0
+		}
+		return out
+	}
+	if b, x := strip(runs[0].Lists), strip(txnRuns[0].Lists); len(b) == 0 || !reflect.DeepEqual(b, x) {
+		t.Errorf("list versions of the bulk run:\n%+v\nof the transactional run:\n%+v", b, x)
+	}
 	if b, x := storetest.Dump(t, bulk), storetest.Dump(t, txn); b != x {
 		t.Errorf("the bulk-loaded store differs from the transactional one (%d and %d bytes of dump)", len(b), len(x))
 	}

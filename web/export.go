@@ -11,14 +11,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 )
 
-// Subgrapher collects a subgraph for export. *store.Store implements it.
+// Subgrapher collects a subgraph for export, and reads the entities an
+// ambiguous seed may mean. *store.Store implements it.
 type Subgrapher interface {
 	Subgraph(ctx context.Context, q export.Query) (*export.Subgraph, error)
+	Entity(ctx context.Context, id uuid.UUID) (*graph.Entity, error)
 }
 
 // ExportOptions configure GET /export.
@@ -82,12 +85,26 @@ func paramError(w http.ResponseWriter, param, msg string) {
 //	seed=ID (repeatable) hops=N via=KIND (repeatable or comma-separated)
 //	from=ID to=ID first=K maxHops=N  (a path export instead of seeds)
 //	format=ftm|graphml|csv|cypher|dot|html  limit=N (entities, at most the server's)
+//	title=TEXT case=TEXT author=TEXT  (what the HTML report says of itself)
+//
+// Seeds, from and to are any id, identifier or name (graph/resolve).
 func (h *exportHandler) parseExportQuery(v url.Values) (export.Query, export.Format, *export.ParamError) {
 	q := export.Query{Hops: export.DefaultHops, MaxEntities: h.ex.MaxEntities, MaxRelationships: h.ex.MaxRelationships, MaxVisited: h.ex.MaxVisited}
-	known := map[string]bool{"seed": true, "hops": true, "via": true, "from": true, "to": true, "first": true, "maxHops": true, "format": true, "limit": true}
+	known := map[string]bool{"seed": true, "hops": true, "via": true, "from": true, "to": true, "first": true, "maxHops": true, "format": true, "limit": true,
+		"title": true, "case": true, "author": true}
 	for k := range v {
 		if !known[k] {
-			return q, "", &export.ParamError{Param: k, Msg: "unknown parameter (want seed, hops, via, format, from, to, first, maxHops, limit)"}
+			return q, "", &export.ParamError{Param: k, Msg: "unknown parameter (want seed, hops, via, format, from, to, first, maxHops, limit, title, case, author)"}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"title", &q.Report.Title}, {"case", &q.Report.Case}, {"author", &q.Report.Author}} {
+		if vals := v[f.name]; len(vals) > 1 {
+			return q, "", &export.ParamError{Param: f.name, Msg: "give it once"}
+		} else if len(vals) == 1 {
+			*f.dst = strings.TrimSpace(vals[0])
 		}
 	}
 	if len(v["format"]) != 1 {
@@ -219,15 +236,19 @@ func (h *exportHandler) build(w http.ResponseWriter, r *http.Request, q export.Q
 	cancel()
 	var pe *export.ParamError
 	var ue *export.UnknownIDError
+	var ae *export.AmbiguousRefError
 	switch {
 	case errors.As(err, &pe):
 		paramError(w, pe.Param, pe.Msg)
 		return nil, nil
 	case errors.As(err, &ue):
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []map[string]any{{
-			"message":    fmt.Sprintf("%s: no entity has id %q", ue.Param, ue.ID),
+			"message":    fmt.Sprintf("%s: no entity has the id, identifier or name %q", ue.Param, ue.ID),
 			"extensions": map[string]any{"code": schema.CodeNotFound, "parameter": ue.Param},
 		}}})
+		return nil, nil
+	case errors.As(err, &ae):
+		h.ambiguous(w, r, ae)
 		return nil, nil
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusServiceUnavailable, schema.CodeTimeout, "the export took too long and was stopped; ask for fewer hops or kinds")
@@ -250,6 +271,25 @@ func (h *exportHandler) build(w http.ResponseWriter, r *http.Request, q export.Q
 		return nil, nil
 	}
 	return sg, body
+}
+
+// ambiguous answers 400 with code AMBIGUOUS: the seed, from or to names
+// several entities, listed with their scores as GraphQL lists them.
+func (h *exportHandler) ambiguous(w http.ResponseWriter, r *http.Request, ae *export.AmbiguousRefError) {
+	cands := []schema.Candidate{}
+	var names []string
+	for _, c := range ae.Err.Candidates {
+		e, err := h.ex.Source.Entity(r.Context(), c.ID)
+		if err != nil {
+			continue
+		}
+		cands = append(cands, schema.Candidate{ID: e.Ref, Name: e.Name(), Kind: e.Schema, Score: c.Score, Matched: c.Matched})
+		names = append(names, fmt.Sprintf("%s (%s, %.2f)", e.Name(), e.Ref, c.Score))
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{
+		"message":    fmt.Sprintf("%s: %q names more than one entity: %s; give one of their ids", ae.Param, ae.Err.Query, strings.Join(names, "; ")),
+		"extensions": map[string]any{"code": schema.CodeAmbiguous, "parameter": ae.Param, "candidates": cands},
+	}}})
 }
 
 // errNoMemory: the server's answer memory has no room for a buffer.

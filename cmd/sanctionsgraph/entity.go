@@ -24,19 +24,22 @@ func runEntity(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return &cli.ExitError{Code: cli.ExitUsage, Msg: "entity: name exactly one id (an FtM id, a list id such as ofac:15603, or a UUID)"}
+		return &cli.ExitError{Code: cli.ExitUsage, Msg: "entity: name exactly one entity (an FtM id, a list id such as ofac:15603, a UUID, an identifier such as FTBDKPPY, or a name)"}
 	}
-	st, err := openStore(ctx, *db, true, stderr)
+	st, err := openResolving(ctx, *db, stderr, fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	id, how, err := resolveArg(ctx, st, fs.Arg(0))
+	if err != nil {
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error()}
+	}
+	if how != "" {
+		fmt.Fprintln(stderr, how)
+	}
 	var view *entityView
 	err = st.View(ctx, func(tx *store.Tx) error {
-		id, err := tx.Resolve(fs.Arg(0))
-		if err != nil {
-			return err
-		}
 		view, err = loadEntityView(tx, id, *limit)
 		return err
 	})

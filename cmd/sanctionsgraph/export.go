@@ -27,7 +27,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("export", "", stderr)
 	db := fs.String("db", defaultDBDir(), "store directory")
 	var seeds repeated
-	fs.Var(&seeds, "seed", "an entity to export with its neighbourhood (any id; repeat for several)")
+	fs.Var(&seeds, "seed", "an entity to export with its neighbourhood (any id, identifier or name; repeat for several)")
 	hops := fs.Int("hops", export.DefaultHops, fmt.Sprintf("relationships to walk from the seeds (0 to %d; 0: the seeds and the relationships among them)", export.MaxHopsArg))
 	via := fs.String("via", "", "walk only these relationship kinds, comma-separated (owns,controls,...)")
 	from := fs.String("from", "", "a path export: from this entity ...")
@@ -38,6 +38,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "file to write (default standard output)")
 	limit := fs.Int("limit", export.DefaultMaxEntities, "entities to export at most")
 	maxRels := fs.Int("max-relationships", export.DefaultMaxRelationships, "relationships to export at most")
+	title := fs.String("title", "", "the HTML report's title (default: the question, \"How X is linked to Y\")")
+	caseRef := fs.String("case", "", "the case reference the HTML report is for")
+	author := fs.String("author", "", "who made the HTML report")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -51,7 +54,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *limit < 1 || *maxRels < 1 {
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --limit and --max-relationships must be at least 1"}
 	}
-	q := export.Query{Seeds: seeds, Hops: *hops, From: *from, To: *to, K: *k, MaxHops: *maxHops, MaxEntities: *limit, MaxRelationships: *maxRels}
+	q := export.Query{Seeds: seeds, Hops: *hops, From: *from, To: *to, K: *k, MaxHops: *maxHops, MaxEntities: *limit, MaxRelationships: *maxRels,
+		Report: export.Report{Title: strings.TrimSpace(*title), Case: strings.TrimSpace(*caseRef), Author: strings.TrimSpace(*author)}}
 	for _, v := range strings.Split(*via, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			kind, err := graph.ParseRelType(v)
@@ -76,13 +80,24 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sg, err := st.Subgraph(ctx, q)
 	var ue *export.UnknownIDError
 	var pe *export.ParamError
+	var ae *export.AmbiguousRefError
 	switch {
 	case errors.As(err, &ue):
-		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("export: --%s: no entity has id %q", flagOf(ue.Param), ue.ID)}
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("export: --%s: no entity has the id, identifier or name %q", flagOf(ue.Param), ue.ID)}
+	case errors.As(err, &ae):
+		_, _, rerr := resolveArg(ctx, st, ae.Err.Query) // says it with the candidates
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("export: --%s: %v", flagOf(ae.Param), rerr)}
 	case errors.As(err, &pe):
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: "export: --" + flagOf(pe.Param) + ": " + pe.Msg}
 	case err != nil:
 		return err
+	}
+	for _, r := range sg.Resolved {
+		if n := sg.Node(r.ID); n != nil {
+			if how := resolutionText(r, n.Entity); how != "" {
+				fmt.Fprintln(stderr, how)
+			}
+		}
 	}
 	dest := "standard output"
 	if *out == "" {

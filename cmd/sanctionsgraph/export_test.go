@@ -74,7 +74,7 @@ func TestExportCommand(t *testing.T) {
 		{[]string{"--seed", "demo-ftb", "--format", "dot", "--hops", "9"}, cli.ExitUsage, "--hops"},
 		{[]string{"--seed", "demo-ftb", "--format", "dot", "--via", "owns,likes"}, cli.ExitUsage, "--via"},
 		{[]string{"--from", "demo-ftb", "--format", "dot"}, cli.ExitUsage, "--to"},
-		{[]string{"--seed", "nobody", "--format", "dot", "--out", filepath.Join(dir, "none.dot")}, cli.ExitFailed, `--seed: no entity has id "nobody"`},
+		{[]string{"--seed", "nobody", "--format", "dot", "--out", filepath.Join(dir, "none.dot")}, cli.ExitFailed, `--seed: no entity has the id, identifier or name "nobody"`},
 	}
 	for _, tt := range tests {
 		_, _, err := run(t, append([]string{"export", "--db", db}, tt.args...)...)

@@ -37,7 +37,7 @@ func TestExposureCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exposure --json: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "best name match Gamma Unknown") {
+	if !strings.Contains(stderr, `"Gamma Unknown": name match Gamma Unknown [Company]`) {
 		t.Errorf("stderr = %q", stderr)
 	}
 	var x struct {

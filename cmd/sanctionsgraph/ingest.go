@@ -352,7 +352,12 @@ func (p *progressBar) update(pr ingest.Progress) {
 	p.last = time.Now()
 	rate := float64(pr.Records) / time.Since(p.started).Seconds()
 	pct := ""
-	if pr.Size > 0 {
+	switch {
+	case pr.Total > 0:
+		// A list is parsed whole before it is stored: the bytes read
+		// say 100% from the first batch; the records stored do not.
+		pct = fmt.Sprintf(", %.0f%%", 100*float64(pr.Records)/float64(pr.Total))
+	case pr.Size > 0:
 		pct = fmt.Sprintf(", %.0f%%", 100*float64(pr.Bytes)/float64(pr.Size))
 	}
 	fmt.Fprintf(p.w, "\r\033[K%s: %d records, %.0f/s%s", pr.File, pr.Records, rate, pct)

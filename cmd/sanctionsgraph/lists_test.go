@@ -186,3 +186,61 @@ func mapsEqual(a, b map[string]any) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+// TestNamesOnRealListsCommands: on the real lists, the commands take
+// names, identifiers and record ids where they take an id (issue 11),
+// name a merged party by its one id, say what a name resolved to, list
+// the candidates of an ambiguous name, count parties and records, and
+// keep the list versions of each run.
+func TestNamesOnRealListsCommands(t *testing.T) {
+	sdn := graphtest.SharedData(t, "ofac/sdn.csv")
+	un := graphtest.SharedData(t, "un/UN_consolidated_2026-02-27.xml")
+	eu := graphtest.SharedData(t, "eu/opensanctions-eu-journal/consolidated/32017R1509.csv")
+	db := filepath.Join(t.TempDir(), "db")
+	if out, stderr, err := run(t, "ingest", "--db", db, "--list-date", "2024-05-03", sdn); err != nil {
+		t.Fatalf("ingest: %v\n%s\n%s", err, out, stderr)
+	}
+	if out, stderr, err := run(t, "ingest", "--db", db, un, eu); err != nil {
+		t.Fatalf("ingest: %v\n%s\n%s", err, out, stderr)
+	}
+
+	out, stderr, err := run(t, "path", "--db", db, "Dandong Zongsheng", "Foreign Trade Bank of the DPRK")
+	if err != nil {
+		t.Fatalf("path: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{`"Dandong Zongsheng": name match DANDONG ZHONGSHENG INDUSTRY & TRADE CO., LTD. [Organization] ofac:24518 (matched "DANDONG ZHONGSHENG INDUSTRY & TRADE CO., LTD.", score 0.84)`,
+		`"Foreign Trade Bank of the DPRK": name match FOREIGN TRADE BANK (FTB) [Organization] un:6908622`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("path stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(out, "path 1 (1 hop):\n  DANDONG ZHONGSHENG INDUSTRY & TRADE CO., LTD.  -[linked-to]->  FOREIGN TRADE BANK (FTB)") {
+		t.Errorf("path output:\n%s", out)
+	}
+	if out, _, err := run(t, "path", "--db", db, "ofac:15603", "eu:32017R1509:XIII.B:47"); err != nil || !strings.Contains(out, "name the same entity, FOREIGN TRADE BANK (FTB) (un:6908622)") {
+		t.Errorf("path between two records of one party = %q, %v", out, err)
+	}
+	_, _, err = run(t, "path", "--db", db, "Foreign Trade Bank", "FTBDKPPY")
+	if cli.ExitCode(err) != cli.ExitFailed || err == nil || !strings.Contains(err.Error(), `"Foreign Trade Bank" names more than one entity`) ||
+		!strings.Contains(err.Error(), "ofac:42796  MYANMA FOREIGN TRADE BANK") {
+		t.Errorf("ambiguous name: %v", err)
+	}
+	if out, stderr, err := run(t, "entity", "--db", db, "FTBDKPPY"); err != nil || !strings.HasPrefix(out, "FOREIGN TRADE BANK (FTB)") || !strings.Contains(stderr, "identifier of") {
+		t.Errorf("entity FTBDKPPY = %q %q %v", out, stderr, err)
+	}
+	report := filepath.Join(t.TempDir(), "r.html")
+	if _, stderr, err := run(t, "export", "--db", db, "--from", "Dandong Zongsheng", "--to", "FTBDKPPY", "--format", "html", "--out", report, "--case", "CASE-11"); err != nil {
+		t.Errorf("export by names: %v\n%s", err, stderr)
+	}
+	out, _, err = run(t, "stats", "--db", db)
+	if err != nil || !strings.Contains(out, "parties: ") || !strings.Contains(out, "entity records: 16387") {
+		t.Errorf("stats = %q, %v; want parties and entity records", out, err)
+	}
+	out, _, _ = run(t, "runs", "--db", db)
+	for _, want := range []string{"list us_ofac_sdn of 2024-05-03 (date given at ingest): 14965 entries, from sdn.csv",
+		"list un_sc_sanctions of 2026-02-27: 1003 entries", "list eu_journal_sanctions (the file states no date)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("runs lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -26,13 +26,13 @@ const exitRejected = 3
 
 func commands() []cli.Command {
 	return []cli.Command{
-		{Name: "serve", Summary: "serve GraphQL at /graphql and GraphiQL at /graphiql", Run: runServe},
+		{Name: "serve", Summary: "serve the investigator's page at /, GraphQL at /graphql, GraphiQL at /graphiql and exports at /export", Run: runServe},
 		{Name: "ingest", Summary: "load official lists (OFAC, UN, EU, UK), FollowTheMoney JSON lines, OpenSanctions deltas, findings CSV, or --demo", Run: runIngest},
-		{Name: "path", Summary: "print the shortest paths between two entities (ids or names)", Run: runPath},
+		{Name: "path", Summary: "print the shortest paths between two entities (ids, identifiers or names)", Run: runPath},
 		{Name: "export", Summary: "write a subgraph (neighbourhood or paths) as ftm, graphml, csv, cypher, dot or html", Run: runExport},
 		{Name: "screen", Summary: "screen a name (or a CSV of names) against the lists, with scores and links to designated entities", Run: runScreen},
 		{Name: "exposure", Summary: "whether an entity is blocked under the OFAC 50 Percent Rule, with its owners and chains", Run: runExposure},
-		{Name: "stats", Summary: "count entities per schema and relationships per kind", Run: runStats},
+		{Name: "stats", Summary: "count parties, entity records per schema and relationships per kind", Run: runStats},
 		{Name: "entity", Summary: "print one entity with its relationships and sources", Run: runEntity},
 		{Name: "runs", Summary: "list ingest runs", Run: runRuns},
 		{Name: "merges", Summary: "list the records merged as one party, or explain the party of one entity", Run: runMerges},

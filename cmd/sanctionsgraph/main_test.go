@@ -92,7 +92,7 @@ func TestDemoIngestStatsEntity(t *testing.T) {
 	if view.Entity.ID != "demo-ftb" || len(view.Designations) != 4 {
 		t.Errorf("entity ofac-15603 = %s with %d designations", view.Entity.ID, len(view.Designations))
 	}
-	if _, _, err := run(t, "entity", "--db", db, "no-such-id"); cli.ExitCode(err) != 1 || !strings.Contains(err.Error(), `no entity has id "no-such-id"`) {
+	if _, _, err := run(t, "entity", "--db", db, "no-such-id"); cli.ExitCode(err) != 1 || !strings.Contains(err.Error(), `no entity has the id, identifier or name "no-such-id"`) {
 		t.Errorf("unknown id: %v", err)
 	}
 	if out, _, err := run(t, "check", "--db", db); err != nil || !strings.HasPrefix(out, "ok:") {
@@ -225,7 +225,7 @@ func TestPathCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v %s", err, stderr)
 	}
-	if !strings.Contains(stderr, `best name match Russian Financial Society [Company] demo-rfs`) {
+	if !strings.Contains(stderr, `"Russian Financial Society": name match Russian Financial Society [Company] demo-rfs (matched "Russian Financial Society", score 1.00)`) {
 		t.Errorf("name resolution not printed: %s", stderr)
 	}
 	for _, want := range []string{"path 1 (2 hops):", "Russian Financial Society  -[opened-accounts-for]->  Dandong Zhongsheng Industry & Trade",

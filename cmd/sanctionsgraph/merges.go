@@ -32,7 +32,7 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &cli.ExitError{Code: cli.ExitUsage, Msg: "merges: name at most one entity"}
 	}
-	st, err := openStore(ctx, *db, true, stderr)
+	st, err := openResolving(ctx, *db, stderr, fs.Args()...)
 	if err != nil {
 		return err
 	}
@@ -63,12 +63,12 @@ func runMerges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	if fs.NArg() == 1 {
-		id, err := st.Resolve(ctx, fs.Arg(0))
-		if errors.Is(err, graph.ErrNotFound) {
-			return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("no entity has id %q", fs.Arg(0))}
-		}
+		id, how, err := resolveArg(ctx, st, fs.Arg(0))
 		if err != nil {
-			return err
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error()}
+		}
+		if how != "" {
+			fmt.Fprintln(stderr, how)
 		}
 		p, err := st.Party(ctx, id)
 		if err != nil {

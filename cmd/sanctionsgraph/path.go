@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/resolve"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -68,6 +69,14 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		names[i] = arg
 	}
+	if q.From == q.To && !*asJSON {
+		e, err := st.Entity(ctx, q.From)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s and %s name the same entity, %s (%s): there is no path to find\n", names[0], names[1], e.Name(), e.Ref)
+		return nil
+	}
 	q.Load = graph.PathLoad{Relationships: true, Entities: true}
 	res, err := st.Paths(ctx, q)
 	if err != nil {
@@ -88,7 +97,7 @@ func runPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "no path of at most %d hops between %s and %s\n", *maxHops, names[0], names[1])
 	}
 	for i, p := range paths {
-		fmt.Fprintf(stdout, "path %d (%d hops):\n", i+1, len(p.Steps))
+		fmt.Fprintf(stdout, "path %d (%s):\n", i+1, plural(len(p.Steps), "hop"))
 		for _, s := range p.Steps {
 			r := s.Relationships[0]
 			arrow := fmt.Sprintf("-[%s]->", r.Kind)
@@ -150,28 +159,68 @@ func cliPaths(res *graph.PathResult) []cliPath {
 	return out
 }
 
-// resolveArg turns a command-line argument into an entity: an id if it is
-// one, else the best name match (reported in how).
+// resolveArg turns a command-line argument into an entity by the rules of
+// graph/resolve (any id, an identifier, a name; st needs its index for
+// the last two). how says what the argument named when it was not the
+// entity's own id; an ambiguous name is an error listing the candidates.
 func resolveArg(ctx context.Context, st *store.Store, arg string) (uuid.UUID, string, error) {
-	id, err := st.Resolve(ctx, arg)
-	if err == nil {
-		return id, "", nil
-	}
-	if !errors.Is(err, graph.ErrNotFound) {
+	res, err := resolve.Ref(ctx, st, arg)
+	var amb *graph.AmbiguousError
+	switch {
+	case errors.As(err, &amb):
+		var b strings.Builder
+		fmt.Fprintf(&b, "%q names more than one entity; give one of their ids:", arg)
+		for _, c := range amb.Candidates {
+			if e, err := st.Entity(ctx, c.ID); err == nil {
+				fmt.Fprintf(&b, "\n  %.2f  %s  %s [%s] (matched %q)", c.Score, e.Ref, e.Name(), e.Schema, c.Matched)
+			}
+		}
+		return uuid.Nil, "", errors.New(b.String())
+	case errors.Is(err, graph.ErrNotFound):
+		return uuid.Nil, "", fmt.Errorf("no entity has the id, identifier or name %q", arg)
+	case errors.Is(err, graph.ErrInvalid):
+		return uuid.Nil, "", fmt.Errorf("%q is not an id or a name", arg)
+	case err != nil:
 		return uuid.Nil, "", err
 	}
-	hits, err := st.SearchNames(ctx, graph.SearchQuery{Text: arg, Limit: 1})
+	e, err := st.Entity(ctx, res.ID)
 	if err != nil {
 		return uuid.Nil, "", err
 	}
-	if len(hits) == 0 {
-		return uuid.Nil, "", fmt.Errorf("%q is neither an id nor the name of an entity", arg)
+	return res.ID, resolutionText(res, e), nil
+}
+
+// resolutionText says what an argument named, or "" when it is the
+// entity's own id.
+func resolutionText(res graph.Resolution, e *graph.Entity) string {
+	ent := fmt.Sprintf("%s [%s] %s", e.Name(), e.Schema, e.Ref)
+	switch res.How {
+	case graph.ResolvedByName:
+		return fmt.Sprintf("%q: name match %s (matched %q, score %.2f)", res.Query, ent, res.Matched, res.Score)
+	case graph.ResolvedByIdentifier:
+		return fmt.Sprintf("%q: identifier of %s", res.Query, ent)
 	}
-	e, err := st.Entity(ctx, hits[0].ID)
+	if strings.TrimSpace(res.Query) != e.Ref {
+		return fmt.Sprintf("%q: an id of %s", res.Query, ent)
+	}
+	return ""
+}
+
+// openResolving opens the store in dir for a command that names entities
+// by args: without the graph index when every argument is an id the store
+// knows, else with it (identifiers and names need it).
+func openResolving(ctx context.Context, dir string, stderr io.Writer, args ...string) (*store.Store, error) {
+	st, err := openStore(ctx, dir, true, stderr)
 	if err != nil {
-		return uuid.Nil, "", err
+		return nil, err
 	}
-	return hits[0].ID, fmt.Sprintf("%q: best name match %s [%s] %s (score %.2f)", arg, e.Name(), e.Schema, e.Ref, hits[0].Score), nil
+	for _, a := range args {
+		if _, err := st.Resolve(ctx, a); err != nil {
+			st.Close()
+			return store.Open(ctx, dir, store.Options{Index: true})
+		}
+	}
+	return st, nil
 }
 
 func openIndexed(ctx context.Context, dir string, logw io.Writer) (*store.Store, error) {
@@ -181,4 +230,12 @@ func openIndexed(ctx context.Context, dir string, logw io.Writer) (*store.Store,
 	}
 	st.Close()
 	return store.Open(ctx, dir, store.Options{Index: true})
+}
+
+// plural says "1 hop", "2 hops".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

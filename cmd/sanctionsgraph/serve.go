@@ -25,6 +25,10 @@ import (
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", "", stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: sanctionsgraph serve [flags]\n\n%sflags:\n", serveRoutes)
+		fs.PrintDefaults()
+	}
 	db := fs.String("db", "", "store directory (default: "+defaultDBDir()+", with the demo data loaded when empty)")
 	addr := fs.String("addr", envOr("SANCTIONSGRAPH_ADDR", "127.0.0.1:8080"), "address to listen on ($SANCTIONSGRAPH_ADDR)")
 	demo := fs.Bool("demo", false, "load the demo data if the store is empty (the default without --db)")
@@ -133,7 +137,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTimeout: *timeout + web.WriteTimeoutGrace, IdleTimeout: web.IdleTimeout, MaxHeaderBytes: web.MaxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n  yente:    %s/match/default\n", filepath.Clean(*db), url, url, url, url)
+	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  investigator's page: %s/\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n  exports:  %s/export\n  yente:    %s/match/default\n",
+		filepath.Clean(*db), url, url, url, url, url, url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -179,3 +184,17 @@ func envOr(k, def string) string {
 	}
 	return def
 }
+
+// serveRoutes is what serve -h says the server serves.
+const serveRoutes = `serve answers, on --addr:
+  /             the investigator's page: search, entity, graph, path finder
+                with evidence, screening, exposure, exports and reports
+  /graphql      GraphQL (POST with a JSON body, or GET with query and variables)
+  /graphiql     GraphiQL, served from the binary (works offline)
+  /export       a subgraph or the paths between two entities as a file
+                (ftm, graphml, csv, cypher, dot, or an html report)
+  /match/{dataset}, /search/{dataset}, /entities/{id}
+                the yente-compatible matching API
+  /healthz, /metrics, /admin/backup (with a write token)
+
+`

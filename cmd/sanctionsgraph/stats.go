@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -37,7 +38,13 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func printStats(w io.Writer, s *store.Stats) {
-	fmt.Fprintf(w, "entities: %d\n", s.Entities)
+	// A person counts parties: the FTB on three lists is one. The store
+	// keeps each list's record, and the kinds count those.
+	fmt.Fprintf(w, "parties: %d\n", s.AllParties)
+	if s.Parties > 0 {
+		fmt.Fprintf(w, "  %d of them merge %d records of the same party on several lists (sanctionsgraph merges lists them)\n", s.Parties, s.MergedEntities)
+	}
+	fmt.Fprintf(w, "entity records: %d\n", s.Entities)
 	printCounts(w, s.BySchema)
 	fmt.Fprintf(w, "relationships: %d\n", s.Relationships)
 	printCounts(w, s.ByKind)
@@ -88,6 +95,9 @@ func runRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "  undid %d records", r.Undone)
 		}
 		fmt.Fprintln(stdout)
+		for _, l := range r.Lists {
+			fmt.Fprintf(stdout, "       list %s %s: %d entries, from %s\n", l.Dataset, listDateText(l), l.Entries, l.File)
+		}
 	}
 	return nil
 }
@@ -125,4 +135,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "ok: %d keys checked; %d findings (%d active, %d retracted) and %d audit entries agree\n",
 		rep.Keys, frep.Findings, frep.Active, frep.Retracted, frep.AuditEntries)
 	return nil
+}
+
+// listDateText says what version of a list was read.
+func listDateText(l graph.ListVersion) string {
+	switch l.DateFrom {
+	case graph.ListDateStated:
+		return "of " + l.Date
+	case graph.ListDateGiven:
+		return "of " + l.Date + " (date given at ingest)"
+	}
+	return "(the file states no date)"
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
@@ -109,6 +110,34 @@ type Query struct {
 	MaxRelationships int
 	// MaxVisited bounds the entities a path search visits; 0: its default.
 	MaxVisited int
+
+	// Report is what the HTML report says of itself.
+	Report Report
+}
+
+// Report is what a report says of itself besides its content: a title (by
+// default made from the question), the case it is for and who made it.
+type Report struct {
+	Title  string // "": "How X is linked to Y", or the seeds' names
+	Case   string // the case reference
+	Author string
+}
+
+// MaxReportField bounds each field of a Report, in bytes.
+const MaxReportField = 300
+
+// check names the first field of r that is not one line of at most
+// MaxReportField bytes.
+func (r Report) check() error {
+	for _, f := range []struct{ name, v string }{{"title", r.Title}, {"case", r.Case}, {"author", r.Author}} {
+		if len(f.v) > MaxReportField {
+			return &ParamError{Param: f.name, Msg: fmt.Sprintf("at most %d bytes", MaxReportField)}
+		}
+		if strings.ContainsFunc(f.v, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+			return &ParamError{Param: f.name, Msg: "one line of text, without control characters"}
+		}
+	}
+	return nil
 }
 
 // Limits that can cut an export, as named in Subgraph.Limits.
@@ -179,7 +208,7 @@ func (q *Query) Validate() error {
 			return &ParamError{Param: "seed", Msg: fmt.Sprintf("seed %d is empty", i+1)}
 		}
 	}
-	return nil
+	return q.Report.check()
 }
 
 // ParamError is a bad query parameter. It wraps graph.ErrInvalid.
@@ -203,6 +232,16 @@ func (e *UnknownIDError) Error() string {
 }
 func (e *UnknownIDError) Unwrap() error { return graph.ErrNotFound }
 
+// AmbiguousRefError says an id or name of the query names several
+// entities. It wraps the *graph.AmbiguousError that lists them.
+type AmbiguousRefError struct {
+	Param string // seed, from or to
+	Err   *graph.AmbiguousError
+}
+
+func (e *AmbiguousRefError) Error() string { return e.Param + ": " + e.Err.Error() }
+func (e *AmbiguousRefError) Unwrap() error { return e.Err }
+
 // Subgraph is what an export writes.
 type Subgraph struct {
 	// Nodes are the entities, one per party, sorted by Entity.Ref.
@@ -215,6 +254,23 @@ type Subgraph struct {
 	Limits []string
 	// Query describes what was asked, for the report's heading.
 	Query string
+
+	// What the HTML report says besides the entities and relationships.
+	// A store fills them; they are zero in a subgraph built by hand.
+	Report    Report
+	Generated time.Time // when the export was made
+	// Resolved says how each seed (or from and to) was resolved, in the
+	// order given.
+	Resolved []graph.Resolution
+	// PathExport is set for the answer to a path query (from, to): Paths
+	// are the paths found, shortest first, with the relationships of
+	// their steps, and K is how many were asked for.
+	PathExport bool
+	Paths      []graph.Path
+	K          int
+	// Lists are the versions of the official lists the export's records
+	// come from (graph.ListVersion).
+	Lists []graph.ListVersion
 
 	byID map[uuid.UUID]*Node
 }

@@ -16,7 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/export"
 )
@@ -730,4 +732,142 @@ func TestHTMLLayoutDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("two reports of the same subgraph differ")
 	}
+}
+
+// TestHTMLPathReport checks what the report of a path says of itself:
+// the title from the question (or the user's), the fields, the list
+// versions, each hop in order with its kind, direction, dates and the
+// URL and quote of its source written out as text, and the designations.
+func TestHTMLPathReport(t *testing.T) {
+	a := entity("rfs", "Company", "Russian Financial Society", nil)
+	b := entity("dz", "Company", "Dandong Zhongsheng Industry & Trade", nil)
+	c := entity("ftb", "Company", "Foreign Trade Bank", map[string][]string{"alias": {"조선무역은행"}})
+	prog := &graph.Entity{ID: graph.KeyFor("programme:un/1718"), Ref: "programme:un/1718", Schema: graph.SchemaProgramme,
+		Props: map[string][]string{"name": {"UN / 1718"}, "authority": {"UN Security Council"}}}
+	desig := &graph.Relationship{ID: graph.KeyFor("s-ftb"), Ref: "s-ftb", Kind: graph.RelDesignatedBy, Schema: "Sanction",
+		Source: c.ID, Target: prog.ID, SourceRef: "ftb", TargetRef: prog.Ref,
+		Props: map[string][]string{"authority": {"UN Security Council"}, "program": {"1718"}, "listingDate": {"2017-08-05"}, "recordId": {"KPe.047"}}}
+	r1 := &graph.Relationship{ID: graph.KeyFor("r1"), Ref: "r1", Kind: graph.RelOpenedAccountsFor, Source: a.ID, Target: b.ID, SourceRef: "rfs", TargetRef: "dz",
+		Props:   map[string][]string{"startDate": {"2017"}, "endDate": {"2018"}},
+		Sources: []graph.Source{{Dataset: "finding", URL: "https://home.treasury.gov/news/press-releases/sm711", Quote: "opened multiple bank accounts", Date: "2019-06-19"}}}
+	r2 := &graph.Relationship{ID: graph.KeyFor("r2"), Ref: "r2", Kind: graph.RelLinkedTo, Source: c.ID, Target: b.ID, SourceRef: "ftb", TargetRef: "dz",
+		Sources: []graph.Source{{Dataset: "us_ofac_sdn", RecordID: "24518"}}}
+	sg := &export.Subgraph{
+		Nodes:         []*export.Node{{Entity: a, Seed: true}, {Entity: b}, {Entity: c, Seed: true, Designations: []graph.Designation{graph.NewDesignation(desig, prog)}}, {Entity: prog}},
+		Relationships: []*graph.Relationship{r1, r2, desig},
+		Resolved: []graph.Resolution{{Query: "Russian Financial Society", ID: a.ID, How: graph.ResolvedByName, Matched: "Russian Financial Society", Score: 1},
+			{Query: "FTB", ID: c.ID, How: graph.ResolvedByName, Matched: "Foreign Trade Bank", Score: 0.9}},
+		PathExport: true, K: 3,
+		Paths: []graph.Path{{Entities: []uuid.UUID{a.ID, b.ID, c.ID}, Steps: []graph.Step{
+			{From: a.ID, To: b.ID, Links: []graph.StepLink{{Kind: graph.RelOpenedAccountsFor, Forward: true}}, Relationships: []*graph.Relationship{r1}},
+			{From: b.ID, To: c.ID, Links: []graph.StepLink{{Kind: graph.RelLinkedTo}}, Relationships: []*graph.Relationship{r2}}}}},
+		Lists:     []graph.ListVersion{{Dataset: "un_sc_sanctions", Title: "UN Security Council consolidated list", Date: "2026-02-27", DateFrom: graph.ListDateStated, Entries: 1000}},
+		Report:    export.Report{Case: "CASE-42", Author: "A. Analyst"},
+		Generated: time.Date(2026, 12, 2, 21, 5, 0, 0, time.UTC),
+	}
+	sg.Finish()
+	var doc htmlNode
+	out := encode(t, export.HTML, sg)
+	if err := xml.NewDecoder(bytes.NewReader(out)).Decode(&doc); err != nil {
+		t.Fatalf("report is not well-formed: %v", err)
+	}
+	blocks := textBlocks(t, out)
+	hops := blocks["hop"]
+	text := func(id string) string {
+		if b := blocks[id]; len(b) > 0 {
+			return b[0]
+		}
+		return ""
+	}
+	if got, want := text("title"), "How Russian Financial Society is linked to Foreign Trade Bank"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	for id, want := range map[string]string{"generated": "2026-12-02 21:05 UTC", "case": "CASE-42", "author": "A. Analyst"} {
+		if got := text(id); got != want {
+			t.Errorf("field %s = %q, want %q", id, got, want)
+		}
+	}
+	if got := text("lists"); !strings.Contains(got, "UN Security Council consolidated list") || !strings.Contains(got, "2026-02-27 (stated in the file)") {
+		t.Errorf("lists = %q", got)
+	}
+	if got := text("resolved"); !strings.Contains(got, `"FTB": Foreign Trade Bank (ftb), by name, matching "Foreign Trade Bank" (score 0.90)`) {
+		t.Errorf("resolved = %q", got)
+	}
+	if len(hops) != 2 {
+		t.Fatalf("hops = %q, want 2", hops)
+	}
+	for i, want := range []string{
+		"Russian Financial Society — Dandong Zhongsheng Industry & Trade Russian Financial Society opened accounts for Dandong Zhongsheng Industry & Trade direction: along the path; 2017 – 2018 Sources: finding (2019-06-19) https://home.treasury.gov/news/press-releases/sm711 opened multiple bank accounts",
+		"Dandong Zhongsheng Industry & Trade — Foreign Trade Bank Foreign Trade Bank is linked to Dandong Zhongsheng Industry & Trade direction: against the path: stated from Foreign Trade Bank to Dandong Zhongsheng Industry & Trade; dates not stated Sources: us_ofac_sdn 24518",
+	} {
+		if hops[i] != want {
+			t.Errorf("hop %d = %q\nwant %q", i+1, hops[i], want)
+		}
+	}
+	if got := text("designations"); !strings.Contains(got, "Foreign Trade Bank (ftb)") || !strings.Contains(got, "UN Security Council / UN / 1718 / ref KPe.047") || !strings.Contains(got, "listed 2017-08-05") {
+		t.Errorf("designations = %q", got)
+	}
+	// The diagram names every entity in full and labels the edges.
+	labels := blocks["rel-label"]
+	svg := text("diagram")
+	if !strings.Contains(svg, "Dandong Zhongsheng Industry & Trade") || !slices.Contains(labels, "opened accounts for") || !slices.Contains(labels, "is linked to") {
+		t.Errorf("diagram text %q, edge labels %q", svg, labels)
+	}
+	// A title given by the user replaces the question.
+	sg.Report.Title = "Case 42: RFS and the FTB"
+	if out := encode(t, export.HTML, sg); !bytes.Contains(out, []byte(`<h1 id="title">Case 42: RFS and the FTB</h1>`)) {
+		t.Errorf("user title not used")
+	}
+}
+
+// textBlocks returns the text, in document order with runs of white space
+// made one space, of each element of the report by its id and by its
+// class (every element of a class, in order). Elements break words as a
+// browser's block layout would.
+func textBlocks(t *testing.T, out []byte) map[string][]string {
+	t.Helper()
+	type open struct {
+		keys []string
+		b    *strings.Builder
+	}
+	var stack []open
+	blocks := map[string][]string{}
+	dec := xml.NewDecoder(bytes.NewReader(out))
+	dec.Strict = true
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("report is not well-formed: %v", err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			var keys []string
+			for _, a := range x.Attr {
+				if a.Name.Local == "id" || a.Name.Local == "class" {
+					keys = append(keys, a.Value)
+				}
+			}
+			for _, o := range stack {
+				o.b.WriteString(" ")
+			}
+			stack = append(stack, open{keys, &strings.Builder{}})
+		case xml.CharData:
+			for _, o := range stack {
+				o.b.Write(x)
+			}
+		case xml.EndElement:
+			o := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, k := range o.keys {
+				blocks[k] = append(blocks[k], strings.Join(strings.Fields(o.b.String()), " "))
+			}
+			for _, p := range stack {
+				p.b.WriteString(" ")
+			}
+		}
+	}
+	return blocks
 }

@@ -3,7 +3,10 @@ package export
 import (
 	"encoding/json"
 	"io"
+	"sort"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -17,31 +20,46 @@ type ftmLine struct {
 	Datasets   []string            `json:"datasets,omitempty"`
 	Referents  []string            `json:"referents,omitempty"`
 	LastSeen   string              `json:"last_seen,omitempty"`
+	// Sources are the record's sources in full (dataset, record id, URL,
+	// document, date, retrieval date, quote): an extension of the FtM
+	// line that other FtM tools ignore and ingest reads back, so that an
+	// export loses no provenance. datasets and last_seen say the same in
+	// FtM's own fields.
+	Sources []graph.Source `json:"sources,omitempty"`
 }
 
 // encodeFTM writes one FtM entity per line: every record of every node
 // (with the documents it holds), then every relationship as its FtM
-// schema (Ownership with owner and asset, Sanction with entity, ...).
+// schema (Ownership with owner and asset, Sanction with entity, ...): the
+// relationships among the nodes and the designations of every node, so
+// that a path's entities keep their Sanction records. Each line carries
+// its sources in full.
 //
 // What ingest derives is not written, so that it is derived again the same
 // way: relationships read from an entity's properties (addressEntity, a
 // vessel's owner) come back from the entity's line; authorities,
 // programmes and programme-of links come back from the Sanction lines that
 // name them. An authority or programme that no exported designation names
-// is written as an entity of its own.
+// is written as an entity of its own, with its programme-of link.
+//
+// A kind without an FtM schema of its own (opened-accounts-for, linked-to,
+// has-address, ...) is written as an UnknownLink whose role ingest reads
+// back as that kind (graph.UnknownLinkRoles): export, ingest into an empty
+// store and export again gives the same bytes.
 //
 // FtM JSON lines have no comments, so a truncated export says so only
 // where it is delivered (the HTTP header, the API's truncated field).
 func encodeFTM(w io.Writer, s *Subgraph) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	rels := ftmRelationships(s)
 	derived := map[string]bool{} // refs of designators the Sanction lines recreate
-	for _, r := range s.Relationships {
-		if r.Kind == graph.RelDesignatedBy && r.Schema == "Sanction" {
+	for _, r := range rels {
+		if r.Kind == graph.RelDesignatedBy {
 			derived[r.TargetRef] = true
 		}
 	}
-	for _, r := range s.Relationships {
+	for _, r := range rels {
 		if r.Kind == graph.RelProgrammeOf && derived[r.SourceRef] {
 			derived[r.TargetRef] = true
 		}
@@ -69,8 +87,8 @@ func encodeFTM(w io.Writer, s *Subgraph) error {
 			}
 		}
 	}
-	for _, r := range s.Relationships {
-		l, ok := relationshipLine(r)
+	for _, r := range rels {
+		l, ok := relationshipLine(r, derived)
 		if !ok || written[l.ID] {
 			continue
 		}
@@ -82,12 +100,38 @@ func encodeFTM(w io.Writer, s *Subgraph) error {
 	return nil
 }
 
+// ftmRelationships returns the relationships among the nodes and the
+// designated-by relationships of every node (the Sanction records of
+// entities whose programmes are not in the subgraph), each once, by ref.
+func ftmRelationships(s *Subgraph) []*graph.Relationship {
+	out := append([]*graph.Relationship(nil), s.Relationships...)
+	seen := make(map[uuid.UUID]bool, len(out))
+	for _, r := range out {
+		seen[r.ID] = true
+	}
+	for _, n := range s.Nodes {
+		for _, d := range n.Designations {
+			if r := d.Relationship; r != nil && !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Ref != out[j].Ref {
+			return out[i].Ref < out[j].Ref
+		}
+		return out[i].ID.String() < out[j].ID.String()
+	})
+	return out
+}
+
 func entityLine(e *graph.Entity) ftmLine {
 	props := e.Props
 	if props == nil {
 		props = map[string][]string{}
 	}
-	l := ftmLine{ID: e.Ref, Schema: e.Schema, Caption: e.Caption, Properties: props, Datasets: datasets(e.Sources), Referents: e.Referents}
+	l := ftmLine{ID: e.Ref, Schema: e.Schema, Caption: e.Caption, Properties: props, Datasets: datasets(e.Sources), Referents: e.Referents, Sources: e.Sources}
 	if len(e.Sources) > 0 {
 		l.LastSeen = e.Sources[0].RetrievedAt
 	}
@@ -95,9 +139,11 @@ func entityLine(e *graph.Entity) ftmLine {
 }
 
 // relationshipLine returns the FtM entity that states r, and false for a
-// relationship ingest derives from something else that is written.
-func relationshipLine(r *graph.Relationship) (ftmLine, bool) {
-	if r.Kind == graph.RelProgrammeOf {
+// relationship ingest derives from something else that is written: a link
+// read from an entity property, or the programme-of link of a programme
+// a Sanction line recreates (derived).
+func relationshipLine(r *graph.Relationship, derived map[string]bool) (ftmLine, bool) {
+	if r.Kind == graph.RelProgrammeOf && derived[r.SourceRef] {
 		return ftmLine{}, false
 	}
 	schema := r.Schema
@@ -126,7 +172,12 @@ func relationshipLine(r *graph.Relationship) (ftmLine, bool) {
 		props[def.Edge.Source] = []string{r.SourceRef}
 		props[def.Edge.Target] = []string{r.TargetRef}
 	}
-	l := ftmLine{ID: r.Ref, Schema: schema, Properties: props, Datasets: datasets(r.Sources)}
+	if schema == "UnknownLink" {
+		if roles := graph.UnknownLinkRoles(r.Kind, r.Props["role"]); len(roles) > 0 {
+			props["role"] = roles
+		}
+	}
+	l := ftmLine{ID: r.Ref, Schema: schema, Properties: props, Datasets: datasets(r.Sources), Sources: r.Sources}
 	if len(r.Sources) > 0 {
 		l.LastSeen = r.Sources[0].RetrievedAt
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -143,4 +144,73 @@ func WriteDump(tb testing.TB, w io.Writer, st *store.Store) {
 		tb.Fatal(err)
 	}
 	enc.Encode(log)
+}
+
+// The real lists of the shared data (graph/graphtest.SharedData) that
+// RealLists loads, and the dates of their versions. sdn.csv and the EU
+// journal's CSV state no date; ../shared/data/SOURCES.md gives the date
+// each was published, which RealLists passes as --list-date would.
+const (
+	OFACFile = "ofac/sdn.csv" // with add.csv and alt.csv beside it
+	OFACDate = "2024-05-03"
+	UNFile   = "un/UN_consolidated_2026-02-27.xml" // states its date
+	EUFile   = "eu/opensanctions-eu-journal/consolidated/32017R1509.csv"
+	EUDate   = "2026-08-21"
+)
+
+// RealLists opens an in-memory store with its graph index holding the
+// real OFAC SDN list (with its address and alias files), the UN
+// Security Council consolidated list and the EU's DPRK regulation
+// 2017/1509, ingested in one run and merged as the ingest command merges
+// them (store.AutoMerge): the Foreign Trade Bank of the DPRK is one party
+// of three records. It fails (in CI) or skips the test when the shared
+// data is missing.
+func RealLists(tb testing.TB) *store.Store {
+	tb.Helper()
+	files := []struct {
+		path string
+		opt  ingest.Options
+	}{
+		{graphtest.SharedData(tb, OFACFile), ingest.Options{ListDate: OFACDate}},
+		{graphtest.SharedData(tb, UNFile), ingest.Options{}},
+		{graphtest.SharedData(tb, EUFile), ingest.Options{ListDate: EUDate}},
+	}
+	st := Open(tb, store.Options{Index: true})
+	Load(tb, st, func(ctx context.Context, run *store.Run) error {
+		for _, f := range files {
+			if _, err := ingest.File(ctx, f.path, run, f.opt); err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
+			}
+		}
+		return nil
+	})
+	if _, err := st.AutoMerge(context.Background()); err != nil {
+		tb.Fatalf("merge: %v", err)
+	}
+	return st
+}
+
+// The 2019 finding of the README: the US Treasury's press release of 19
+// June 2019 says Russian Financial Society (OFAC 26744) opened accounts
+// for Dandong Zhongsheng Industry & Trade (OFAC 24518), which OFAC lists
+// as linked to the Foreign Trade Bank.
+const (
+	FindingURL   = "https://home.treasury.gov/news/press-releases/sm711"
+	FindingDate  = "2019-06-19"
+	FindingQuote = "opened multiple bank accounts for Dandong Zhongsheng Industry & Trade"
+	FindingRole  = "opened multiple bank accounts for"
+)
+
+// AddFinding2019 adds the 2019 finding to st through the store's API, as
+// the addRelationship mutation does, and returns it.
+func AddFinding2019(tb testing.TB, st *store.Store) *graph.Relationship {
+	tb.Helper()
+	r, _, err := st.AddRelationship(context.Background(), "test", &graph.Relationship{
+		Kind: graph.RelOpenedAccountsFor, SourceRef: "ofac:26744", TargetRef: "ofac:24518",
+		Props: map[string][]string{"role": {FindingRole}, "startDate": {"2017"}, "endDate": {"2018"}},
+	}, graph.Source{URL: FindingURL, Date: FindingDate, Quote: FindingQuote})
+	if err != nil {
+		tb.Fatalf("add the 2019 finding: %v", err)
+	}
+	return r
 }

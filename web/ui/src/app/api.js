@@ -130,7 +130,10 @@ export const PATH = `hops
 export const PATH_FIELDS = `truncated visited limits paths { ${PATH} }`;
 
 export const PATHS = `query Paths($from: ID!, $to: ID!, $first: Int, $maxHops: Int, $maxDegree: Int, $asOf: String) {
-  paths(from: $from, to: $to, first: $first, maxHops: $maxHops, maxDegree: $maxDegree, asOf: $asOf) { ${PATH_FIELDS} }
+  paths(from: $from, to: $to, first: $first, maxHops: $maxHops, maxDegree: $maxDegree, asOf: $asOf) {
+    ${PATH_FIELDS}
+    resolved { query how matched score entity { ${ENTITY_BRIEF} } }
+  }
 }`;
 
 export const LINKS = `query Links($id: ID!, $first: Int) {

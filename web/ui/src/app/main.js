@@ -83,7 +83,7 @@ function route() {
       pathLink(from, to);
       return;
     }
-    notify("error", "The link #path= needs two ids: #path=FROM,TO.");
+    notify("error", "The link #path= needs two ids or names: #path=FROM,TO.");
   } else if (p.has("entity")) {
     openEntity(p.get("entity"));
   }
@@ -96,7 +96,7 @@ async function pathLink(from, to) {
   const [a, b] = data.entities;
   const missing = [a ? null : from, b ? null : to].filter(Boolean);
   if (missing.length > 0) {
-    notify("error", `No entity has the id ${missing.map((x) => `“${x}”`).join(" or ")}.`);
+    notify("error", `No entity has the id or name ${missing.map((x) => `“${x}”`).join(" or ")}.`);
     return;
   }
   fromPick.set(a);
@@ -112,7 +112,7 @@ async function openEntity(id, { expand = true } = {}) {
   if (data === undefined) return;
   const e = data.entity;
   if (!e) {
-    notify("error", `No entity has the id “${id}”.`);
+    notify("error", `No entity has the id or name “${id}”.`);
     return;
   }
   state.entity = e;
@@ -170,7 +170,7 @@ async function expandPage(id) {
   const data = await guarded("Expanding", () => gql(EXPAND, { id, first: pageSize(), after }));
   if (!data) return;
   if (!data.entity) {
-    notify("error", `No entity has the id “${id}”.`);
+    notify("error", `No entity has the id or name “${id}”.`);
     return;
   }
   graph.addPage(data.entity);
@@ -270,17 +270,16 @@ $("#search-form").addEventListener("submit", (ev) => ev.preventDefault());
 const fromPick = attachSuggest(el.from, () => {});
 const toPick = attachSuggest(el.to, () => {});
 
-// resolve returns the entity picked in a path-finder input, or the best
-// search hit for the text typed there.
-async function resolve(input, pick, label) {
+// resolve returns the entity picked in a path-finder input or, when
+// nothing was picked, the text typed there: the server resolves an id,
+// identifier or name by the rules screening uses, and says what it named
+// (or that it is ambiguous, with the candidates).
+function resolve(input, pick, label) {
   const picked = pick.picked();
   if (picked) return picked;
   const q = input.value.trim();
   if (!q) throw new Error(`type or pick the ${label} entity`);
-  const data = await gql(`query R($q: String!) { search(query: $q, first: 1) { entity { ${ENTITY_BRIEF} } } }`, { q });
-  if (data.search.length === 0) throw new Error(`nothing is called “${q}” (${label})`);
-  pick.set(data.search[0].entity);
-  return data.search[0].entity;
+  return { id: q, name: q, typed: true };
 }
 
 function intField(input, name, min, max) {
@@ -297,8 +296,8 @@ $("#path-form").addEventListener("submit", async (ev) => {
   await guarded("Path finder", async () => {
     const first = intField(el.k, "Paths (k)", 1, 20);
     const maxHops = intField(el.maxHops, "Max hops", 1, 10);
-    const from = await resolve(el.from, fromPick, "from");
-    const to = await resolve(el.to, toPick, "to");
+    const from = resolve(el.from, fromPick, "from");
+    const to = resolve(el.to, toPick, "to");
     await findPaths(from, to, { first, maxHops });
   });
 });
@@ -310,8 +309,18 @@ async function findPaths(from, to, { first = 3, maxHops = null } = {}) {
   if (graph.hubLimit > 0) vars.maxDegree = graph.hubLimit;
   const data = await guarded("Path finder", () => gql(PATHS, vars));
   if (!data) return;
-  setHash(`#path=${encodeURIComponent(from.id)},${encodeURIComponent(to.id)}`);
   const res = data.paths;
+  // What the names typed named: the ends from here on, and said.
+  if (res.resolved && res.resolved.length === 2) {
+    [from, to] = res.resolved.map((r) => r.entity);
+    fromPick.set(from);
+    toPick.set(to);
+    const said = res.resolved
+      .filter((r) => r.how !== "id")
+      .map((r) => `“${r.query}” is ${r.entity.name} (${r.entity.id}), by ${r.how}${r.matched && r.matched !== r.entity.name ? ` matching “${r.matched}”` : ""}${r.how === "name" ? `, score ${r.score.toFixed(2)}` : ""}`);
+    if (said.length > 0) notify("info", said.join("; ") + ".");
+  }
+  setHash(`#path=${encodeURIComponent(from.id)},${encodeURIComponent(to.id)}`);
   if (res.paths.length > 0) {
     fromPick.set(res.paths[0].start);
     toPick.set(res.paths[0].end);
@@ -419,6 +428,19 @@ const FORMAT_NAMES = { ftm: "FtM", graphml: "GraphML", csv: "CSV", cypher: "Cyph
 const EXT = { ftm: "ftm.json", graphml: "graphml", csv: "zip", cypher: "cypher", dot: "dot", html: "html" };
 
 // exportURL is the GET /export request for the entities shown now.
+// reportFields are what the HTML report says of itself (title, case
+// reference, author), as typed under "Report details"; empty ones are left
+// out (the report then titles itself from the question).
+function reportFields(format) {
+  const out = {};
+  if (format.toLowerCase() !== "html") return out;
+  for (const k of ["title", "case", "author"]) {
+    const v = $(`#report-${k}`).value.trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
 function exportURL(format) {
   const q = new URLSearchParams();
   for (const id of graph.visibleEntities()) q.append("seed", id);
@@ -428,6 +450,7 @@ function exportURL(format) {
     for (const k of graph.kinds()) if (!hidden.has(k)) q.append("via", k);
   }
   q.set("format", format);
+  for (const [k, v] of Object.entries(reportFields(format))) q.set(k, v);
   return "/export?" + q.toString();
 }
 
@@ -479,14 +502,14 @@ async function saveExport(url, what) {
 // saveExportGraphQL is the same through Query.exportSubgraph, for servers
 // that have it but not GET /export.
 async function saveExportGraphQL(vars, what) {
-  const q = `query Export($seeds: [ID!]!, $hops: Int, $via: [RelationshipKind!], $from: ID, $to: ID, $first: Int, $format: ExportFormat!) {
-    exportSubgraph(seeds: $seeds, hops: $hops, via: $via, from: $from, to: $to, first: $first, format: $format) {
+  const q = `query Export($seeds: [ID!]!, $hops: Int, $via: [RelationshipKind!], $from: ID, $to: ID, $first: Int, $format: ExportFormat!, $title: String, $case: String, $author: String) {
+    exportSubgraph(seeds: $seeds, hops: $hops, via: $via, from: $from, to: $to, first: $first, format: $format, title: $title, case: $case, author: $author) {
       contentType filename content encoding truncated limits entities relationships
     }
   }`;
   let x;
   try {
-    x = (await gql(q, vars)).exportSubgraph;
+    x = (await gql(q, { ...vars, ...reportFields(vars.format) })).exportSubgraph;
   } catch (err) {
     fill(el.exportMsg, message("error", `Export of ${what} failed: ${err.message}`));
     return;
@@ -531,7 +554,7 @@ async function exportPaths(format) {
   const p = state.paths;
   if (!p || !p.query) return;
   const what = `the paths from ${p.query.fromName} to ${p.query.toName}`;
-  const q = new URLSearchParams({ from: p.query.from, to: p.query.to, first: String(p.query.first), format });
+  const q = new URLSearchParams({ from: p.query.from, to: p.query.to, first: String(p.query.first), format, ...reportFields(format) });
   if (await saveExport("/export?" + q.toString(), what)) return;
   if (state.api.has("exportSubgraph")) {
     await saveExportGraphQL({ seeds: [], from: p.query.from, to: p.query.to, first: p.query.first, format: format.toUpperCase() }, what);
