@@ -91,8 +91,21 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpuprofile := fs.String("server-cpuprofile", "", "have the server write a CPU profile of its first run to this file")
 	serverFlags := fs.String("server-flags", "", "more flags for the server, space-separated (e.g. \"--max-mapped-mb 256\")")
 	server := fs.String("server", "", "the sanctionsgraph binary to run (default: built from the module's source in --dir, else the sanctionsgraph beside sgbench)")
+	fromJSON := fs.String("from-json", "", "print the tables of reports saved earlier with --json, measuring nothing")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if *fromJSON != "" {
+		b, err := os.ReadFile(*fromJSON)
+		if err != nil {
+			return err
+		}
+		var reps []*benchReport
+		if err := json.Unmarshal(b, &reps); err != nil {
+			return fmt.Errorf("%s: %w", *fromJSON, err)
+		}
+		printBench(stdout, reps)
+		return nil
 	}
 	var ns []int
 	for _, f := range strings.Split(*sizes, ",") {
