@@ -299,6 +299,19 @@ func TestBrowserRealListsStory(t *testing.T) {
 	}
 	shot(t, ctx, out, "real-03-ftb-graph")
 
+	// A party with OFAC's quoted a.k.a.s shows them apart, as weak
+	// aliases, not among its aliases.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#entity=ofac:4108"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "RODRIGUEZ OREJUELA's entity panel", `!!document.querySelector('#entity-panel .entity')`)
+	weak := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#entity-panel ul.weak-aliases li')].map(li => li.textContent)`)
+	strong := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#entity-panel ul.aliases li')].map(li => li.textContent)`)
+	if !slices.Contains(weak, "MIKE") || !slices.Contains(weak, "PAT") || slices.Contains(strong, "MIKE") {
+		t.Errorf("ofac:4108: weak aliases shown %q, aliases %q; want MIKE and PAT among the weak only", weak, strong)
+	}
+	shot(t, ctx, out, "real-03b-weak-aliases")
+
 	// 3. The report of the path, exported from the page, printed to PDF.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/#path="+url.PathEscape(ids[0])+","+url.PathEscape(ftbID)),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`))); err != nil {

@@ -96,7 +96,7 @@ export const SEARCH = `query Search($q: String!, $first: Int) {
 
 export const ENTITY = `query Entity($id: ID!) {
   entity(id: $id) {
-    ${ENTITY_BRIEF} uuid aliases countries birthDates addresses topics otherIds
+    ${ENTITY_BRIEF} uuid aliases weakAliases countries birthDates addresses topics otherIds
     identifiers { scheme value }
     designations { authority programme listedOn endedOn reference reason active sources { ${SOURCE} } }
     sources { ${SOURCE} }

@@ -75,6 +75,12 @@ export function entityPanel(e, actions) {
     ),
     h("div", { class: "exposure-result" }),
     list("Aliases", e.aliases, "aliases"),
+    e.weakAliases && e.weakAliases.length > 0
+      ? [
+          list("Weak aliases", e.weakAliases, "weak-aliases"),
+          h("p", { class: "muted" }, "Nicknames, single given names and acronyms the list marks as weak: screening never matches one alone."),
+        ]
+      : null,
     e.identifiers && e.identifiers.length > 0
       ? [
           h("h3", {}, "Identifiers"),
