@@ -31,6 +31,8 @@ only graph/index graph
 only graph/exposure graph
 only graph/screen graph graph/index
 only graph/export graph
+# Ongoing screening evaluates a party with screening, paths and the 50% rule.
+only graph/watch graph graph/index graph/screen graph/exposure
 # Synthetic networks for benchmarks and tests are built from the model alone.
 only internal/synth graph
 # What the commands share of a command line is none of the product's logic.
