@@ -118,9 +118,11 @@ func TestHitFingerprint(t *testing.T) {
 		t.Errorf("score, explanation, listing date and list version changed the fingerprint")
 	}
 	for name, change := range map[string]func(*Hit){
-		"alias":     func(h *Hit) { h.Names = append(h.Names, "KIM Chol Nam") },
-		"programme": func(h *Hit) { h.Designations = append(h.Designations, Designation{Authority: "US OFAC", Programme: "DPRK3"}) },
-		"entity":    func(h *Hit) { h.Entity.ID = idY },
+		"alias": func(h *Hit) { h.Names = append(h.Names, "KIM Chol Nam") },
+		"programme": func(h *Hit) {
+			h.Designations = append(h.Designations, Designation{Authority: "US OFAC", Programme: "DPRK3"})
+		},
+		"entity": func(h *Hit) { h.Entity.ID = idY },
 	} {
 		c := hit(idX, true, "KIM Chol")
 		change(&c)
