@@ -147,8 +147,18 @@ type Change struct {
 // hits, paths, exposure, each by subject. A subject dismissed with
 // fingerprint f (dismissed[subject] == f) does not alert while its
 // evidence is f, nor when it goes away: only other evidence alerts again.
+//
+// A subject of after that is a subject of before under another id (a
+// merge or unmerge, Renames) is compared with it, and its changes are
+// under the subject of before.
 func Diff(before, after *State, dismissed map[string]string) []Change {
 	b, a := before.Subjects(), after.Subjects()
+	orig := map[string]string{} // subject as compared -> subject in after
+	for sa, sb := range Renames(before, after) {
+		a[sb] = a[sa]
+		delete(a, sa)
+		orig[sb] = sa
+	}
 	subjects := make([]string, 0, len(b)+len(a))
 	for s := range b {
 		subjects = append(subjects, s)
@@ -174,7 +184,11 @@ func Diff(before, after *State, dismissed map[string]string) []Change {
 		if d, ok := dismissed[s]; ok && (fa == "" || fa == d) {
 			continue
 		}
-		c := Change{Subject: s, Fingerprint: fa, PrevFingerprint: fb, Before: before.Evidence(s), After: after.Evidence(s)}
+		sa := s
+		if o, ok := orig[s]; ok {
+			sa = o
+		}
+		c := Change{Subject: s, Fingerprint: fa, PrevFingerprint: fb, Before: before.Evidence(s), After: after.Evidence(sa)}
 		c.Kind, c.Reason = describe(s, before, after, c.Before, c.After)
 		out = append(out, c)
 	}

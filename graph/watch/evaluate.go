@@ -28,6 +28,9 @@ type Source interface {
 	Entity(ctx context.Context, id uuid.UUID) (*graph.Entity, error)
 	// Designations returns the designations of an entity, ended or not.
 	Designations(ctx context.Context, id uuid.UUID) ([]graph.Designation, error)
+	// Members returns the records merged as the party of entity id, id
+	// alone if it is merged with none.
+	Members(id uuid.UUID) []uuid.UUID
 }
 
 // Evaluate finds the state of party p under settings s: its screening
@@ -169,11 +172,23 @@ func (ev *evaluation) hits(ctx context.Context, p *Party, own uuid.UUID, st *Sta
 			return err
 		}
 		ref := RefOf(e)
-		ref.ID = h.ID
+		ref.ID, ref.Members = h.ID, ev.members(h.ID)
 		st.Hits = append(st.Hits, Hit{Entity: ref, Score: round3(h.Score), Matched: h.Matched, Explanation: h.Summary(),
 			Designated: len(ds) > 0, Designations: ds, Names: StrongNames(e)})
 	}
 	return nil
+}
+
+// members returns the records of a merged party, sorted; nil for an
+// entity merged with none.
+func (ev *evaluation) members(id uuid.UUID) []uuid.UUID {
+	m := ev.src.Members(id)
+	if len(m) < 2 {
+		return nil
+	}
+	m = slices.Clone(m)
+	slices.SortFunc(m, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	return m
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
@@ -262,6 +277,7 @@ func (ev *evaluation) paths(ctx context.Context, own uuid.UUID, st *State) error
 				continue // ends today: no longer in force
 			}
 			pe := &PathEvidence{Target: entityRef(res.Entities, t), Start: entityRef(res.Entities, a.id), Via: a.via, Designations: ds}
+			pe.Target.Members = ev.members(t)
 			for j := range gp.Steps {
 				pe.Steps = append(pe.Steps, stepOf(&gp.Steps[j], res.Entities))
 			}

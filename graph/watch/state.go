@@ -47,6 +47,27 @@ type EntityRef struct {
 	Ref    string    `json:"id"`
 	Name   string    `json:"name"`
 	Schema string    `json:"schema,omitempty"`
+	// Members are the records merged as this party (graph.Parties), for
+	// a hit or the end of a path on a merged party: a merge or unmerge
+	// changes the party's id, and its members say it is the same party.
+	Members []uuid.UUID `json:"members,omitempty"`
+}
+
+// shares reports whether two entities are, or share, a record.
+func (e *EntityRef) shares(o *EntityRef) bool {
+	a, b := e.Members, o.Members
+	if len(a) == 0 {
+		a = []uuid.UUID{e.ID}
+	}
+	if len(b) == 0 {
+		b = []uuid.UUID{o.ID}
+	}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // RefOf returns the EntityRef of e.
@@ -161,9 +182,11 @@ func fingerprint(parts ...string) string {
 }
 
 // Fingerprint is the hit's evidence fingerprint (see the package
-// documentation): the entity, its designations in force and its names.
+// documentation): the designations in force and the names of the entity.
+// The entity itself is the subject's (HitSubject), so that a merge that
+// changes only its id changes no evidence.
 func (h *Hit) Fingerprint() string {
-	parts := []string{"hit", h.Entity.ID.String()}
+	parts := []string{"hit"}
 	var ds []string
 	for _, d := range h.Designations {
 		ds = append(ds, d.Authority+"\x01"+d.Programme)
@@ -174,9 +197,10 @@ func (h *Hit) Fingerprint() string {
 }
 
 // Fingerprint is the path's evidence fingerprint: its end, and the
-// entities, kinds and directions of its steps.
+// entities, kinds and directions of its steps from the first on (not the
+// entity it starts from, a hit whose id a merge may change).
 func (p *PathEvidence) Fingerprint() string {
-	parts := []string{"path", p.Target.ID.String(), p.Start.ID.String()}
+	parts := []string{"path", p.Target.ID.String()}
 	for _, s := range p.Steps {
 		dir := "<"
 		if s.Forward {
@@ -208,6 +232,63 @@ func (s *State) Subjects() map[string]string {
 	}
 	if s.Exposure != nil && s.Exposure.Blocked {
 		out[SubjectBlocked] = blockedFingerprint
+	}
+	return out
+}
+
+// Renames pairs the subjects of after that before lacks with subjects
+// of before that after lacks when they are about the same party under
+// another id (a merge or unmerge changed its canonical entity): a hit on
+// a party that shares a record with a hit before, a path to one. It maps
+// the subject in after to the subject in before.
+func Renames(before, after *State) map[string]string {
+	if before == nil || after == nil {
+		return nil
+	}
+	b, a := before.Subjects(), after.Subjects()
+	var out map[string]string
+	pair := func(sa string, ea *EntityRef, olds func(func(string, *EntityRef) bool)) {
+		if _, ok := b[sa]; ok {
+			return
+		}
+		olds(func(sb string, eb *EntityRef) bool {
+			if _, ok := a[sb]; ok || !ea.shares(eb) {
+				return true
+			}
+			for _, used := range out {
+				if used == sb {
+					return true
+				}
+			}
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[sa] = sb
+			return false
+		})
+	}
+	for i := range after.Hits {
+		h := &after.Hits[i]
+		if !h.Designated {
+			continue
+		}
+		pair(HitSubject(h.Entity.ID), &h.Entity, func(yield func(string, *EntityRef) bool) {
+			for j := range before.Hits {
+				if before.Hits[j].Designated && !yield(HitSubject(before.Hits[j].Entity.ID), &before.Hits[j].Entity) {
+					return
+				}
+			}
+		})
+	}
+	for i := range after.Paths {
+		p := &after.Paths[i]
+		pair(PathSubject(p.Target.ID), &p.Target, func(yield func(string, *EntityRef) bool) {
+			for j := range before.Paths {
+				if !yield(PathSubject(before.Paths[j].Target.ID), &before.Paths[j].Target) {
+					return
+				}
+			}
+		})
 	}
 	return out
 }

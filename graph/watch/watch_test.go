@@ -122,7 +122,6 @@ func TestHitFingerprint(t *testing.T) {
 		"programme": func(h *Hit) {
 			h.Designations = append(h.Designations, Designation{Authority: "US OFAC", Programme: "DPRK3"})
 		},
-		"entity": func(h *Hit) { h.Entity.ID = idY },
 	} {
 		c := hit(idX, true, "KIM Chol")
 		change(&c)
