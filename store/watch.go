@@ -535,3 +535,6 @@ func beUint64(b []byte) uint64 {
 	}
 	return x
 }
+
+// HasWatchlists reports whether the store holds a watchlist.
+func (s *Store) HasWatchlists() bool { return s.watchingNow() }
