@@ -245,7 +245,7 @@ func (ev *evaluation) paths(ctx context.Context, own uuid.UUID, st *State) error
 	found := map[uuid.UUID]*PathEvidence{}
 	for _, a := range anchors(own, st) {
 		// More than MaxPaths: designated hits come out too, and are skipped.
-		q := graph.NearestQuery{From: a.id, MaxHops: ev.set.Hops, K: ev.set.MaxPaths + len(skip) + 1, Authority: ev.set.Authority,
+		q := graph.NearestQuery{From: a.id, MaxHops: ev.set.Hops, K: min(graph.MaxPathsLimit, ev.set.MaxPaths+len(skip)+1), Authority: ev.set.Authority,
 			Load: graph.PathLoad{Relationships: true, Entities: true}}
 		res, err := ev.src.Nearest(ctx, q)
 		if errors.Is(err, graph.ErrNotFound) {

@@ -20,7 +20,9 @@ const (
 	MaxHops         = 6
 	DefaultMaxHits  = 10
 	DefaultMaxPaths = 10
-	MaxPathsLimit   = 100
+	// MaxPathsLimit is graph.MaxPathsLimit: the nearest designated
+	// entities one search returns at most.
+	MaxPathsLimit = graph.MaxPathsLimit
 	// MaxNameLen bounds a watchlist's name.
 	MaxNameLen = 100
 	// MaxRefLen bounds a party's ref.
