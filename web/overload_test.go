@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/ingest"
+	"github.com/sanctionsgraph/sanctionsgraph/internal/synth"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
