@@ -149,6 +149,16 @@ func (s *Store) WatchUpdate(ctx context.Context, opt WatchOptions) (*WatchReport
 	return rep, nil
 }
 
+// CheckWatchlists is WatchUpdate of the changes since the last check: it
+// returns the parties evaluated and the alerts raised.
+func (s *Store) CheckWatchlists(ctx context.Context) (evaluated, alerts int, err error) {
+	rep, err := s.WatchUpdate(ctx, WatchOptions{})
+	if err != nil {
+		return 0, 0, err
+	}
+	return rep.Evaluated, rep.Alerts, nil
+}
+
 // job is a party to evaluate and why.
 type job struct {
 	k     pkey
