@@ -8,6 +8,7 @@ import { attachSuggest } from "./suggest.js";
 import { GraphView, kindColour, kindWords } from "./graphview.js";
 import { entityPanel, evidencePanel } from "./panels.js";
 import { screenPanel, exposureView } from "./screening.js";
+import { alertsPanel } from "./alerts.js";
 
 const $ = (sel) => document.querySelector(sel);
 // pageSize is the number of relationships added per click on a node or on
@@ -28,6 +29,7 @@ const el = {
   maxHops: $("#path-hops"),
   exportMsg: $("#export-msg"),
   screen: $("#screen-section"),
+  alerts: $("#alerts-section"),
 };
 
 const graph = new GraphView($("#cy"));
@@ -566,6 +568,17 @@ async function start() {
   if (state.api.has("screen")) {
     el.screen.hidden = false;
     fill(el.screen.querySelector(".body"), screenPanel((id) => openEntity(id), showPaths));
+  }
+  if (state.api.has("watchlists")) {
+    try {
+      const data = await gql("{ watchlists { name } }");
+      if (data.watchlists.length > 0) {
+        el.alerts.hidden = false;
+        fill(el.alerts.querySelector(".body"), alertsPanel((node) => fill(el.evidence, node), (id) => openEntity(id)));
+      }
+    } catch (err) {
+      notify("error", `The watchlists cannot be read: ${err.message}`);
+    }
   }
   renderKinds();
   renderStatus();
