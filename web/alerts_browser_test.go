@@ -83,6 +83,17 @@ func TestBrowserAlertQueue(t *testing.T) {
 			}
 		}
 	}
+	// The graph draws the path, from the party's side to the designated end.
+	for _, s := range steps {
+		for _, e := range []watch.EntityRef{s.From, s.To} {
+			if !evalJS[bool](t, ctx, fmt.Sprintf(`window.sanctionsgraph.graph.has(%q)`, e.Ref)) {
+				t.Errorf("the graph does not show %s (%s) of the alert's path", e.Name, e.Ref)
+			}
+		}
+	}
+	if n := evalJS[int](t, ctx, `window.sanctionsgraph.graph.cy.edges(".path-active").length`); n != len(steps) {
+		t.Errorf("the graph highlights %d links, want the path's %d", n, len(steps))
+	}
 	if r := text(t, ctx, view+" .alert-reason"); r != a.Reason {
 		t.Errorf("the alert reads %q, want %q", r, a.Reason)
 	}

@@ -215,8 +215,9 @@ function alertView(a, onOpen, onDecided) {
 }
 
 // alertsPanel is the queue: filters and the list of alerts. show(node)
-// puts an alert's view in the evidence panel; onOpen(id) opens an entity.
-export function alertsPanel(show, onOpen) {
+// puts an alert's view in the evidence panel; onOpen(id) opens an entity;
+// onPath(path) draws the path of an alert (now, else before) in the graph.
+export function alertsPanel(show, onOpen, onPath) {
   const list = h("select", { id: "alerts-watchlist", "aria-label": "Watchlist" }, h("option", { value: "" }, "every watchlist"));
   const status = h(
     "select",
@@ -278,6 +279,9 @@ export function alertsPanel(show, onOpen) {
       show(message("error", `Alert #${id} not found.`));
       return;
     }
+    const a = data.alert;
+    const p = (a.after && a.after.path) || (a.before && a.before.path);
+    if (p && onPath) onPath(p);
     const render = (a) =>
       show(
         alertView(a, onOpen, (decided) => {
@@ -285,7 +289,7 @@ export function alertsPanel(show, onOpen) {
           load();
         }),
       );
-    render(data.alert);
+    render(a);
   };
 
   const init = async () => {
