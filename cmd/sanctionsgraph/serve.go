@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -140,12 +141,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n  yente:    %s/match/default\n", filepath.Clean(*db), url, url, url, url)
 	wake := make(chan struct{}, 1)
 	if *webhook != "" {
+		u, err := neturl.Parse(*webhook)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "serve: --webhook must be an http or https URL"}
+		}
 		h := &web.Webhook{URL: *webhook, Feed: st, Log: log}
 		if err := h.Start(ctx); err != nil {
 			return err
 		}
 		go h.Run(ctx, wake)
-		log.Info("watch: alerts are posted to the webhook", "url", *webhook)
+		// The host only: a URL may carry a secret in its path or query.
+		log.Info("watch: alerts are posted to the webhook", "host", u.Host)
 	}
 	if *watchInterval > 0 {
 		go watchLoop(ctx, st, *watchInterval, wake, log)

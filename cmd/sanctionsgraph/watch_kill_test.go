@@ -7,13 +7,17 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph/graphtest"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/watch"
@@ -264,4 +268,78 @@ func TestKillDuringWatchCheck(t *testing.T) {
 		}
 	}
 	t.Logf("%d alerts acknowledged before the kills, %d in the end (%d uninterrupted); missing %d, extra %d", len(acked), len(final), len(control), missing, extra)
+}
+
+// The real server checks the watchlists after findings are added through
+// the API and posts the alerts they raise to its webhook: a customer of
+// the watchlist becomes owned by the Foreign Trade Bank.
+func TestServeWebhook(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "db")
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("analyst:"+killToken+"\n"), 0o600)
+	list := filepath.Join(dir, "customers.csv")
+	os.WriteFile(list, []byte("ref,name,kind\nC1,Han Jang Su,Person\nC2,Sea Star Shipping Ltd,Company\n"), 0o644)
+	for _, args := range [][]string{{"ingest", "--db", db, "--demo"}, {"watch", "import", "--db", db, "customers", list}} {
+		if out, err := exec.Command(binary, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	got := make(chan watch.Alert, 100)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a watch.Alert
+		if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got <- a
+	}))
+	t.Cleanup(recv.Close)
+	cmd := exec.Command(binary, "serve", "--db", db, "--addr", "127.0.0.1:0", "--write-token-file", tokens,
+		"--webhook", recv.URL+"/hook", "--watch-interval", "100ms")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no startup line: %v\n%s", err, stderr.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	base := strings.Fields(line[strings.Index(line, "http://"):])[0]
+	client := &http.Client{Timeout: 10 * time.Second}
+
+	d, ok := gql(client, base, killAddEntity, map[string]any{"n": "Sea Star Shipping Ltd"})
+	if !ok {
+		t.Fatalf("addEntity refused\n%s", stderr.String())
+	}
+	id := d["addEntity"].(map[string]any)["entity"].(map[string]any)["id"].(string)
+	if _, ok := gql(client, base, killAddRel, map[string]any{"a": id}); !ok {
+		t.Fatal("addRelationship refused")
+	}
+	// The import's own alerts were raised before the webhook was set:
+	// only the new ones come, all about C2.
+	var kinds, targets []string
+	timeout := time.After(60 * time.Second)
+	for !slices.Contains(targets, "demo-ftb") || !slices.Contains(kinds, watch.Blocked) {
+		select {
+		case a := <-got:
+			if a.Party != "C2" {
+				t.Errorf("webhook got alert %d of %s (%s), want only C2's", a.ID, a.Party, a.Kind)
+			}
+			if a.Kind == watch.NewPath {
+				if a.After == nil || a.After.Path == nil || len(a.After.Path.Steps) == 0 || a.After.Path.Steps[0].From.Ref != id {
+					t.Errorf("new-path alert %d without a path from the new entity: %+v", a.ID, a.After)
+				} else {
+					targets = append(targets, a.After.Path.Target.Ref)
+				}
+			}
+			kinds = append(kinds, a.Kind)
+		case <-timeout:
+			t.Fatalf("webhook got %v (paths to %v) in a minute, want a new path to demo-ftb and became-blocked for C2\n%s", kinds, targets, stderr.String())
+		}
+	}
 }
