@@ -30,8 +30,11 @@ type watchCache struct {
 	byNode map[uuid.UUID]pkey
 	idents map[string][]pkey
 	// related maps an entity to the parties whose state rests on it
-	// (watch.State.Related).
-	related map[uuid.UUID][]pkey
+	// (watch.State.Related), anchored to the parties it is an anchor of
+	// (watch.State.Anchors): a change near an anchor can affect the
+	// party, one near another entity of Related cannot.
+	related  map[uuid.UUID][]pkey
+	anchored map[uuid.UUID][]pkey
 }
 
 // pkey names a party: its watchlist and its ref.
@@ -44,6 +47,7 @@ type cachedParty struct {
 	input      string // watch.WatchedParty.Input
 	stateInput string // its state's Input, "" without a state
 	related    []uuid.UUID
+	anchors    []uuid.UUID
 	nameKeys   []string
 	idKeys     []string
 }
@@ -58,7 +62,7 @@ func (s *Store) watchCache(ctx context.Context) (*watchCache, error) {
 		return s.watch.cache, nil
 	}
 	c := &watchCache{lists: map[string]*watch.Watchlist{}, parties: map[pkey]*cachedParty{}, names: index.New(),
-		byNode: map[uuid.UUID]pkey{}, idents: map[string][]pkey{}, related: map[uuid.UUID][]pkey{}}
+		byNode: map[uuid.UUID]pkey{}, idents: map[string][]pkey{}, related: map[uuid.UUID][]pkey{}, anchored: map[uuid.UUID][]pkey{}}
 	c.lookup = screen.NewLookup(c.names)
 	err := s.View(ctx, func(tx *Tx) error {
 		err := tx.values([]byte{tagWatchlist}, func(k, v []byte) error {
@@ -94,7 +98,7 @@ func (c *watchCache) put(wp *watch.WatchedParty) {
 	old := c.parties[k]
 	cp := &cachedParty{party: wp.Party, input: wp.Input}
 	if wp.State != nil {
-		cp.stateInput, cp.related = wp.State.Input, wp.State.Related
+		cp.stateInput, cp.related, cp.anchors = wp.State.Input, wp.State.Related, wp.State.Anchors()
 	}
 	for _, n := range wp.Party.Names() {
 		if key := graph.NameKey(n); key != "" && !slices.Contains(cp.nameKeys, key) {
@@ -110,7 +114,7 @@ func (c *watchCache) put(wp *watch.WatchedParty) {
 		if !slices.Equal(old.nameKeys, cp.nameKeys) {
 			c.names.RemoveNames(k.node(), old.nameKeys)
 		}
-		c.unindex(k, old.idKeys, old.related)
+		c.unindex(k, old.idKeys, old.related, old.anchors)
 	}
 	if old == nil || !slices.Equal(old.nameKeys, cp.nameKeys) {
 		// LegalEntity: screenable, and any kind of query fits it.
@@ -121,10 +125,18 @@ func (c *watchCache) put(wp *watch.WatchedParty) {
 	for _, key := range cp.idKeys {
 		c.idents[key] = append(c.idents[key], k)
 	}
+	c.indexState(k, cp)
+	c.parties[k] = cp
+}
+
+// indexState records what the party's state rests on.
+func (c *watchCache) indexState(k pkey, cp *cachedParty) {
 	for _, id := range cp.related {
 		c.related[id] = append(c.related[id], k)
 	}
-	c.parties[k] = cp
+	for _, id := range cp.anchors {
+		c.anchored[id] = append(c.anchored[id], k)
+	}
 }
 
 // setState records a party's new state.
@@ -133,11 +145,9 @@ func (c *watchCache) setState(k pkey, st *watch.State) {
 	if cp == nil {
 		return
 	}
-	c.unindex(k, nil, cp.related)
-	cp.stateInput, cp.related = st.Input, st.Related
-	for _, id := range cp.related {
-		c.related[id] = append(c.related[id], k)
-	}
+	c.unindex(k, nil, cp.related, cp.anchors)
+	cp.stateInput, cp.related, cp.anchors = st.Input, st.Related, st.Anchors()
+	c.indexState(k, cp)
 }
 
 // remove forgets a party.
@@ -149,11 +159,11 @@ func (c *watchCache) remove(k pkey) {
 	c.names.RemoveNames(k.node(), cp.nameKeys)
 	c.names.DeleteNode(k.node())
 	delete(c.byNode, k.node())
-	c.unindex(k, cp.idKeys, cp.related)
+	c.unindex(k, cp.idKeys, cp.related, cp.anchors)
 	delete(c.parties, k)
 }
 
-func (c *watchCache) unindex(k pkey, idKeys []string, related []uuid.UUID) {
+func (c *watchCache) unindex(k pkey, idKeys []string, related, anchors []uuid.UUID) {
 	drop := func(l []pkey) []pkey {
 		return slices.DeleteFunc(l, func(x pkey) bool { return x == k })
 	}
@@ -169,6 +179,13 @@ func (c *watchCache) unindex(k pkey, idKeys []string, related []uuid.UUID) {
 			c.related[id] = l
 		} else {
 			delete(c.related, id)
+		}
+	}
+	for _, id := range anchors {
+		if l := drop(c.anchored[id]); len(l) > 0 {
+			c.anchored[id] = l
+		} else {
+			delete(c.anchored, id)
 		}
 	}
 }
@@ -201,4 +218,35 @@ func (c *watchCache) candidates(ctx context.Context, name string) ([]pkey, bool,
 		}
 	}
 	return out, truncated, nil
+}
+
+// candidateMargin is how far below its watchlist's threshold a party may
+// score against a changed entity and still be evaluated again: the score
+// screening gives the party also depends on word weights (which move a
+// little with each list version) and on the other records of a party.
+const candidateMargin = 0.1
+
+// mayMatch reports whether any name of party k scores against e, as
+// screening scores it (country and birth date included), at least its
+// watchlist's threshold less candidateMargin.
+func (c *watchCache) mayMatch(k pkey, e *graph.Entity, sc *screen.Lookup) bool {
+	cp, wl := c.parties[k], c.lists[k.list]
+	if cp == nil || wl == nil {
+		return true
+	}
+	set := wl.Settings.Normalized()
+	ok := false
+	sc.WithWeights(func(weigh screen.Weigher) {
+		for _, q := range cp.party.Queries(set) {
+			p, err := screen.Prepare(q)
+			if err != nil {
+				continue
+			}
+			if h, hit := screen.ScoreEntity(p, e, weigh); hit && h.Score >= set.Threshold-candidateMargin {
+				ok = true
+				return
+			}
+		}
+	})
+	return ok
 }

@@ -308,13 +308,21 @@ func (s *Store) affectedBy(ctx context.Context, c *watchCache, ids []uuid.UUID, 
 	if truncated {
 		return nil, fmt.Sprintf("the changes reach more than %d entities within %d hops", maxWithin, c.maxHops()), nil
 	}
+	// Near a change: the parties it is within the hops of an anchor of.
 	for _, id := range near {
-		related(id)
+		for _, k := range c.anchored[id] {
+			if !out[k] {
+				out[k] = true
+				rep.Related++
+			}
+		}
 	}
 	// Names and identifiers of the changed entities, as they are now.
 	type look struct {
-		names []string
-		ids   []string
+		e      *graph.Entity
+		merged bool // the entity is one record of a merged party
+		names  []string
+		ids    []string
 	}
 	var looks []look
 	err = s.View(ctx, func(tx *Tx) error {
@@ -335,7 +343,7 @@ func (s *Store) affectedBy(ctx context.Context, c *watchCache, ids []uuid.UUID, 
 			if e.IsDesignator() || !screen.Screenable(e.Schema) {
 				continue
 			}
-			l := look{names: watch.StrongNames(e)}
+			l := look{e: e, merged: len(tx.parties.Members(cid)) > 1, names: watch.StrongNames(e)}
 			for _, x := range e.Identifiers() {
 				l.ids = append(l.ids, graph.IdentifierKey(x.Value))
 			}
@@ -346,15 +354,29 @@ func (s *Store) affectedBy(ctx context.Context, c *watchCache, ids []uuid.UUID, 
 	if err != nil {
 		return nil, "", err
 	}
+	ss, err := s.screenState()
+	if err != nil {
+		return nil, "", err
+	}
 	var mu sync.Mutex
 	err = parallel(ctx, len(looks), 0, func(i int) error {
 		var found []pkey
-		for _, n := range looks[i].names {
+		l := looks[i]
+		for _, n := range l.names {
 			ks, _, err := c.candidates(ctx, n)
 			if err != nil {
 				return err
 			}
-			found = append(found, ks...)
+			for _, k := range ks {
+				// The name look-up is wide (any word alike); keep the
+				// parties that screening would score near their
+				// threshold against the entity as it is now. A record
+				// of a merged party is scored with the party's other
+				// names by screening: its candidates are all kept.
+				if l.merged || c.mayMatch(k, l.e, ss.sc) {
+					found = append(found, k)
+				}
+			}
 		}
 		for _, key := range looks[i].ids {
 			found = append(found, c.idents[key]...)

@@ -820,6 +820,24 @@ func TestWatchOFAC2021To2024(t *testing.T) {
 			t.Errorf("alert %d after the re-ingest: %+v, %v", id, a, err)
 		}
 	}
+
+	// A delta of 100 changed entries (renamed, a new programme, a new
+	// link) is checked incrementally, and a full re-evaluation after it
+	// finds nothing the incremental check missed.
+	delta := filepath.Join(t.TempDir(), "delta")
+	writeOFACDelta(t, delta, 0, 100)
+	ingestVersion(delta, "2024-06-01")
+	rep, inc := watchUpdate(t, st, store.WatchOptions{})
+	t.Logf("incremental check after a delta of 100 entries: %+v", rep)
+	if rep.Full || rep.Evaluated >= len(parties) {
+		t.Errorf("the delta evaluated %d of %d parties (full: %v %s), want only those it can affect", rep.Evaluated, len(parties), rep.Full, rep.FullReason)
+	}
+	if len(inc) == 0 {
+		t.Error("the delta raised no alert")
+	}
+	if _, missed := watchUpdate(t, st, store.WatchOptions{Full: true}); len(missed) != 0 {
+		t.Errorf("a full re-evaluation after the delta raised %d alerts the incremental check missed: %v", len(missed), alertWords(missed))
+	}
 }
 
 func pick2(a, b *watch.Evidence) *watch.Evidence {

@@ -41,6 +41,45 @@ type State struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// Anchors returns the entities of the state a change must be near to
+// affect it: the party's own entity, its hits (and the records merged as
+// them), and the entities of its exposure and ownership chains. Paths
+// start from the own entity and the hits, so a change that could add or
+// shorten a path within the hops is within the hops of an anchor; a
+// change on an existing path touches an entity of Related itself. The
+// entities in between on a path are not anchors: a change near one of
+// them but farther than the hops from every anchor changes no path.
+func (st *State) Anchors() []uuid.UUID {
+	var out []uuid.UUID
+	add := func(id uuid.UUID) {
+		if id != uuid.Nil && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if st.Entity != nil {
+		add(st.Entity.ID)
+		for _, m := range st.Entity.Members {
+			add(m)
+		}
+	}
+	for _, h := range st.Hits {
+		add(h.Entity.ID)
+		for _, m := range h.Entity.Members {
+			add(m)
+		}
+	}
+	if x := st.Exposure; x != nil {
+		add(x.Entity.ID)
+		for _, c := range x.Chains {
+			for _, s := range c {
+				add(s.From.ID)
+				add(s.To.ID)
+			}
+		}
+	}
+	return out
+}
+
 // EntityRef names an entity of the graph.
 type EntityRef struct {
 	ID     uuid.UUID `json:"uuid"`
