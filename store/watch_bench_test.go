@@ -26,12 +26,21 @@ import (
 //
 // Both report seconds and the parties evaluated; the store is on disk.
 
-// benchParties builds n parties: half innocent persons (the yente
-// negatives, with birth date and nationality, as they are and with the
-// name in "LAST, First" order), half the names and aliases of the OFAC
-// entries, as a bank's customers and counterparties would be spelled.
+// benchParties builds n parties: innocent persons (the yente negatives,
+// with birth date and nationality, as they are and with the name in
+// "LAST, First" order) and the names and aliases of the OFAC entries, as
+// a bank's customers and counterparties would be spelled. The share of
+// OFAC names is $SANCTIONSGRAPH_WATCH_LISTED percent (default 50: a
+// worst case; a bank's customers are mostly not on a list).
 func benchParties(b *testing.B, n int) []watch.Party {
 	b.Helper()
+	listed := 50
+	if v := os.Getenv("SANCTIONSGRAPH_WATCH_LISTED"); v != "" {
+		if _, err := fmt.Sscan(v, &listed); err != nil || listed < 0 || listed > 50 {
+			b.Fatalf("SANCTIONSGRAPH_WATCH_LISTED=%q: want a percentage from 0 to 50", v)
+		}
+	}
+	b.Logf("parties: %d%% OFAC names and aliases", listed)
 	var out []watch.Party
 	for _, file := range []string{"opensanctions/name-matching/yente_negatives_global_a.csv", "opensanctions/name-matching/yente_negatives_us_a.csv"} {
 		for _, p := range readNegatives(b, graphtest.SharedData(b, file), 25000) {
@@ -66,8 +75,9 @@ func benchParties(b *testing.B, n int) []watch.Party {
 			}
 		}
 	}
+	innocent := len(out)
 	add := func(ref, name, kind string) {
-		if len(out) < n && strings.TrimSpace(name) != "" && name != "-0-" {
+		if len(out)-innocent < n*listed/100 && strings.TrimSpace(name) != "" && name != "-0-" {
 			p := watch.Party{Ref: ref, Name: strings.TrimSpace(name), Kind: kind}
 			if p.Check() == nil {
 				out = append(out, p)
@@ -87,7 +97,7 @@ func benchParties(b *testing.B, n int) []watch.Party {
 	// Short of names: the negatives again under other refs, with no
 	// birth date (a customer file with names only).
 	for i := 0; len(out) < n; i++ {
-		p := out[i%(n/2)]
+		p := out[i%innocent]
 		p.Ref, p.BirthDate, p.Country = fmt.Sprintf("%s-n%d", p.Ref, i), "", ""
 		out = append(out, p)
 	}

@@ -221,10 +221,14 @@ func (c *watchCache) candidates(ctx context.Context, name string) ([]pkey, bool,
 }
 
 // candidateMargin is how far below its watchlist's threshold a party may
-// score against a changed entity and still be evaluated again: the score
-// screening gives the party also depends on word weights (which move a
-// little with each list version) and on the other records of a party.
-const candidateMargin = 0.1
+// score against a changed entity and still be evaluated again. The score
+// is screening's own (screen.ScoreEntity, with the index's word weights
+// as they are now), so a party scoring below the threshold would get no
+// hit on the entity from screening either; the margin only absorbs
+// rounding. (A record of a merged party is not filtered: screening
+// scores the party's merged names.) A party that had a hit on the entity
+// is evaluated anyway: the entity is in its Related.
+const candidateMargin = 0.02
 
 // mayMatch reports whether any name of party k scores against e, as
 // screening scores it (country and birth date included), at least its
