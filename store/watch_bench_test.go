@@ -182,6 +182,20 @@ func BenchmarkWatchDelta(b *testing.B) {
 		}
 		b.Logf("delta %d: %d entries changed", i, changed)
 		reportWatch(b, rep, cpuSeconds()-cpu0)
+		if os.Getenv("SANCTIONSGRAPH_WATCH_VERIFY") != "" {
+			// Not timed: a full evaluation after the delta must find
+			// nothing the incremental one missed.
+			b.StopTimer()
+			var missed []watch.Alert
+			if _, err := st.WatchUpdate(ctx, store.WatchOptions{Full: true, Emit: func(a watch.Alert) { missed = append(missed, a) }}); err != nil {
+				b.Fatal(err)
+			}
+			if len(missed) > 0 {
+				b.Errorf("a full evaluation after the delta raised %d alerts the incremental one missed: %v", len(missed), alertWords(missed[:min(20, len(missed))]))
+			}
+			b.Logf("verified: a full evaluation after the delta raised %d alerts", len(missed))
+			b.StartTimer()
+		}
 	}
 }
 
