@@ -34,6 +34,8 @@ only graph/export graph
 # Resolving what a person types (an id, an identifier, a name) uses the
 # screening rules for names.
 only graph/resolve graph graph/screen graph/index
+# Ongoing screening evaluates a party with screening, paths and the 50% rule.
+only graph/watch graph graph/index graph/screen graph/exposure
 # Synthetic networks for benchmarks and tests are built from the model alone.
 only internal/synth graph
 # What the commands share of a command line is none of the product's logic.

@@ -54,6 +54,11 @@ type Resolver struct {
 	g      Graph
 	w      Writer         // nil: a read-only API
 	parser FindingsParser // nil: no findings CSV import
+	// watch serves watchlists and alerts (nil: none); watchW and watchP
+	// import and decide (Watching).
+	watch  Watch
+	watchW WatchWriter
+	watchP WatchlistParser
 	limits Limits
 	log    *slog.Logger
 }

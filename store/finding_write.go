@@ -54,7 +54,7 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		txn := s.db.NewTransaction(true)
 		m := &mutation{
 			tx:    &Tx{txn: txn, ctx: ctx, parties: s.parties()},
-			w:     writer{txn: txn, tracking: s.Index() != nil},
+			w:     writer{txn: txn, tracking: s.Index() != nil || s.watchingNow()},
 			now:   time.Now().UTC(),
 			entry: AuditEntry{Who: who, Action: action, Reason: reason},
 		}
@@ -62,6 +62,9 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		err := fn(m)
 		if err == nil {
 			err = m.writeEntry()
+		}
+		if err == nil {
+			err = s.noteChanges(txn, m.w.ops, changeCause{audit: m.entry.Seq})
 		}
 		if err == nil {
 			err = s.commit(txn, m.w.ops)

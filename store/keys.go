@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
@@ -32,6 +33,11 @@ import (
 //	J <a:16> <b:16>                             keep-apart decision: a and b are different parties (JSON KeepApart); a < b
 //	f <id:16>                                   finding written through the API: its state and current version (JSON Finding, finding.go)
 //	a <seq:8 BE>                                audit entry: who, when, action, refs, before, after (JSON AuditEntry, audit.go)
+//	W <list> 0x00                               watchlist: name and settings (JSON watch.Watchlist, watch.go)
+//	p <list> 0x00 <ref> 0x00                    watched party: definition, current state, dismissals (JSON watch.WatchedParty)
+//	A <seq:8 BE>                                alert, numbered in the order raised (JSON watch.Alert); written with the party state it describes
+//	c <seq:8 BE>                                change log: the entities one committed graph write touched, written in its transaction (watch_log.go)
+//	C <name>                                    watch bookkeeping: "merges" (the same-as pairs last evaluated), "webhook" (the last alert delivered)
 //
 // The relationship id (eid) is part of the edge keys because the same two
 // parties can be linked several times by the same kind: the zala fixture
@@ -56,6 +62,12 @@ const (
 	tagApart    = 'J'
 	tagFinding  = 'f'
 	tagAudit    = 'a'
+	// Ongoing screening (watch*.go).
+	tagWatchlist = 'W'
+	tagParty     = 'p'
+	tagAlert     = 'A'
+	tagChange    = 'c'
+	tagWatchMeta = 'C'
 )
 
 const (
@@ -242,3 +254,51 @@ func parsePairKey(k []byte, tag byte) (a, b uuid.UUID, err error) {
 	}
 	return uuid.UUID(k[1 : 1+idLen]), uuid.UUID(k[1+idLen:]), nil
 }
+
+func watchlistKey(list string) []byte            { return stringPrefix(tagWatchlist, list) }
+func parseWatchlistKey(k []byte) (string, error) { return parseTerminated(k, tagWatchlist) }
+
+// partyKey is p <list> 0x00 <ref> 0x00: a party's ref never holds 0x00
+// (watch.Party.Check).
+func partyKey(list, ref string) []byte {
+	k := make([]byte, 0, 3+len(list)+len(ref))
+	k = append(k, tagParty)
+	k = append(k, list...)
+	k = append(k, 0)
+	k = append(k, ref...)
+	return append(k, 0)
+}
+
+// partyPrefix is every party key of one watchlist.
+func partyPrefix(list string) []byte { return stringPrefix(tagParty, list) }
+
+func parsePartyKey(k []byte) (list, ref string, err error) {
+	if len(k) < 3 || k[0] != tagParty || k[len(k)-1] != 0 {
+		return "", "", fmt.Errorf("bad party key %q", k)
+	}
+	list, ref, ok := strings.Cut(string(k[1:len(k)-1]), "\x00")
+	if !ok || strings.IndexByte(ref, 0) >= 0 {
+		return "", "", fmt.Errorf("bad party key %q", k)
+	}
+	return list, ref, nil
+}
+
+func alertKey(id uint64) []byte { return runKeyWithTag(tagAlert, id) }
+
+func parseAlertKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != tagAlert {
+		return 0, fmt.Errorf("bad alert key %q", k)
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+func changeKey(seq uint64) []byte { return runKeyWithTag(tagChange, seq) }
+
+func parseChangeKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != tagChange {
+		return 0, fmt.Errorf("bad change key %q", k)
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+func watchMetaKey(name string) []byte { return append([]byte{tagWatchMeta}, name...) }

@@ -147,7 +147,7 @@ func TestStringKeysDoNotCollide(t *testing.T) {
 
 // Every tag is distinct, so no key family's prefix captures another.
 func TestTagsDistinct(t *testing.T) {
-	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo, tagSame, tagApart, tagFinding, tagAudit}
+	tags := []byte{tagMeta, tagNode, tagKind, tagName, tagIdent, tagReferent, tagOut, tagIn, tagHeld, tagManifest, tagRun, tagUndo, tagSame, tagApart, tagFinding, tagAudit, tagWatchlist, tagParty, tagAlert, tagChange, tagWatchMeta}
 	seen := map[byte]bool{}
 	for _, tg := range tags {
 		if seen[tg] {

@@ -252,7 +252,7 @@ func (r *Run) applyBatch(preps []*prepared, outs []graph.Outcome, async bool) er
 
 func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, async bool) error {
 	txn := r.s.db.NewTransaction(true)
-	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil, keepFindings: r.s.hasFindings.Load()}
+	w := writer{txn: txn, journaling: true, tracking: r.s.Index() != nil || r.s.watchingNow(), keepFindings: r.s.hasFindings.Load()}
 	for i, p := range preps {
 		o, err := w.apply(p)
 		if err != nil {
@@ -260,6 +260,10 @@ func (r *Run) tryBatch(preps []*prepared, outs []graph.Outcome, seq *uint64, asy
 			return err
 		}
 		outs[i] = o
+	}
+	if err := r.s.noteChanges(txn, w.ops, changeCause{run: r.info.ID}); err != nil {
+		txn.Discard()
+		return err
 	}
 	// One undo entry per transaction holds the old state of every record
 	// the transaction changed: one key instead of one per record.

@@ -83,6 +83,10 @@ type Store struct {
 	gcDone      chan struct{}
 	stopMB      context.CancelFunc
 	mbDone      chan struct{}
+
+	// watch is the watchlists' state: the change log's switch and
+	// numbering, the cache of the parties (watch*.go).
+	watch watchState
 }
 
 // Open opens (creating it if needed) the store in dir. It refuses a

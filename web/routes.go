@@ -53,6 +53,9 @@ var routes = []route{
 	// An online backup for a write token, with Options.Backup: no write
 	// deadline.
 	{pattern: "GET /admin/backup", name: "/admin/*", handler: (*server).backup},
+	// The watchlists' alerts as JSON lines, with Options.Alerts: at most
+	// maxFeedAlerts a request, Options.Timeout.
+	{pattern: "GET /alerts.jsonl", name: "/alerts.jsonl", handler: (*server).alertFeed},
 	// The yente-compatible API, with Options.Yente: the limits of GraphQL
 	// reads (Options.MaxBody, Timeout, MaxConcurrent, QueueWait) and those
 	// of yente.go. /match checks the method, to answer others in yente's

@@ -25,6 +25,7 @@ func TestRouteNames(t *testing.T) {
 		{"/metrics", "/metrics", true},
 		{"/export", "/export", false},
 		{"/admin/backup", "/admin/*", false},
+		{"/alerts.jsonl", "/alerts.jsonl", false},
 		{"/match/default", "/match/*", false},
 		{"/search/sanctions", "/search/*", false},
 		{"/entities/ofac:16669", "/entities/*", false},
@@ -47,9 +48,9 @@ func TestRouteNames(t *testing.T) {
 // only those the Options enable.
 func TestRoutesServed(t *testing.T) {
 	backup := func(context.Context, io.Writer) (int64, error) { return 0, nil }
-	all := New(Options{Metrics: NewMetrics(nil), Export: &ExportOptions{}, Backup: backup, Yente: &YenteOptions{Source: noGraph{}}}).(*http.ServeMux)
+	all := New(Options{Metrics: NewMetrics(nil), Export: &ExportOptions{}, Backup: backup, Yente: &YenteOptions{Source: noGraph{}}, Alerts: noAlerts{}}).(*http.ServeMux)
 	bare := New(Options{}).(*http.ServeMux)
-	optional := map[string]bool{"GET /metrics": true, "GET /export": true, "GET /admin/backup": true,
+	optional := map[string]bool{"GET /metrics": true, "GET /export": true, "GET /admin/backup": true, "GET /alerts.jsonl": true,
 		"/match/": true, "GET /search/": true, "GET /entities/": true}
 	for _, rt := range routes {
 		_, path, _ := strings.Cut(rt.pattern, " ")
@@ -70,6 +71,9 @@ func TestRoutesServed(t *testing.T) {
 		}
 	}
 }
+
+// noAlerts stands for an AlertFeed where none is read.
+type noAlerts struct{ AlertFeed }
 
 // noGraph stands for a YenteGraph where none is read.
 type noGraph struct{ YenteGraph }

@@ -56,6 +56,9 @@ type Options struct {
 	Writers *Writers
 	// Backup, if set, serves GET /admin/backup to a write token (backup.go).
 	Backup BackupFunc
+	// Alerts, if set, serves GET /alerts.jsonl: the watchlists' alerts
+	// as JSON lines after a cursor, for batch systems.
+	Alerts AlertFeed
 	// Metrics, if set, counts GraphQL errors by code and is served at
 	// GET /metrics (see Instrument, which fills it).
 	Metrics *Metrics

@@ -132,7 +132,11 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: %v\nnothing was changed: the ingest run was rolled back", name, err)}
 	}
-	if rejected := printSummaries(stdout, sums, merged, *asJSON); rejected > 0 {
+	watched, err := rewatch(ctx, *db, stderr)
+	if err != nil {
+		return &cli.ExitError{Code: cli.ExitFailed, Msg: fmt.Sprintf("fetch %s: the ingest was committed, but %v", name, err)}
+	}
+	if rejected := printSummaries(stdout, sums, merged, watched, *asJSON); rejected > 0 {
 		return &cli.ExitError{Code: exitRejected, Msg: fmt.Sprintf("%d malformed entries were rejected; the rest was stored", rejected)}
 	}
 	return nil

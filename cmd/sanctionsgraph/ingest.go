@@ -40,6 +40,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	assumeComplete := fs.Bool("assume-complete", false, "delist what a list file lacks even though it lacks its format's evidence of being whole (OFAC's end-of-file byte)")
 	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
 	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
+	noWatch := fs.Bool("no-watch", false, "do not check the watchlists after the ingest (the next watch check or server does)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -83,6 +84,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return &cli.ExitError{Code: cli.ExitFailed, Msg: err.Error() + "\nnothing was changed: the ingest run was rolled back"}
 	}
+	// Every watched party the ingest can affect is checked again.
+	var watched *store.WatchReport
+	if !*noWatch {
+		if watched, err = rewatch(ctx, *db, stderr); err != nil {
+			return &cli.ExitError{Code: cli.ExitFailed, Msg: "the ingest was committed, but " + err.Error()}
+		}
+	}
 	changed := 0
 	for _, s := range sums {
 		changed += s.Added + s.Updated + s.Deleted
@@ -121,7 +129,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	rejected := printSummaries(stdout, sums, merged, *asJSON)
+	rejected := printSummaries(stdout, sums, merged, watched, *asJSON)
 	if rejected > 0 {
 		return &cli.ExitError{Code: exitRejected, Msg: fmt.Sprintf("%d malformed records were rejected; the rest was stored", rejected)}
 	}
@@ -206,7 +214,7 @@ func listFiles(args []string, stderr io.Writer) []string {
 	return out
 }
 
-func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMergeReport, asJSON bool) int {
+func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMergeReport, watched *store.WatchReport, asJSON bool) int {
 	rejected := 0
 	for _, s := range sums {
 		rejected += s.Rejected
@@ -229,7 +237,8 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMerge
 		enc.Encode(struct {
 			Files  []out                  `json:"files"`
 			Merges *store.AutoMergeReport `json:"merges,omitempty"`
-		}{all, merged})
+			Watch  *store.WatchReport     `json:"watch,omitempty"`
+		}{all, merged, watched})
 		return rejected
 	}
 	var t ingest.Summary
@@ -293,6 +302,13 @@ func printSummaries(w io.Writer, sums []*ingest.Summary, merged *store.AutoMerge
 		}
 		if merged.Refused > 0 {
 			fmt.Fprintf(w, "not merged: %d pairs a rule finds to be one party contradict each other (sanctionsgraph merges --refused lists them)\n", merged.Refused)
+		}
+	}
+	if watched != nil {
+		fmt.Fprint(w, "watchlists: ")
+		printWatchReport(w, watched)
+		if watched.Alerts > 0 {
+			fmt.Fprintln(w, "  sanctionsgraph alerts lists them")
 		}
 	}
 	return rejected

@@ -40,6 +40,8 @@ func commands() []cli.Command {
 		{Name: "unmerge", Summary: "take a record out of its party and keep it apart (--reason)", Run: runUnmerge},
 		{Name: "fetch", Summary: "download an official list (ofac, un, eu, uk) and ingest it", Run: runFetch},
 		{Name: "check", Summary: "verify the store's indexes and records are consistent", Run: runCheck},
+		{Name: "watch", Summary: "watchlists of your own parties, re-checked on every change: import, check, list, party, decide", Run: runWatch},
+		{Name: "alerts", Summary: "list the alerts of the watchlists (new hits, delistings, new paths, blocked), with their evidence", Run: runAlerts},
 		{Name: "audit", Summary: "list the changes made through the API: who, when, what, before and after", Run: runAudit},
 		{Name: "backup", Summary: "write a backup of a store (--db), or of a running server's store online (--server)", Run: runBackup},
 		{Name: "restore", Summary: "restore a backup into a new store directory", Run: runRestore},

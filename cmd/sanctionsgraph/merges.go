@@ -193,7 +193,8 @@ func runUnmerge(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "%s taken out of its party (%d links removed); it is kept apart from the other records from now on\n", fs.Arg(0), len(removed))
-	return nil
+	st.Close()
+	return rewatchAfter(ctx, *db, stdout, stderr)
 }
 
 // runMerge records that two records are the same party.
@@ -225,7 +226,8 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "%s and %s are one party\n", fs.Arg(0), fs.Arg(1))
-	return nil
+	st.Close()
+	return rewatchAfter(ctx, *db, stdout, stderr)
 }
 
 // recordArg returns the id of the record an argument names: unlike

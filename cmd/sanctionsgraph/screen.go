@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
+	"github.com/sanctionsgraph/sanctionsgraph/ingest"
 	"github.com/sanctionsgraph/sanctionsgraph/internal/cli"
 	"github.com/sanctionsgraph/sanctionsgraph/store"
 )
@@ -263,80 +263,41 @@ type screenRow struct {
 	q    screen.Query
 }
 
-// readScreenFile reads a CSV batch: a header naming the columns (name is
-// required; ref, kind, country, dob or birthDate, ids or identifiers are
-// optional), one query per row. Flags give the defaults of missing cells.
+// readScreenFile reads a CSV batch (ingest.ReadPartiesCSV: a header
+// naming the columns, name required; ref, kind, country, dob or birthDate,
+// ids or identifiers optional), one query per row. Flags give the
+// defaults of missing cells.
 func readScreenFile(path string, base screen.Query) ([]screenRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	head, err := r.Read()
+	rows, err := ingest.ReadPartiesCSV(path, f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: no header row: %v", path, err)
+		return nil, err
 	}
-	col := map[string]int{}
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		switch h {
-		case "birthdate", "birth_date", "date_of_birth":
-			h = "dob"
-		case "identifiers", "identifier":
-			h = "ids"
-		case "schema", "type":
-			h = "kind"
-		case "nationality":
-			h = "country"
-		}
-		if _, dup := col[h]; !dup {
-			col[h] = i
-		}
+	if len(rows) > maxScreenFileRows {
+		return nil, fmt.Errorf("%s: %d rows, more than the %d a batch may hold", path, len(rows), maxScreenFileRows)
 	}
-	if _, ok := col["name"]; !ok {
-		return nil, fmt.Errorf("%s: the header has no name column (columns: name, ref, kind, country, dob, ids)", path)
-	}
-	cell := func(rec []string, c string) string {
-		if i, ok := col[c]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var out []screenRow
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		line, _ := r.FieldPos(0)
-		if len(out) == maxScreenFileRows {
-			return nil, fmt.Errorf("%s: more than %d rows", path, maxScreenFileRows)
-		}
+	out := make([]screenRow, 0, len(rows))
+	for _, r := range rows {
+		p := r.Party
 		q := base
-		q.Name = cell(rec, "name")
-		if v := cell(rec, "kind"); v != "" {
-			q.Schema = v
+		q.Name = p.Name
+		if p.Kind != "" {
+			q.Schema = p.Kind
 		}
-		if v := cell(rec, "country"); v != "" {
-			q.Country = v
+		if p.Country != "" {
+			q.Country = p.Country
 		}
-		if v := cell(rec, "dob"); v != "" {
-			q.BirthDate = v
+		if p.BirthDate != "" {
+			q.BirthDate = p.BirthDate
 		}
-		if v := cell(rec, "ids"); v != "" {
-			q.Identifiers = nil
-			for _, x := range strings.Split(v, ";") {
-				if x = strings.TrimSpace(x); x != "" {
-					q.Identifiers = append(q.Identifiers, x)
-				}
-			}
+		if len(p.Identifiers) > 0 {
+			q.Identifiers = p.Identifiers
 		}
-		out = append(out, screenRow{line: line, ref: cell(rec, "ref"), q: q})
+		out = append(out, screenRow{line: r.Line, ref: p.Ref, q: q})
 	}
 	return out, nil
 }

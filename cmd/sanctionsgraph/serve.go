@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -48,6 +49,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	slowRequest := fs.Duration("slow-request", 2*time.Second, "log requests slower than this at level warn")
 	yenteDatasets := fs.String("yente-datasets", "", "comma-separated dataset names the yente-compatible API accepts in its paths (/match/us_ofac_sdn), besides default and sanctions (the whole store)")
+	watchInterval := fs.Duration("watch-interval", 10*time.Second, "how often the watchlists are checked against the changes since the last check (findings through the API, runs of other processes); 0: never")
+	webhook := fs.String("webhook", "", "POST each new alert of the watchlists as JSON to this URL, retried with back-off until it answers 2xx")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -110,7 +113,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("findings: read-only (no --write-token-file or $" + writeTokenEnv + ")")
 	}
-	sch, err := schema.New(st, limits, log, schema.Writable(st, findingsParser{}))
+	sch, err := schema.New(st, limits, log, schema.Writable(st, findingsParser{}),
+		schema.Watching(st, st, watchlistParser{}))
 	if err != nil {
 		return err
 	}
@@ -119,6 +123,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Metrics: metrics,
 		Writers: writers,
 		Backup:  st.Backup,
+		Alerts:  st,
 		Export:  &web.ExportOptions{Source: st, MaxEntities: *exportLimit, MaxRelationships: export.RelationshipsPerEntity * *exportLimit, MaxVisited: *maxVisited},
 		Yente:   &web.YenteOptions{Source: st, Datasets: splitList(*yenteDatasets)},
 		Schema:  sch, MaxLoads: limits.MaxLoads, MaxBody: *maxBody, Timeout: *timeout, MaxConcurrent: *maxConcurrent, Log: log,
@@ -139,6 +144,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "sanctionsgraph serving %s on %s\n  investigator's page: %s/\n  GraphiQL: %s/graphiql\n  GraphQL:  %s/graphql\n  exports:  %s/export\n  yente:    %s/match/default\n",
 		filepath.Clean(*db), url, url, url, url, url, url)
+	wake := make(chan struct{}, 1)
+	if *webhook != "" {
+		u, err := neturl.Parse(*webhook)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &cli.ExitError{Code: cli.ExitUsage, Msg: "serve: --webhook must be an http or https URL"}
+		}
+		h := &web.Webhook{URL: *webhook, Feed: st, Log: log}
+		if err := h.Start(ctx); err != nil {
+			return err
+		}
+		go h.Run(ctx, wake)
+		// The host only: a URL may carry a secret in its path or query.
+		log.Info("watch: alerts are posted to the webhook", "host", u.Host)
+	}
+	if *watchInterval > 0 {
+		go watchLoop(ctx, st, *watchInterval, wake, log)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

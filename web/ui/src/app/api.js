@@ -22,6 +22,10 @@ function words(e) {
       return "The server stopped the request because it took too long. Ask for fewer hops or fewer paths, or hide hubs.";
     case "RESULT_TOO_LARGE":
       return "The answer would be too large. Ask for fewer items or fewer hops.";
+    case "UNAUTHENTICATED":
+      return "The write token was not accepted.";
+    case "FORBIDDEN":
+      return msg ? `Not allowed: ${msg}.` : "Not allowed.";
     case "TOO_BUSY":
       return "The server is busy. Try again in a moment.";
     case "INTERNAL":
@@ -31,15 +35,17 @@ function words(e) {
   }
 }
 
-// gql runs a query and returns its data. It throws ApiError when the
-// server answered with errors (the first error's code is kept) or could
-// not be reached.
-export async function gql(query, variables) {
+// gql runs a query and returns its data; token, if given, is sent as the
+// write token mutations need. It throws ApiError when the server answered
+// with errors (the first error's code is kept) or could not be reached.
+export async function gql(query, variables, token) {
   let res;
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  if (token) headers.Authorization = "Bearer " + token;
   try {
     res = await fetch("/graphql", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers,
       body: JSON.stringify({ query, variables: variables || {} }),
     });
   } catch (err) {

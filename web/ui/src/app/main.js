@@ -8,6 +8,7 @@ import { attachSuggest } from "./suggest.js";
 import { GraphView, kindColour, kindWords } from "./graphview.js";
 import { entityPanel, evidencePanel } from "./panels.js";
 import { screenPanel, exposureView } from "./screening.js";
+import { alertsPanel } from "./alerts.js";
 
 const $ = (sel) => document.querySelector(sel);
 // pageSize is the number of relationships added per click on a node or on
@@ -28,6 +29,7 @@ const el = {
   maxHops: $("#path-hops"),
   exportMsg: $("#export-msg"),
   screen: $("#screen-section"),
+  alerts: $("#alerts-section"),
 };
 
 const graph = new GraphView($("#cy"));
@@ -350,6 +352,29 @@ function addPathsToGraph(result) {
   graph.applyFilters();
 }
 
+// drawAlertPath draws the path of a watchlist alert (a WatchPath, whose
+// steps name the kind and direction of the link but not its record) in
+// the graph, laid out from the party's side to the designated end.
+function drawAlertPath(p) {
+  const ent = (e, designated) => ({ id: e.id, name: e.name, kind: e.kind, sanctioned: designated, degree: 0 });
+  const kind = (k) => k.toUpperCase().replace(/-/g, "_");
+  const path = { hops: p.hops, start: { id: p.start.id }, end: { id: p.target.id }, steps: [] };
+  graph.keep.clear();
+  graph.keep.add(p.start.id);
+  graph.keep.add(p.target.id);
+  for (const s of p.steps) {
+    graph.addEntity(ent(s.from, s.from.id === p.target.id));
+    graph.addEntity(ent(s.to, s.to.id === p.target.id));
+    const [src, dst] = s.forward ? [s.from.id, s.to.id] : [s.to.id, s.from.id];
+    const id = `alert:${src}:${kind(s.kind)}:${dst}`;
+    graph.addRelationship({ id, sourceId: src, targetId: dst, kind: kind(s.kind) });
+    path.steps.push({ from: { id: s.from.id }, to: { id: s.to.id }, relationship: { id } });
+  }
+  graph.applyFilters();
+  graph.layoutPaths([path]);
+  graph.highlightPaths([path], 0);
+}
+
 // showPaths shows a PathResult in the graph and the evidence panel; query
 // (from, to, first) is set for the path finder's results, which can be
 // exported.
@@ -589,6 +614,24 @@ async function start() {
   if (state.api.has("screen")) {
     el.screen.hidden = false;
     fill(el.screen.querySelector(".body"), screenPanel((id) => openEntity(id), showPaths));
+  }
+  if (state.api.has("watchlists")) {
+    try {
+      const data = await gql("{ watchlists { name } }");
+      if (data.watchlists.length > 0) {
+        el.alerts.hidden = false;
+        fill(
+          el.alerts.querySelector(".body"),
+          alertsPanel(
+            (node) => fill(el.evidence, node),
+            (id) => openEntity(id),
+            drawAlertPath,
+          ),
+        );
+      }
+    } catch (err) {
+      notify("error", `The watchlists cannot be read: ${err.message}`);
+    }
   }
   renderKinds();
   renderStatus();
