@@ -184,7 +184,36 @@ func TestIndexFile(t *testing.T) {
 	assertSameAsRebuilt(t, s, "after damage")
 	s.Close()
 
-	// 5. A read-only open uses the file and leaves the token in place.
+	// 5. A store closed with an ingest run still open (a batch in flight
+	// or not) closes, and its next open rolls the run back and rebuilds
+	// the index rather than load one that holds the run's records.
+	for _, pending := range []bool{true, false} {
+		s, _ = indexHow(t, dir, logs)
+		run, err := s.BeginRun(ctx, "left open")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := run.Apply(ctx, []graph.Record{company("open1", "Left Open Holding", nil)}); err != nil {
+			t.Fatal(err)
+		}
+		if !pending {
+			if err := run.wait(); err != nil { // the batch committed, the run still open
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+		s, how = indexHow(t, dir, logs)
+		if how != "built" {
+			t.Errorf("after a close with a run open (batch pending %v) the index was %s", pending, how)
+		}
+		if n, _ := s.Index().Contents(); n[graph.KeyFor("open1")] != "" {
+			t.Errorf("the rolled-back run's record is in the index (batch pending %v)", pending)
+		}
+		assertSameAsRebuilt(t, s, "after a close with a run open")
+		s.Close()
+	}
+
+	// 6. A read-only open uses the file and leaves the token in place.
 	ro := openIn(t, dir, Options{Index: true, ReadOnly: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if out := logs.take(); !strings.Contains(out, "graph index loaded") {
 		t.Errorf("read-only open did not load the file:\n%s", out)

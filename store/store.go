@@ -151,6 +151,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
+	// The file is trusted only if nothing below writes either (a rollback
+	// of a run left unfinished changes what the index would hold).
+	before := s.readTs()
 	// A bulk ingest a crash interrupted may have left a store without its
 	// version key: put it back before checking the version.
 	if err := s.recoverBulk(); err != nil {
@@ -164,6 +167,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := s.recover(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.readTs() != before {
+		token = nil
 	}
 	if err := s.View(ctx, func(tx *Tx) error {
 		p, err := tx.loadParties()
@@ -212,17 +218,31 @@ func (s *Store) Close() error {
 		s.stopMB()
 		<-s.mbDone
 	}
-	s.commitMu.Lock()
-	if err := s.saveIndex(); err != nil {
-		// The index is derived data: the next Open rebuilds it.
-		s.log.Warn("graph index not saved; the next open rebuilds it", "err", err)
+	// An ingest run left open with a batch in flight holds commitMu until
+	// it is committed or rolled back, which will not happen now: the
+	// index is then not saved (the next Open rolls the run back and
+	// rebuilds it).
+	if s.commitMu.TryLock() {
+		if err := s.saveIndex(); err != nil {
+			// The index is derived data: the next Open rebuilds it.
+			s.log.Warn("graph index not saved; the next open rebuilds it", "err", err)
+		}
+		s.commitMu.Unlock()
+	} else if s.Index() != nil {
+		s.log.Warn("graph index not saved: an ingest run is still writing; the next open rebuilds it")
 	}
-	s.commitMu.Unlock()
 	s.closeIndex()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", badgerErr(err))
 	}
 	return nil
+}
+
+// readTs is the timestamp of the latest commit.
+func (s *Store) readTs() uint64 {
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	return txn.ReadTs()
 }
 
 func (s *Store) checkVersion() error {
