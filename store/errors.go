@@ -1,10 +1,12 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
@@ -106,4 +108,25 @@ func badgerErr(err error) error {
 		return w // nil, known to the store, or wrapped before
 	}
 	return &dbError{msg: err.Error(), err: err}
+}
+
+// conflictRetries is how many times a write that lost a conflict to a
+// concurrent writer is tried again before the conflict is the answer.
+const conflictRetries = 20
+
+// retryConflicts runs attempt, one transaction, again while it loses a
+// conflict to a concurrent writer (at most conflictRetries times, waiting a
+// millisecond longer each time), and returns its last error. It stops at
+// ctx's end.
+func retryConflicts(ctx context.Context, attempt func() error) error {
+	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := attempt()
+		if !errors.Is(err, badger.ErrConflict) || n >= conflictRetries {
+			return err
+		}
+		time.Sleep(time.Duration(n+1) * time.Millisecond)
+	}
 }

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -47,12 +45,11 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 	// checking for findings and writes the same record conflicts with
 	// this transaction (both read its manifest) and is applied again.
 	s.hasFindings.Store(true)
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	var m *mutation
+	err := retryConflicts(ctx, func() error {
 		txn := s.db.NewTransaction(true)
-		m := &mutation{
+		defer txn.Discard()
+		m = &mutation{
 			tx:    &Tx{txn: txn, ctx: ctx, parties: s.parties()},
 			w:     writer{txn: txn, tracking: s.Index() != nil || s.watchingNow()},
 			now:   time.Now().UTC(),
@@ -69,24 +66,19 @@ func (s *Store) mutate(ctx context.Context, who, action, reason string, fn func(
 		if err == nil {
 			err = s.commit(txn, m.w.ops)
 		}
-		txn.Discard()
-		switch {
-		case err == nil:
-		case errors.Is(err, badger.ErrConflict) && attempt < 20:
-			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
-			continue
-		default:
-			// Too big a change is graph.ErrInvalid, a conflict that
-			// outlasted the retries graph.ErrConflict (dbErr).
-			return nil, fmt.Errorf("%s: %w", action, dbErr(err))
-		}
-		// Acknowledged means durable: the commit is in the write-ahead
-		// log; Sync puts it on disk before the caller answers.
-		if err := s.db.Sync(); err != nil {
-			return nil, fmt.Errorf("%s: sync: %w", action, badgerErr(err))
-		}
-		return &m.entry, nil
+		return err
+	})
+	if err != nil {
+		// Too big a change is graph.ErrInvalid, a conflict that outlasted
+		// the retries graph.ErrConflict (dbErr).
+		return nil, fmt.Errorf("%s: %w", action, dbErr(err))
 	}
+	// Acknowledged means durable: the commit is in the write-ahead log;
+	// Sync puts it on disk before the caller answers.
+	if err := s.db.Sync(); err != nil {
+		return nil, fmt.Errorf("%s: sync: %w", action, badgerErr(err))
+	}
+	return &m.entry, nil
 }
 
 // finding reads the finding ref, nil if there is none.

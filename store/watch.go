@@ -255,14 +255,14 @@ func (s *Store) ImportWatchlist(ctx context.Context, name string, set *watch.Set
 // importParties writes one batch of parties in one transaction, keeping
 // the state and dismissals of those that exist.
 func (s *Store) importParties(ctx context.Context, c *watchCache, wl *watch.Watchlist, batch []watch.Party, now time.Time, rep *watch.ImportReport) error {
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	var written []*watch.WatchedParty
+	var r watch.ImportReport
+	// A conflict: an analyst's decision on one of these parties.
+	err := retryConflicts(ctx, func() error {
 		txn := s.db.NewTransaction(true)
-		var written []*watch.WatchedParty
-		var r watch.ImportReport
-		err := func() error {
+		defer txn.Discard()
+		written, r = nil, watch.ImportReport{}
+		return func() error {
 			for i := range batch {
 				p := batch[i]
 				key := partyKey(wl.Name, p.Ref)
@@ -308,22 +308,17 @@ func (s *Store) importParties(ctx context.Context, c *watchCache, wl *watch.Watc
 			}
 			return txn.Commit()
 		}()
-		txn.Discard()
-		switch {
-		case err == nil:
-		case errors.Is(err, badger.ErrConflict) && attempt < 20:
-			continue // an analyst's decision on one of these parties
-		default:
-			return fmt.Errorf("import watchlist %q: %w", wl.Name, dbErr(err))
-		}
-		rep.Added, rep.Changed, rep.Unchanged = rep.Added+r.Added, rep.Changed+r.Changed, rep.Unchanged+r.Unchanged
-		rep.AddedRefs = append(rep.AddedRefs, r.AddedRefs...)
-		rep.ChangedRefs = append(rep.ChangedRefs, r.ChangedRefs...)
-		for _, wp := range written {
-			c.put(wp)
-		}
-		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import watchlist %q: %w", wl.Name, dbErr(err))
 	}
+	rep.Added, rep.Changed, rep.Unchanged = rep.Added+r.Added, rep.Changed+r.Changed, rep.Unchanged+r.Unchanged
+	rep.AddedRefs = append(rep.AddedRefs, r.AddedRefs...)
+	rep.ChangedRefs = append(rep.ChangedRefs, r.ChangedRefs...)
+	for _, wp := range written {
+		c.put(wp)
+	}
+	return nil
 }
 
 // Alert returns one alert. Returns graph.ErrNotFound if there is none
@@ -412,12 +407,12 @@ func (s *Store) DecideAlert(ctx context.Context, who string, id uint64, status, 
 	if s.opt.ReadOnly {
 		return nil, fmt.Errorf("decide alert: %w: store opened read-only", graph.ErrInvalid)
 	}
-	for attempt := 0; ; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	var a *watch.Alert
+	err := retryConflicts(ctx, func() error {
 		txn := s.db.NewTransaction(true)
-		a, err := func() (*watch.Alert, error) {
+		defer txn.Discard()
+		var err error
+		a, err = func() (*watch.Alert, error) {
 			tx := &Tx{txn: txn, ctx: ctx}
 			a, err := tx.alert(id)
 			if err != nil {
@@ -461,20 +456,15 @@ func (s *Store) DecideAlert(ctx context.Context, who string, id uint64, status, 
 		if err == nil {
 			err = txn.Commit()
 		}
-		txn.Discard()
-		switch {
-		case err == nil:
-		case errors.Is(err, badger.ErrConflict) && attempt < 20:
-			time.Sleep(time.Duration(attempt+1) * time.Millisecond)
-			continue
-		default:
-			return nil, fmt.Errorf("decide alert %d: %w", id, dbErr(err))
-		}
-		if err := s.db.Sync(); err != nil {
-			return nil, fmt.Errorf("decide alert %d: %w", id, badgerErr(err))
-		}
-		return a, nil
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decide alert %d: %w", id, dbErr(err))
 	}
+	if err := s.db.Sync(); err != nil {
+		return nil, fmt.Errorf("decide alert %d: %w", id, badgerErr(err))
+	}
+	return a, nil
 }
 
 // watchMeta reads a bookkeeping value (nil if absent).

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
@@ -538,12 +537,14 @@ func (s *Store) writeStates(ctx context.Context, c *watchCache, batch []result, 
 		}
 		s.watch.alertSeq, s.watch.alertLoaded = last, true
 	}
-	for attempt := 0; ; attempt++ {
-		seq := s.watch.alertSeq
-		var alerts []watch.Alert
-		var states []result
+	var seq uint64
+	var alerts []watch.Alert
+	var states []result
+	err := retryConflicts(ctx, func() error {
+		seq, alerts, states = s.watch.alertSeq, nil, nil
 		txn := s.db.NewTransaction(true)
-		err := func() error {
+		defer txn.Discard()
+		return func() error {
 			tx := &Tx{txn: txn, ctx: ctx}
 			for _, r := range batch {
 				key := partyKey(r.k.list, r.k.ref)
@@ -598,33 +599,28 @@ func (s *Store) writeStates(ctx context.Context, c *watchCache, batch []result, 
 			}
 			return txn.Commit()
 		}()
-		txn.Discard()
-		switch {
-		case err == nil:
-		case errors.Is(err, badger.ErrConflict) && attempt < 20:
-			continue
-		default:
-			return fmt.Errorf("watch: write states: %w", dbErr(err))
-		}
-		s.watch.alertSeq = seq
-		for _, r := range states {
-			c.setState(r.k, r.state)
-		}
-		rep.Written += len(states)
-		rep.Alerts += len(alerts)
-		if len(alerts) > 0 {
-			// Acknowledged means on disk.
-			if err := s.db.Sync(); err != nil {
-				return fmt.Errorf("watch: %w", badgerErr(err))
-			}
-			if emit != nil {
-				for _, a := range alerts {
-					emit(a)
-				}
-			}
-		}
-		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("watch: write states: %w", dbErr(err))
 	}
+	s.watch.alertSeq = seq
+	for _, r := range states {
+		c.setState(r.k, r.state)
+	}
+	rep.Written += len(states)
+	rep.Alerts += len(alerts)
+	if len(alerts) > 0 {
+		// Acknowledged means on disk.
+		if err := s.db.Sync(); err != nil {
+			return fmt.Errorf("watch: %w", badgerErr(err))
+		}
+		if emit != nil {
+			for _, a := range alerts {
+				emit(a)
+			}
+		}
+	}
+	return nil
 }
 
 // sameState reports whether two states say the same, apart from when
