@@ -212,10 +212,12 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 	total := 0
 	for i := range counts {
 		counts[i] = int(d.u32())
-		total += counts[i]
+		if total += counts[i]; d.err == nil && total > len(d.b)/12 {
+			d.fail("%d links or more, more than the file holds", total)
+		}
 	}
-	if d.err == nil && total > len(d.b)/12 {
-		d.fail("%d links, more than the file holds", total)
+	if d.err != nil {
+		return nil, d.err
 	}
 	slab := make([]Link, total)
 	for i := range slab {
@@ -252,10 +254,12 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 	ptotal := 0
 	for i := range pcounts {
 		pcounts[i] = int(d.u32())
-		ptotal += pcounts[i]
+		if ptotal += pcounts[i]; d.err == nil && ptotal > len(d.b)/8 {
+			d.fail("%d postings or more, more than the file holds", ptotal)
+		}
 	}
-	if d.err == nil && ptotal > len(d.b)/8 {
-		d.fail("%d postings, more than the file holds", ptotal)
+	if d.err != nil {
+		return nil, d.err
 	}
 	pslab := make([]Posting, ptotal)
 	for i := range pslab {
