@@ -424,34 +424,14 @@ func fuzzySubset(ka, kb string) bool {
 }
 
 // similarWord reports whether two words of five letters or more that
-// start alike are at most two edits apart (and less than a third of the
+// start alike are at most two edits apart (a swap of neighbours is one) (and less than a third of the
 // shorter).
 func similarWord(a, b string) bool {
 	if len(a) < 5 || len(b) < 5 || a[0] != b[0] {
 		return false
 	}
-	d := editDistance(a, b)
+	d := WordDistance(a, b)
 	return d <= 2 && d*3 < min(len(a), len(b))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // sharedPlaces returns the place words two lists share.

@@ -216,3 +216,39 @@ func NameKeys(e *Entity) []string {
 	}
 	return out
 }
+
+// WordDistance returns the optimal string alignment distance between two
+// byte strings: insertions, deletions, substitutions and swaps of adjacent
+// letters each cost one. Screening and the merge rules compare words with it.
+func WordDistance(a, b string) int {
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return max(la, lb)
+	}
+	var buf [3 * 65]int
+	var rows []int
+	if lb+1 <= 65 {
+		rows = buf[:3*(lb+1)]
+	} else {
+		rows = make([]int, 3*(lb+1))
+	}
+	pp, prev, cur := rows[:lb+1], rows[lb+1:2*(lb+1)], rows[2*(lb+1):]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pp[j-2]+1)
+			}
+		}
+		pp, prev, cur = prev, cur, pp
+	}
+	return prev[lb]
+}

@@ -26,8 +26,9 @@ import (
 
 // FormatVersion is the version of the file layout. Bump it whenever the
 // layout or what an Index holds changes: files of another version are not
-// read.
-const FormatVersion = 1
+// read. The file holds what cannot be derived; counts, the id table, word
+// numbers and the sorted word list are rebuilt from it on reading.
+const FormatVersion = 2
 
 var magic = [4]byte{'S', 'G', 'I', 'X'}
 
@@ -42,7 +43,6 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func (ix *Index) WriteTo(w io.Writer, stamp []byte) (int64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	sorted := ix.names.sortedWords()
 	h := crc32.New(castagnoli)
 	cw := &countWriter{w: io.MultiWriter(w, h)}
 	e := &encoder{w: bufio.NewWriterSize(cw, 1<<20)}
@@ -52,15 +52,12 @@ func (ix *Index) WriteTo(w io.Writer, stamp []byte) (int64, error) {
 
 	n := len(ix.ids)
 	e.u64(uint64(n))
-	e.u64(uint64(ix.stored))
-	e.u64(uint64(ix.links))
 	for _, id := range ix.ids {
 		e.bytes(id[:])
 	}
 	for _, c := range ix.schema {
 		e.u16(c)
 	}
-	e.bytes(ix.flags)
 	e.u64(uint64(len(ix.schemaNames)))
 	for _, s := range ix.schemaNames {
 		e.str(s)
@@ -122,14 +119,10 @@ func (ix *Index) WriteTo(w io.Writer, stamp []byte) (int64, error) {
 			e.u16(p.Slot)
 		}
 	}
-	for _, w := range sorted {
-		e.u32(uint32(w))
-	}
 	e.u64(uint64(len(nx.count)))
 	for _, c := range nx.count {
 		e.u16(c)
 	}
-	e.u64(uint64(len(nx.gen)))
 	if e.err == nil {
 		e.err = e.w.Flush()
 	}
@@ -166,9 +159,7 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 	}
 	d.section = "counts"
 	n := d.count(16)
-	stored, links := int(d.u64()), int(d.u64())
 	ix := NewSized(0)
-	ix.stored, ix.links = stored, links
 	d.section = "ids"
 	ix.ids = make([]uuid.UUID, n)
 	for i := range ix.ids {
@@ -179,7 +170,6 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 	for i := range ix.schema {
 		ix.schema[i] = d.u16()
 	}
-	ix.flags = slices.Clone(d.take(n))
 	ns := d.count(1)
 	ix.schemaNames = make([]string, 0, ns)
 	for range ns {
@@ -241,6 +231,26 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 		ix.adj[i] = slab[off : off+c : off+c]
 		off += c
 	}
+	// What follows from the above: flags and counts.
+	ix.flags = make([]uint8, n)
+	for i, code := range ix.schema {
+		switch {
+		case code == 0:
+			continue
+		case int(code) >= len(ix.schemaNames):
+			d.fail("entity %d has schema code %d of %d", i, code, len(ix.schemaNames))
+		}
+		ix.flags[i] = flagStored
+		if _, ok := ix.desig[int32(i)]; ok {
+			ix.flags[i] |= flagDesignator
+		}
+		ix.stored++
+	}
+	for _, l := range slab {
+		if l.Out {
+			ix.links++
+		}
+	}
 	d.section = "names"
 	nx := &ix.names
 	nw := d.count(4)
@@ -282,21 +292,10 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 		nx.postings[i] = pslab[off : off+c : off+c]
 		off += c
 	}
-	nx.sorted = make([]WordID, nw)
-	for i := range nx.sorted {
-		nx.sorted[i] = WordID(d.u32())
-		if d.err == nil && (nx.sorted[i] < 0 || int(nx.sorted[i]) >= nw) {
-			d.fail("sorted word %d of %d", nx.sorted[i], nw)
-		}
-	}
 	nc := d.count(2)
 	nx.count = make([]uint16, nc)
 	for i := range nx.count {
 		nx.count[i] = d.u16()
-	}
-	ng := int(d.u64())
-	if d.err == nil && (ng < 0 || ng > n) {
-		d.fail("%d name generations for %d nodes", ng, n)
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -304,7 +303,7 @@ func Read(data []byte, stamp []byte) (*Index, error) {
 	if len(d.b) != 0 {
 		return nil, fmt.Errorf("graph index file: %d bytes left over after the last section", len(d.b))
 	}
-	nx.gen = make([]uint32, ng)
+	nx.dirty = true // sortedWords sorts them at the first prefix look-up
 	ix.nums.reserve(nil, n)
 	for i, id := range ix.ids {
 		if _, dup := ix.nums.get(ix.ids, id); dup {

@@ -277,7 +277,7 @@ func otherStem(a, b string) bool {
 	if len(a) == len(b) || !graph.IsASCII(a) || !graph.IsASCII(b) {
 		return false
 	}
-	return osaDistance(a, b) > abs(len(a)-len(b))
+	return graph.WordDistance(a, b) > abs(len(a)-len(b))
 }
 
 // typoSimilarity is the similarity of two words that isTypo takes for one
@@ -296,7 +296,7 @@ func isTypo(a, b string) bool {
 	if len(a) != len(b) || len(a) < 3 || a[0] != b[0] {
 		return false
 	}
-	return osaDistance(a, b) <= min(2, (len(a)+1)/3)
+	return graph.WordDistance(a, b) <= min(2, (len(a)+1)/3)
 }
 
 // spellingSim compares the word of a variant group (key "=...") with the
@@ -394,7 +394,7 @@ func stringSim(a, b string) float64 {
 	if !lettersOverlap(a, b) {
 		return 0
 	}
-	d := osaDistance(a, b)
+	d := graph.WordDistance(a, b)
 	if min(len(a), len(b)) <= 3 && d > 1 {
 		return 0
 	}
@@ -868,42 +868,6 @@ func letterMask(s string) uint32 {
 	return m
 }
 
-// osaDistance returns the optimal string alignment distance between two
-// byte strings: insertions, deletions, substitutions and swaps of adjacent
-// letters each cost one.
-func osaDistance(a, b string) int {
-	la, lb := len(a), len(b)
-	if la == 0 || lb == 0 {
-		return max(la, lb)
-	}
-	var buf [3 * 65]int
-	var rows []int
-	if lb+1 <= 65 {
-		rows = buf[:3*(lb+1)]
-	} else {
-		rows = make([]int, 3*(lb+1))
-	}
-	pp, prev, cur := rows[:lb+1], rows[lb+1:2*(lb+1)], rows[2*(lb+1):]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= la; i++ {
-		cur[0] = i
-		for j := 1; j <= lb; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], pp[j-2]+1)
-			}
-		}
-		pp, prev, cur = prev, cur, pp
-	}
-	return prev[lb]
-}
-
 // jaroWinkler returns the Jaro-Winkler similarity of two byte strings.
 func jaroWinkler(a, b string) float64 {
 	if a == b {
@@ -919,7 +883,7 @@ func jaroWinkler(a, b string) float64 {
 	}
 	var ma, mb [64]bool
 	if la > 64 || lb > 64 {
-		return 1 - float64(osaDistance(a, b))/float64(max(la, lb))
+		return 1 - float64(graph.WordDistance(a, b))/float64(max(la, lb))
 	}
 	m := 0
 	for i := 0; i < la; i++ {
@@ -1091,7 +1055,7 @@ func misspelledLegalForm(w string) bool {
 		return false
 	}
 	for _, f := range longLegalForms {
-		if w != f && abs(len(w)-len(f)) <= 2 && w[0] == f[0] && osaDistance(w, f) <= len(f)/7 {
+		if w != f && abs(len(w)-len(f)) <= 2 && w[0] == f[0] && graph.WordDistance(w, f) <= len(f)/7 {
 			return true
 		}
 	}

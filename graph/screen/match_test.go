@@ -90,8 +90,8 @@ func TestEditDistances(t *testing.T) {
 		osa  int
 	}{{"", "abc", 3}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"kitten", "sitting", 3}, {"scholz", "schloz", 1}}
 	for _, tt := range tests {
-		if got := osaDistance(tt.a, tt.b); got != tt.osa {
-			t.Errorf("osaDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.osa)
+		if got := graph.WordDistance(tt.a, tt.b); got != tt.osa {
+			t.Errorf("graph.WordDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.osa)
 		}
 	}
 	if got := jaroWinkler("martha", "marhta"); math.Abs(got-0.9611) > 0.001 {
