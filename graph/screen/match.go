@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -60,6 +61,17 @@ var commonNameWords = map[string]bool{
 	"mr": true, "mrs": true, "dr": true, "sheikh": true, "haji": true, "mullah": true, "maulavi": true,
 }
 
+// nameParticles are the articles and prepositions of personal and place
+// names (Arabic, Romance, Germanic, Dutch): "al", "bin", "de", "van".
+// "abu" and "abd" are not among them: they make the name ("Abu Bakr" is
+// not "Bakr").
+var nameParticles = map[string]bool{
+	"al": true, "el": true, "ul": true, "bin": true, "ibn": true, "ben": true, "bint": true,
+	"de": true, "da": true, "di": true, "do": true, "du": true, "dos": true, "das": true,
+	"del": true, "della": true, "der": true, "den": true, "van": true, "von": true,
+	"la": true, "le": true, "y": true,
+}
+
 // TokenMatch is one aligned pair of words.
 type TokenMatch struct {
 	Query      string  // the query's word ("" for a name word left unmatched)
@@ -104,6 +116,12 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 	// "yu".
 	if undouble(a) == undouble(b) {
 		return 0.95, "doubled"
+	}
+	// In Chinese characters and Korean syllables one sign is a syllable
+	// of the name: a name one sign apart is another name ("김정은" /
+	// "김정일", Kim Jong Un / Kim Jong Il), not a misspelling.
+	if syllabic(a) || syllabic(b) {
+		return 0, ""
 	}
 	if equivalent(a, b) {
 		if s := stringSim(ra, rb); s > equivalentSimilarity {
@@ -164,6 +182,20 @@ func tokenSim(a, ra, b, rb string) (float64, string) {
 		return 0, ""
 	}
 	return math.Min(s, 0.95), "fuzzy"
+}
+
+// syllabic reports whether a folded word is written in Chinese characters
+// or Hangul (Fold leaves Hangul as its letters, jamo).
+func syllabic(w string) bool {
+	if graph.IsASCII(w) {
+		return false
+	}
+	for _, r := range w {
+		if unicode.In(r, unicode.Han, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
 }
 
 // simCache remembers the similarity of word pairs: for one query (the
@@ -613,10 +645,21 @@ func matchWords(q, n []nameWord, org bool, sims *simCache) NameMatch {
 	// A repeated word left over when the other name has all its words
 	// matched is no disagreement (see repeated).
 	otherQ, otherN := leftOver(q, qi), leftOver(n, nj)
+	// A particle left over ("de", "al", "bin") says nothing of who is
+	// named once other words match: "Bashar Assad" is "Bashar al-Assad",
+	// "Juan Cruz" "Juan de la Cruz".
+	freeParticles := false
+	for i := range q {
+		freeParticles = freeParticles || qi[i] != 0 && !nameParticles[q[i].tok]
+	}
 	for i := range q {
 		if qi[i] == 0 {
 			if !otherN && repeated(q, i) {
 				tokens = append(tokens, TokenMatch{Query: q[i].tok, How: "repeated"})
+				continue
+			}
+			if freeParticles && nameParticles[q[i].tok] {
+				tokens = append(tokens, TokenMatch{Query: q[i].tok, How: "particle"})
 				continue
 			}
 			uq += q[i].w
@@ -630,6 +673,10 @@ func matchWords(q, n []nameWord, org bool, sims *simCache) NameMatch {
 		if nj[j] == 0 {
 			if !otherQ && repeated(n, j) {
 				tokens = append(tokens, TokenMatch{Name: n[j].tok, How: "repeated"})
+				continue
+			}
+			if freeParticles && nameParticles[n[j].tok] {
+				tokens = append(tokens, TokenMatch{Name: n[j].tok, How: "particle"})
 				continue
 			}
 			if n[j].surname {

@@ -87,6 +87,8 @@ func (h *Hit) Summary() string {
 			case "exact", "", "repeated":
 			case "weak alias":
 				words = append(words, "a weak alias alone is no match")
+			case "particle":
+				words = append(words, fmt.Sprintf("particle %s left over, not counted", t.Query+t.Name))
 			case "legal form differs":
 				words = append(words, fmt.Sprintf("legal form %s / %s differs", t.Query, t.Name))
 			case "unmatched":

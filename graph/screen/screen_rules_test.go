@@ -224,3 +224,40 @@ func TestScreenUnmatchedWords(t *testing.T) {
 		}
 	}
 }
+
+// A particle left over on one side costs nothing once other words match;
+// a particle alone matches nothing.
+func TestScreenParticleLeftOver(t *testing.T) {
+	with := screenScore(t, "Person", "Juan Carlos Cruz", "Juan Carlos de la Cruz")
+	without := screenScore(t, "Person", "Juan Carlos Cruz", "Juan Carlos Cruz")
+	if with.Score != without.Score || !hasHow(with, "particle") {
+		t.Errorf("particles de, la left over: %.3f (%s), want the score without them %.3f", with.Score, with.Summary(), without.Score)
+	}
+	if !strings.Contains(with.Summary(), "particle de left over") {
+		t.Errorf("summary %q does not say the particle was left out", with.Summary())
+	}
+	// A real word left over still costs: the particle rule is not a
+	// rule for every short word.
+	if h := screenScore(t, "Person", "Juan Carlos Cruz", "Juan Carlos Mora Cruz"); h.Score >= with.Score {
+		t.Errorf("a family name left over scores %.3f, not below a particle left over %.3f", h.Score, with.Score)
+	}
+	if h := screenScore(t, "Person", "de la", "Juan de la Cruz"); h.Score >= DefaultThreshold || hasHow(h, "particle") {
+		t.Errorf("particles alone score %.3f (%s)", h.Score, h.Summary())
+	}
+	// "abu" makes the name: not a particle.
+	if h := screenScore(t, "Person", "Bakr Hassan", "Abu Bakr Hassan"); hasHow(h, "particle") {
+		t.Errorf("abu treated as a particle: %s", h.Summary())
+	}
+}
+
+// Names in Chinese characters or Hangul one sign apart are other names.
+func TestScreenSyllabicNoFuzzy(t *testing.T) {
+	for _, tc := range [][2]string{{"김정은", "김정일"}, {"李明", "李朋"}} {
+		if h := screenScore(t, "Person", tc[0], tc[1]); h.Score >= DefaultThreshold {
+			t.Errorf("%s / %s: %.3f (%s), want no hit", tc[0], tc[1], h.Score, h.Summary())
+		}
+		if h := screenScore(t, "Person", tc[0], tc[0]); h.Score < 0.99 {
+			t.Errorf("%s / itself: %.3f", tc[0], h.Score)
+		}
+	}
+}
