@@ -10,20 +10,54 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/watch"
 	"github.com/sanctionsgraph/sanctionsgraph/schema"
+	"github.com/sanctionsgraph/sanctionsgraph/store"
+	"github.com/sanctionsgraph/sanctionsgraph/store/storetest"
 	"github.com/sanctionsgraph/sanctionsgraph/web"
 )
 
 const alertToken = "browser-test-token-0123456789abcdef"
 
-// TestBrowserAlertQueue walks the alert queue as an analyst does: open an
-// alert of a watchlist, see the path with every hop and its sources, try
-// to dismiss it without a reason (refused), then dismiss it with one; the
-// store records the decision with who and why, and the open queue no
-// longer lists it.
+// watchedRealLists returns a store of the real OFAC, UN and EU lists
+// (storetest.RealLists) with the 2019 finding (Russian Financial Society
+// opened accounts for Dandong Zhongsheng), a watchlist of four customers
+// checked once, and the alerts that check raised.
+func watchedRealLists(t testing.TB) (*store.Store, []watch.Alert) {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.RealLists(t)
+	storetest.AddFinding2019(t, st)
+	parties := []watch.Party{
+		{Ref: "C1", Name: "Russian Financial Society", Kind: "Company", Country: "ru"},
+		{Ref: "C2", Name: "Dandong Zhongsheng Industry and Trade", Kind: "Company", Country: "cn"},
+		{Ref: "C3", Name: "Maria Fernanda Lopez", Kind: "Person", Country: "mx"},
+		{Ref: "C4", Name: "Nordlicht Logistik GmbH", Kind: "Company", Country: "de"},
+	}
+	if _, err := st.ImportWatchlist(ctx, "customers", nil, parties); err != nil {
+		t.Fatal(err)
+	}
+	var alerts []watch.Alert
+	if _, err := st.WatchUpdate(ctx, store.WatchOptions{Emit: func(a watch.Alert) { alerts = append(alerts, a) }}); err != nil {
+		t.Fatal(err)
+	}
+	return st, alerts
+}
+
+// TestBrowserAlertQueue walks the alert queue as an analyst does, on the
+// real lists: open the alert that Russian Financial Society, a customer,
+// is two hops from the Foreign Trade Bank of the DPRK (through the
+// finding of 2019 and OFAC's "Linked To"), see the path with every hop
+// and its sources, try to dismiss it without a reason (refused), then
+// dismiss it with one; the store records the decision with who and why,
+// and the open queue no longer lists it.
 func TestBrowserAlertQueue(t *testing.T) {
 	chromiumPath(t)
 	out := artifacts(t)
-	st, alerts := watchedDemo(t)
+	st, alerts := watchedRealLists(t)
+	for _, a := range alerts {
+		if a.Party == "C3" || a.Party == "C4" {
+			t.Errorf("a customer on no list raised an alert: %s", a.Reason)
+		}
+	}
 	sch, err := schema.New(st, schema.DefaultLimits, nil, schema.Writable(st, nil), schema.Watching(st, st, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -35,16 +69,22 @@ func TestBrowserAlertQueue(t *testing.T) {
 	srv := httptest.NewServer(web.New(web.Options{Schema: sch, Writers: writers, Alerts: st}))
 	t.Cleanup(srv.Close)
 
-	// The alert to open: a new path of C1 of two hops or more.
+	// The alert to open: C1's new path of two hops to the Foreign Trade
+	// Bank, whose first hop is the finding.
 	var a *watch.Alert
 	for i := range alerts {
-		if x := &alerts[i]; x.Kind == watch.NewPath && x.After != nil && x.After.Path != nil && len(x.After.Path.Steps) >= 2 {
+		x := &alerts[i]
+		if x.Party != "C1" || x.Kind != watch.NewPath || x.After == nil || x.After.Path == nil || len(x.After.Path.Steps) != 2 {
+			continue
+		}
+		steps := x.After.Path.Steps
+		if strings.Contains(steps[1].To.Name, "FOREIGN TRADE BANK") && len(steps[0].Sources) > 0 && steps[0].Sources[0].URL == storetest.FindingURL {
 			a = x
 			break
 		}
 	}
 	if a == nil {
-		t.Fatalf("no new-path alert of two hops among %d alerts", len(alerts))
+		t.Fatalf("no alert of C1's two hops to the Foreign Trade Bank among %d alerts", len(alerts))
 	}
 	id := fmt.Sprint(a.ID)
 	ctx, problems := browserCtx(t, t.TempDir())
