@@ -44,6 +44,9 @@ func TestScreenTokensRomanise(t *testing.T) {
 		{"しんぞう あべ", []string{"shinzou", "abe"}},                   // hiragana
 		{"राहुल गांधी", []string{"rahul", "gandhi"}},              // Devanagari
 		{"محمد", []string{"mhmd"}},                                // Arabic: no short vowels
+		{"ทักษิณ ชินวัตร", []string{"thaksin", "chinwatr"}},       // Thai, by the Unidecode tables
+		{"শেখ হাসিনা", []string{"shekh", "haasinaa"}},             // Bengali: vowel signs do not split words
+		{"בנימין נתניהו", []string{"bnymyn", "ntnyhv"}},           // Hebrew: consonants
 		{"Brigade Twenty-One", []string{"brigade", "21"}},
 		{"Seventy 7 Holdings", []string{"77", "holdings"}},
 	}

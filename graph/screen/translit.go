@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/mozillazg/go-unidecode"
+
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
@@ -476,6 +478,13 @@ func screenRomanize(name string) string {
 				}
 			}
 			i++
+		case tableScript(r):
+			j := i + 1
+			for j < len(rs) && (tableScript(rs[j]) || rs[j] == 0x200C || rs[j] == 0x200D) {
+				j++
+			}
+			b.WriteString(unidecode.Unidecode(string(rs[i:j])))
+			i = j
 		default:
 			if t, ok := scriptTranslit[r]; ok {
 				b.WriteString(t)
@@ -490,7 +499,21 @@ func screenRomanize(name string) string {
 
 func romanScript(r rune) bool {
 	return (r >= 0x0531 && r <= 0x0587) || (r >= 0x10A0 && r <= 0x10FF) ||
-		(r >= 0x3041 && r <= 0x30FC) || (r >= 0x0900 && r <= 0x097F) || isArabicLetter(r)
+		(r >= 0x3041 && r <= 0x30FC) || (r >= 0x0900 && r <= 0x097F) || isArabicLetter(r) || tableScript(r)
+}
+
+// tableScript reports whether r is of a script romanised by the Unidecode
+// tables (github.com/mozillazg/go-unidecode): Hebrew, Syriac, Thaana, the
+// Indic scripts after Devanagari (Bengali to Sinhala), Thai, Lao,
+// Tibetan, Myanmar, Ethiopic, Khmer and Mongolian. Fold would keep their
+// letters but split words at their vowel signs and drop others. Chinese
+// characters and Hangul are left as they are: one sign is a syllable,
+// and the tables' readings (Mandarin for every Han character) would make
+// different names one ("高市" and "高石" both "gao shi").
+func tableScript(r rune) bool {
+	return (r >= 0x0590 && r <= 0x05FF) || (r >= 0x0700 && r <= 0x07BF) || (r >= 0x0980 && r <= 0x0DFF) ||
+		(r >= 0x0E00 && r <= 0x0FFF) || (r >= 0x1000 && r <= 0x109F) || (r >= 0x1200 && r <= 0x139F) ||
+		(r >= 0x1780 && r <= 0x18AF)
 }
 
 // isArabicLetter reports whether r is a letter or mark of the Arabic
@@ -502,7 +525,7 @@ func isArabicLetter(r rune) bool { return r >= 0x0600 && r <= 0x06FF }
 // "فرناندو") is compared with Latin words by their consonants.
 func hasAbjad(name string) bool {
 	for _, r := range name {
-		if isArabicLetter(r) {
+		if isArabicLetter(r) || r >= 0x05D0 && r <= 0x05EA { // Arabic or Hebrew letters
 			return true
 		}
 	}
