@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,5 +143,42 @@ func TestListVersionMassDelistRefused(t *testing.T) {
 	sums, err := ingestFiles(t, s, ingest.Options{Partial: true}, old)
 	if err != nil || len(sums[0].List.Delisted) != 0 || sums[0].List.DelistSkipped == "" {
 		t.Errorf("partial: %v %+v", err, sums[0].List)
+	}
+}
+
+// The next version of a list that states its date on every entry (the
+// UN's) changes only the entries whose content changed: an entry that
+// differs only in its source's date is unchanged and keeps the date of
+// the version that first stated it so.
+func TestListVersionDateOnlyUnchanged(t *testing.T) {
+	orig, err := os.ReadFile(graphtest.SharedData(t, "un/UN_consolidated_2026-02-27.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := bytes.Replace(orig, []byte(`dateGenerated="2026-02-27`), []byte(`dateGenerated="2026-02-28`), 1)
+	// One real change in the next version: an entry's comment.
+	const comment = "<COMMENTS1>"
+	at := bytes.Index(next, []byte(comment))
+	if bytes.Equal(next, orig) || at < 0 {
+		t.Fatal("the UN file changed shape: no dateGenerated or COMMENTS1")
+	}
+	next = slices.Concat(next[:at+len(comment)], []byte("Added in this test. "), next[at+len(comment):])
+	dir := t.TempDir()
+	p1, p2 := filepath.Join(dir, "un1.xml"), filepath.Join(dir, "un2.xml")
+	if os.WriteFile(p1, orig, 0o644) != nil || os.WriteFile(p2, next, 0o644) != nil {
+		t.Fatal("write")
+	}
+	s := storetest.Open(t, store.Options{})
+	sums, err := ingestFiles(t, s, ingest.Options{}, p1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := sums[0].Added
+	sums, err = ingestFiles(t, s, ingest.Options{}, p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sums[0]; got.Updated != 1 || got.Unchanged != n-1 || got.List == nil || got.List.Date != "2026-02-28" {
+		t.Errorf("the next version: updated %d, unchanged %d of %d, list %+v; want 1 updated, the rest unchanged, dated 2026-02-28", got.Updated, got.Unchanged, n, got.List)
 	}
 }

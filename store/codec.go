@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
@@ -54,6 +55,36 @@ func decodeRelationship(l edgeLoc, b []byte) (*graph.Relationship, error) {
 	}
 	r.ID, r.Source, r.Target, r.Kind = l.ID, l.Src, l.Dst, l.Rel
 	return &r, nil
+}
+
+// sameButDates reports whether two values of an n, h or o key differ at
+// most in the dates of their sources (date, retrievedAt). A list that
+// states its date on every entry (the UN's, OFAC's XML, the UK's) gives
+// every record a new source date with each version; a record whose
+// content did not change is left as it is, with the date of the version
+// that first stated it so, and is not a change: the next day's version of
+// the UN list changes the entries that changed, not all of them (a
+// watchlist re-check then looks at those only).
+func sameButDates(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 || a[0] != valueVersion || b[0] != valueVersion {
+		return false
+	}
+	var x, y map[string]any
+	if json.Unmarshal(a[1:], &x) != nil || json.Unmarshal(b[1:], &y) != nil {
+		return false
+	}
+	undate := func(m map[string]any) {
+		ss, _ := m["sources"].([]any)
+		for _, s := range ss {
+			if o, ok := s.(map[string]any); ok {
+				delete(o, "date")
+				delete(o, "retrievedAt")
+			}
+		}
+	}
+	undate(x)
+	undate(y)
+	return reflect.DeepEqual(x, y)
 }
 
 // item is one thing a record contributes: an entity, a held document or a

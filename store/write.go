@@ -360,7 +360,7 @@ func (w *writer) put(p *prepared) (graph.Outcome, error) {
 	if oldMan != nil && bytes.Equal(oldMan, p.manifest) {
 		same := true
 		for i := range p.items {
-			if !bytes.Equal(oldVals[i], p.items[i].val) {
+			if !bytes.Equal(oldVals[i], p.items[i].val) && !sameButDates(oldVals[i], p.items[i].val) {
 				same = false
 				break
 			}
