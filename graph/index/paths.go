@@ -15,20 +15,24 @@ import (
 
 var errStop = errors.New("search stopped")
 
-// scratch holds per-search state, reused through the Index's pool: a
-// generation stamp per node and side makes clearing free. Searches touch
-// nodes at random in arrays of millions of entries, so what one step reads
-// of a node sits together: both sides' stamps in one word, and the three
-// numbers a search keeps per node in one struct (one cache miss, not up to
-// five, measured on the 2M-entity network).
+// scratch holds per-search state, reused through the Index's pool.
+// Searches touch nodes at random in arrays of millions of entries, so what
+// one step reads of a node is kept small and together: both sides' marks
+// of a node in one byte, and the three numbers a search keeps per node in
+// one struct.
 type scratch struct {
-	gen   uint32
-	stamp uint16 // 12-bit stamp of this search, from gen
-	// seen holds, per node and side, stamp<<4 | distance from the side's
-	// origin: a node is reached in this search if its stamp matches. Paths
-	// are at most 10 hops, so 4 bits of distance suffice.
-	seen [][2]uint16
-	node []nodeState
+	gen uint32 // counts searches: extract's marks are -(gen+1)
+	// seen holds, per node, 1 + the distance from each side's origin at
+	// which the side reached it, 0 if it did not: side 0 in the low four
+	// bits, side 1 in the high four (paths are at most 10 hops). One byte
+	// per node keeps the array a quarter of the size that stamps of 16
+	// bits per side took, so that more of it stays in the caches: a
+	// search reads it once per relationship it scans.
+	seen []uint8
+	// touched lists the nodes whose seen byte is set: reset clears those,
+	// not the whole array.
+	touched []int32
+	node    []nodeState
 	// level holds the nodes of each side by distance from its origin; the
 	// levels are slices of buf, kept between searches.
 	level [2][][]int32
@@ -40,19 +44,21 @@ type scratch struct {
 	steps, edges []dagEdge
 }
 
-// nodeState is what a search keeps per node besides its stamps. In a
-// one-sided search: the node's parent, the total weakness of the path to it
-// and its order in its level. In extract: its mark and its least weakness
-// to the target.
+// nodeState is what a search keeps per node besides its distances. In a
+// one-sided search: the node's parent, the total weakness of the path to
+// it and its order in its level. In extract: its mark and its least
+// weakness to the target. It is valid only for nodes the search reached.
 type nodeState struct{ a, b, c int32 }
 
 func (sc *scratch) reset(n int) {
 	if len(sc.node) < n {
 		c := n + n/4
-		sc.seen = make([][2]uint16, c)
+		sc.seen = make([]uint8, c)
 		sc.node = make([]nodeState, c)
+		sc.touched = sc.touched[:0]
 		sc.gen = 0
 	}
+	sc.clearSeen()
 	for s := 0; s < 2; s++ {
 		sc.level[s] = sc.level[s][:0]
 		sc.buf[s] = sc.buf[s][:0]
@@ -63,19 +69,30 @@ func (sc *scratch) reset(n int) {
 		clear(sc.node)
 		sc.gen = 1
 	}
-	sc.stamp = uint16(sc.gen%4095) + 1
-	if sc.stamp == 1 { // the 12-bit stamps wrapped
-		clear(sc.seen)
-	}
 }
 
-func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[v][side]>>4 == sc.stamp }
+// clearSeen clears the seen bytes the last search set. The searcher clears
+// them as it ends (release), so that a search that reached a million nodes
+// pays for clearing them, not the next one.
+func (sc *scratch) clearSeen() {
+	for _, v := range sc.touched {
+		sc.seen[v] = 0
+	}
+	sc.touched = sc.touched[:0]
+}
 
-// see records that side reached v at distance d.
-func (sc *scratch) see(side int, v int32, d int) { sc.seen[v][side] = sc.stamp<<4 | uint16(d) }
+func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[v]>>(4*side)&15 != 0 }
+
+// see records that side reached v at distance d (it had not).
+func (sc *scratch) see(side int, v int32, d int) {
+	if sc.seen[v] == 0 {
+		sc.touched = append(sc.touched, v)
+	}
+	sc.seen[v] |= uint8(d+1) << (4 * side)
+}
 
 // dist returns the distance at which side reached v (valid if isSeen).
-func (sc *scratch) dist(side int, v int32) int { return int(sc.seen[v][side] & 15) }
+func (sc *scratch) dist(side int, v int32) int { return int(sc.seen[v]>>(4*side)&15) - 1 }
 
 // addLevel appends the nodes buf[side][start:] as the side's next level.
 func (sc *scratch) addLevel(side, start int) []int32 {
@@ -134,7 +151,10 @@ func (ix *Index) newSearcher(ctx context.Context, via []graph.RelType, asOf grap
 	return s
 }
 
-func (s *searcher) release() { s.ix.scratch.Put(s.sc) }
+func (s *searcher) release() {
+	s.sc.clearSeen()
+	s.ix.scratch.Put(s.sc)
+}
 
 // tick counts work and stops the search at the deadline.
 func (s *searcher) tick(n int) error {
@@ -899,6 +919,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) 
 	if q.Hops <= 0 {
 		q.Hops = 1
 	}
+	q.Hops = min(q.Hops, graph.MaxHopsLimit) // distances are kept in 4 bits (scratch.seen)
 	if q.MaxNodes <= 0 {
 		q.MaxNodes = graph.DefaultNeighbours
 	}

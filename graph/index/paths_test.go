@@ -831,7 +831,21 @@ func TestShortestMatchesReference(t *testing.T) {
 			if g.ix.isDesignator(must(g.ix.lookupNum(q.From))) {
 				continue
 			}
-			res, err := g.ix.Paths(context.Background(), q)
+			// Searches cut short, one-sided searches and neighbourhoods
+			// in between reuse the same scratch state: none may leave a
+			// trace in the next search.
+			ctx := context.Background()
+			switch r.IntN(4) {
+			case 0:
+				cut := q
+				cut.MaxVisited, cut.K = 1+r.IntN(n), 1+r.IntN(3)
+				g.ix.Paths(ctx, cut)
+			case 1:
+				g.ix.Nearest(ctx, graph.NearestQuery{From: q.From, MaxHops: 1 + r.IntN(6), K: 1 + r.IntN(3), MaxVisited: 1 + r.IntN(2*n)})
+			case 2:
+				g.ix.Neighbourhood(ctx, graph.NeighbourhoodQuery{From: q.From, Hops: 1 + r.IntN(4), MaxNodes: 1 + r.IntN(n)})
+			}
+			res, err := g.ix.Paths(ctx, q)
 			if err != nil {
 				t.Fatal(err)
 			}
