@@ -153,7 +153,37 @@ func (ix *Index) newSearcher(ctx context.Context, via []graph.RelType, asOf grap
 
 func (s *searcher) release() {
 	s.sc.clearSeen()
+	s.sc.trim()
 	s.ix.scratch.Put(s.sc)
+}
+
+// maxKept is the most entries a buffer of a scratch keeps between
+// searches: the rare search that reached a million nodes does not leave
+// its buffers (up to tens of MB) to every scratch in the pool.
+const maxKept = 1 << 18
+
+// trim drops the buffers that grew past maxKept.
+func (sc *scratch) trim() {
+	for s := 0; s < 2; s++ {
+		if cap(sc.buf[s]) > maxKept {
+			sc.buf[s], sc.level[s] = nil, nil
+		}
+	}
+	if cap(sc.touched) > maxKept {
+		sc.touched = nil
+	}
+	if cap(sc.found) > maxKept {
+		sc.found = nil
+	}
+	if cap(sc.meet) > maxKept {
+		sc.meet = nil
+	}
+	if cap(sc.steps) > maxKept {
+		sc.steps = nil
+	}
+	if cap(sc.edges) > maxKept {
+		sc.edges = nil
+	}
 }
 
 // tick counts work and stops the search at the deadline.
