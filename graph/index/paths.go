@@ -29,8 +29,8 @@ type scratch struct {
 	// bits per side took, so that more of it stays in the caches: a
 	// search reads it once per relationship it scans.
 	seen []uint8
-	// touched lists the nodes whose seen byte is set: reset clears those,
-	// not the whole array.
+	// touched lists the nodes whose seen byte is set: clearSeen clears
+	// those, not the whole array.
 	touched []int32
 	node    []nodeState
 	// level holds the nodes of each side by distance from its origin; the
