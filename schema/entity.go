@@ -42,10 +42,15 @@ func (e *entityResolver) ID(ctx context.Context) (graphql.ID, error) {
 	if err != nil {
 		return "", err
 	}
+	return entityID(x), nil
+}
+
+// entityID is the public id of x: its reference, else its uuid.
+func entityID(x *graph.Entity) graphql.ID {
 	if x.Ref == "" {
-		return graphql.ID(x.ID.String()), nil
+		return graphql.ID(x.ID.String())
 	}
-	return graphql.ID(x.Ref), nil
+	return graphql.ID(x.Ref)
 }
 
 func (e *entityResolver) UUID() graphql.ID { return graphql.ID(e.id.String()) }

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -109,13 +110,31 @@ func ownershipDesignations(ds []graph.Designation) []designationResolver {
 	return out
 }
 
-// Chains are paths of owns steps, from the designated person down.
-func (e *ownershipExposureResolver) Chains() []*pathResolver {
+// Chains are paths of owns steps, from the designated person down. The
+// entities on them are read here when a field shows them, as store.Paths
+// reads those of paths (pathEntityResolver relies on it).
+func (e *ownershipExposureResolver) Chains(ctx context.Context) ([]*pathResolver, error) {
+	var ents map[uuid.UUID]*graph.Entity
+	if slices.ContainsFunc(graphql.SelectedFieldNames(ctx), isPathEntityField) {
+		ents = map[uuid.UUID]*graph.Entity{}
+		for _, p := range e.x.Chains {
+			for _, id := range p.Entities {
+				if _, ok := ents[id]; ok {
+					continue
+				}
+				x, err := e.r.entity(ctx, id)
+				if err != nil {
+					return nil, e.r.userError(ctx, err)
+				}
+				ents[id] = x
+			}
+		}
+	}
 	out := make([]*pathResolver, len(e.x.Chains))
 	for i := range e.x.Chains {
-		out[i] = e.r.pathOf(&e.x.Chains[i])
+		out[i] = e.r.pathOf(&e.x.Chains[i], ents)
 	}
-	return out
+	return out, nil
 }
 
 func (e *ownershipExposureResolver) Owners() []*ownershipStakeResolver {

@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -82,6 +83,76 @@ func TestLazyStepsAgreeWithRecords(t *testing.T) {
 					t.Errorf("%s: path %d step %d lazy %+v, read %+v", q, i, j, l.Paths.Paths[i].Steps[j], f.Paths.Paths[i].Steps[j])
 				}
 			}
+		}
+	}
+}
+
+// The entities on a path resolve their id, name and kind from the records
+// read with the path (without a read each): however the query selects
+// them (fragments, aliases, exposure chains), they must equal what
+// entity(id:) reads.
+func TestPathEntitiesAgreeWithEntity(t *testing.T) {
+	s := demoSchema(t)
+	const ent = `id name kind`
+	for _, q := range []string{
+		`{ paths(from: "demo-rfs", to: "demo-ftb", first: 3) { paths { start { ` + ent + ` } end { ` + ent + ` } steps { from { ` + ent + ` } to { ` + ent + ` } } } } }`,
+		`query { paths(from: "demo-bank-sputnik", to: "demo-kkbc", first: 3) { paths { ...P } } }
+		 fragment P on Path { steps { relationship { kind } other: to { ...E } } start { ... on Entity { ` + ent + ` } } }
+		 fragment E on Entity { ` + ent + ` }`,
+		`{ linksToSanctioned(id: "demo-rfs", first: 3) { paths { end { ` + ent + ` } steps { to { ` + ent + ` countries } } } } }`,
+		`{ ownershipExposure(id: "demo-dandong") { chains { start { ` + ent + ` } end { ` + ent + ` } steps { from { ` + ent + ` } to { ` + ent + ` } } } } }`,
+		`{ screen(name: "KOREA KWANGSON BANKING CORP", country: "North Korea") { exposure(maxHops: 2) { paths { end { ` + ent + ` } steps { from { ` + ent + ` } } } } } }`,
+	} {
+		data, errs := exec(t, s, q, nil)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", q, errs)
+		}
+		n := 0
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				if id, ok := v["id"].(string); ok {
+					want, errs := exec(t, s, `query($id: ID!) { entity(id: $id) { `+ent+` } }`, map[string]any{"id": id})
+					if len(errs) > 0 {
+						t.Fatalf("entity(%s): %v", id, errs)
+					}
+					w := want["entity"].(map[string]any)
+					for _, f := range []string{"id", "name", "kind"} {
+						if v[f] != w[f] {
+							t.Errorf("%s: entity %s on a path has %s %v, entity(id:) %v", q, id, f, v[f], w[f])
+						}
+					}
+					n++
+				}
+				for _, x := range v {
+					walk(x)
+				}
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
+			}
+		}
+		walk(data)
+		if n == 0 {
+			t.Errorf("%s: no entity on a path in %v", q, data)
+		}
+	}
+}
+
+// BenchmarkPathsQuery runs the bench's path query (sgbench) on the demo
+// store: the GraphQL side of a path answer, whose search is small here.
+func BenchmarkPathsQuery(b *testing.B) {
+	s := demoSchema(b)
+	q := `query($from: ID!, $to: ID!) { paths(from: $from, to: $to, first: 1, maxHops: 6) { truncated paths { hops steps { forward relationship { kind } to { id name } } } } }`
+	vars := map[string]any{"from": "demo-bank-sputnik", "to": "demo-kkbc"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ctx := schema.WithRequest(context.Background(), schema.DefaultLimits.MaxLoads)
+		if resp := s.Exec(ctx, q, "", vars); len(resp.Errors) > 0 {
+			b.Fatal(resp.Errors)
 		}
 	}
 }

@@ -338,8 +338,8 @@ func containsKind(kinds []graph.RelType, k graph.RelType) bool {
 }
 
 // acquire takes a search slot: searches are CPU-bound, so running more at
-// once than there are cores only multiplies their scratch memory (about 22
-// bytes per entity each).
+// once than there are cores only multiplies their scratch memory (about 16
+// bytes per entity each, and 4 per node a search reaches).
 func (ix *Index) acquire(ctx context.Context) (func(), error) {
 	select {
 	case ix.slots <- struct{}{}:

@@ -15,56 +15,91 @@ import (
 
 var errStop = errors.New("search stopped")
 
-// scratch holds per-search state, reused through the Index's pool: a
-// generation stamp per node and side makes clearing free.
+// scratch holds per-search state, reused through the Index's pool.
+// Searches touch nodes at random in arrays of millions of entries, so what
+// one step reads of a node is kept small and together: both sides' marks
+// of a node in one byte, and the three numbers a search keeps per node in
+// one struct.
 type scratch struct {
-	gen   uint32
-	stamp uint16 // 12-bit stamp of this search, from gen
-	// seen holds, per node and side, stamp<<4 | distance from the side's
-	// origin: a node is reached in this search if its stamp matches. Paths
-	// are at most 10 hops, so 4 bits of distance suffice.
-	seen [2][]uint16
-	// Three arrays whose meaning depends on the search: in a one-sided
-	// search the node's parent, the total weakness of the path to it and its
-	// order in its level; in extract the mark stamps of both sides and the
-	// least weakness to the target.
-	a, b, c []int32
-	level   [2][][]int32
+	gen uint32 // counts searches: extract's marks are -(gen+1)
+	// seen holds, per node, 1 + the distance from each side's origin at
+	// which the side reached it, 0 if it did not: side 0 in the low four
+	// bits, side 1 in the high four (paths are at most 10 hops). One byte
+	// per node keeps the array a quarter of the size that stamps of 16
+	// bits per side took, so that more of it stays in the caches: a
+	// search reads it once per relationship it scans.
+	seen []uint8
+	// touched lists the nodes whose seen byte is set: clearSeen clears
+	// those, not the whole array.
+	touched []int32
+	node    []nodeState
+	// level holds the nodes of each side by distance from its origin; the
+	// levels are slices of buf, kept between searches.
+	level [2][][]int32
+	buf   [2][]int32
+	// levelCost memoises frontierCost per side and level.
+	levelCost [2][]int
+	// Buffers of shortest and extract, kept between searches.
+	found, meet  []int32
+	steps, edges []dagEdge
 }
+
+// nodeState is what a search keeps per node besides its distances. In a
+// one-sided search: the node's parent, the total weakness of the path to
+// it and its order in its level. In extract: its mark and its least
+// weakness to the target. It is valid only for nodes the search reached.
+type nodeState struct{ a, b, c int32 }
 
 func (sc *scratch) reset(n int) {
-	if len(sc.a) < n {
+	if len(sc.node) < n {
 		c := n + n/4
-		for s := 0; s < 2; s++ {
-			sc.seen[s] = make([]uint16, c)
-		}
-		sc.a, sc.b, sc.c = make([]int32, c), make([]int32, c), make([]int32, c)
+		sc.seen = make([]uint8, c)
+		sc.node = make([]nodeState, c)
+		sc.touched = sc.touched[:0]
 		sc.gen = 0
 	}
+	sc.clearSeen()
 	for s := 0; s < 2; s++ {
 		sc.level[s] = sc.level[s][:0]
+		sc.buf[s] = sc.buf[s][:0]
+		sc.levelCost[s] = sc.levelCost[s][:0]
 	}
 	sc.gen++
-	if sc.gen == 1<<31 { // the marks in a and b are -(gen+1)
-		clear(sc.a)
-		clear(sc.b)
+	if sc.gen == 1<<31 { // the marks in node[].a are -(gen+1)
+		clear(sc.node)
 		sc.gen = 1
-	}
-	sc.stamp = uint16(sc.gen%4095) + 1
-	if sc.stamp == 1 { // the 12-bit stamps wrapped
-		for s := 0; s < 2; s++ {
-			clear(sc.seen[s])
-		}
 	}
 }
 
-func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[side][v]>>4 == sc.stamp }
+// clearSeen clears the seen bytes the last search set. The searcher clears
+// them as it ends (release), so that a search that reached a million nodes
+// pays for clearing them, not the next one.
+func (sc *scratch) clearSeen() {
+	for _, v := range sc.touched {
+		sc.seen[v] = 0
+	}
+	sc.touched = sc.touched[:0]
+}
 
-// see records that side reached v at distance d.
-func (sc *scratch) see(side int, v int32, d int) { sc.seen[side][v] = sc.stamp<<4 | uint16(d) }
+func (sc *scratch) isSeen(side int, v int32) bool { return sc.seen[v]>>(4*side)&15 != 0 }
+
+// see records that side reached v at distance d (it had not).
+func (sc *scratch) see(side int, v int32, d int) {
+	if sc.seen[v] == 0 {
+		sc.touched = append(sc.touched, v)
+	}
+	sc.seen[v] |= uint8(d+1) << (4 * side)
+}
 
 // dist returns the distance at which side reached v (valid if isSeen).
-func (sc *scratch) dist(side int, v int32) int { return int(sc.seen[side][v] & 15) }
+func (sc *scratch) dist(side int, v int32) int { return int(sc.seen[v]>>(4*side)&15) - 1 }
+
+// addLevel appends the nodes buf[side][start:] as the side's next level.
+func (sc *scratch) addLevel(side, start int) []int32 {
+	l := sc.buf[side][start:len(sc.buf[side]):len(sc.buf[side])]
+	sc.level[side] = append(sc.level[side], l)
+	return l
+}
 
 // searcher runs searches on a read-locked Index.
 type searcher struct {
@@ -116,7 +151,40 @@ func (ix *Index) newSearcher(ctx context.Context, via []graph.RelType, asOf grap
 	return s
 }
 
-func (s *searcher) release() { s.ix.scratch.Put(s.sc) }
+func (s *searcher) release() {
+	s.sc.clearSeen()
+	s.sc.trim()
+	s.ix.scratch.Put(s.sc)
+}
+
+// maxKept is the most entries a buffer of a scratch keeps between
+// searches: the rare search that reached a million nodes does not leave
+// its buffers (up to tens of MB) to every scratch in the pool.
+const maxKept = 1 << 18
+
+// trim drops the buffers that grew past maxKept.
+func (sc *scratch) trim() {
+	for s := 0; s < 2; s++ {
+		if cap(sc.buf[s]) > maxKept {
+			sc.buf[s], sc.level[s] = nil, nil
+		}
+	}
+	if cap(sc.touched) > maxKept {
+		sc.touched = nil
+	}
+	if cap(sc.found) > maxKept {
+		sc.found = nil
+	}
+	if cap(sc.meet) > maxKept {
+		sc.meet = nil
+	}
+	if cap(sc.steps) > maxKept {
+		sc.steps = nil
+	}
+	if cap(sc.edges) > maxKept {
+		sc.edges = nil
+	}
+}
 
 // tick counts work and stops the search at the deadline.
 func (s *searcher) tick(n int) error {
@@ -185,18 +253,30 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 	origin := [2]int32{src, dst}
 	for side := 0; side < 2; side++ {
 		sc.see(side, origin[side], 0)
-		sc.level[side] = append(sc.level[side], []int32{origin[side]})
+		sc.buf[side] = append(sc.buf[side], origin[side])
+		sc.addLevel(side, 0)
 	}
 	s.res.Visited += 2
 	depth := [2]int{}
-	var meet []int32 // nodes both sides reached in the last level expanded
+	meet := sc.found[:0] // nodes both sides reached in the last level expanded
+	// The steps from the level expanded to the meeting nodes, seen while
+	// expanding it: extract need not look for them again among the
+	// relationships of thousands of meeting nodes.
+	steps := sc.steps[:0]
+	defer func() { sc.found, sc.steps = meet[:0], steps[:0] }()
+	side := 0
 	for depth[0]+depth[1] < maxHops && len(meet) == 0 {
-		side := 0
+		side = 0
 		if s.frontierCost(1, depth[1]) < s.frontierCost(0, depth[0]) {
 			side = 1
 		}
-		other := 1 - side
-		var next []int32
+		other, d := 1-side, depth[side]+1
+		// meets reports whether v, reached by this side at distance d, is a
+		// node where the searches meet.
+		meets := func(v int32) bool {
+			return sc.isSeen(other, v) && (v == origin[other] || s.interior(v))
+		}
+		start := len(sc.buf[side])
 		for _, u := range sc.level[side][depth[side]] {
 			if u != origin[side] && !s.interior(u) {
 				continue
@@ -207,38 +287,58 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 			}
 			if len(meet) > 0 {
 				// The searches have met: the rest of this level is only
-				// scanned for other meeting nodes (all shortest paths are
-				// needed to choose among them), not expanded.
+				// scanned for other meeting nodes and the steps to them
+				// (all shortest paths are needed to choose among them), not
+				// expanded.
 				for _, l := range adj {
 					v := l.Other
-					if !sc.isSeen(other, v) || sc.isSeen(side, v) || !s.linkOK(u, l) || (v != origin[other] && !s.interior(v)) {
+					if !meets(v) {
 						continue
 					}
-					sc.see(side, v, depth[side]+1)
+					if sc.isSeen(side, v) {
+						if sc.dist(side, v) == d && s.linkOK(u, l) {
+							steps = append(steps, dagEdge{u, v, int32(l.Kind.Weakness())})
+						}
+						continue
+					}
+					if !s.linkOK(u, l) {
+						continue
+					}
+					sc.see(side, v, d)
 					meet = append(meet, v)
+					steps = append(steps, dagEdge{u, v, int32(l.Kind.Weakness())})
 				}
 				continue
 			}
 			for _, l := range adj {
 				v := l.Other
-				if sc.isSeen(side, v) || !s.linkOK(u, l) {
+				if sc.isSeen(side, v) {
+					// Reached before: a meeting node of this level if the
+					// searches have met since.
+					if len(meet) > 0 && sc.dist(side, v) == d && meets(v) && s.linkOK(u, l) {
+						steps = append(steps, dagEdge{u, v, int32(l.Kind.Weakness())})
+					}
 					continue
 				}
-				sc.see(side, v, depth[side]+1)
-				next = append(next, v)
-				if sc.isSeen(other, v) && (v == origin[other] || s.interior(v)) {
+				if !s.linkOK(u, l) {
+					continue
+				}
+				sc.see(side, v, d)
+				sc.buf[side] = append(sc.buf[side], v)
+				if meets(v) {
 					meet = append(meet, v)
+					steps = append(steps, dagEdge{u, v, int32(l.Kind.Weakness())})
 				}
 			}
-			if s.res.Visited+len(next) > s.maxVisited {
-				s.res.Visited += len(next)
+			if n := len(sc.buf[side]) - start; s.res.Visited+n > s.maxVisited {
+				s.res.Visited += n
 				s.res.Limit(graph.LimitVisited)
 				return nil, errStop
 			}
 		}
+		next := sc.addLevel(side, start)
 		s.res.Visited += len(next)
 		depth[side]++
-		sc.level[side] = append(sc.level[side], next)
 		if len(next) == 0 {
 			return nil, nil
 		}
@@ -246,30 +346,49 @@ func (s *searcher) shortest(src, dst int32, maxHops int) ([]int32, error) {
 	if len(meet) == 0 {
 		return nil, nil
 	}
-	return s.extract(origin, meet), nil
+	return s.extract(origin, meet, side, steps), nil
 }
 
-// frontierCost estimates the work of expanding a side's frontier.
+// frontierCost estimates the work of expanding a side's level: the
+// relationships of its nodes, summed once per level.
 func (s *searcher) frontierCost(side, depth int) int {
-	c := 0
-	for _, u := range s.sc.level[side][depth] {
-		c += len(s.ix.adj[u])
+	sc := s.sc
+	for len(sc.levelCost[side]) <= depth {
+		sc.levelCost[side] = append(sc.levelCost[side], s.degrees(sc.level[side][len(sc.levelCost[side])]))
 	}
-	return c
+	return sc.levelCost[side][depth]
 }
 
-// extract returns the smallest shortest path after a search that met.
-func (s *searcher) extract(origin [2]int32, found []int32) []int32 {
+// dagEdge is a step of a shortest path: from the node at position p to
+// the one at p+1, with the weakness of its relationship.
+type dagEdge struct{ from, to, weakness int32 }
+
+// extract returns the canonical path after a search that met: of the
+// shortest paths, the one of least total weakness, then of smallest ids.
+//
+// All shortest paths pass, at one position, through a node where the two
+// searches met; before it lie nodes the source's search reached, after it
+// nodes the target's. Walking back from the meeting nodes on each side,
+// level by level, finds the nodes on shortest paths and the steps between
+// them (the shortest-path DAG). Its steps are kept, by position: the least
+// weakness to the target of every node is then one pass over them from the
+// target back, and the path one pass forward from the source, taking the
+// strongest next step, ties by smallest id. Only the walk back reads
+// relationships: meeting sets run to thousands of entities, hubs to 60,000
+// relationships, and the steps on shortest paths are few beside them.
+func (s *searcher) extract(origin [2]int32, found []int32, last int, lastSteps []dagEdge) []int32 {
 	sc, adj := s.sc, s.ix.adj
-	// Marks are -(gen+1): never a parent (>= -1) or cost (>= 0) a one-sided
-	// search left in the same arrays.
+	// Marks are -(gen+1): never a parent (>= -1) a one-sided search left
+	// in the same field. A node's b is its least weakness to the target,
+	// -1 until known.
 	g := -int32(sc.gen) - 1
-	marks := [2][]int32{sc.a, sc.b}
-	cost := sc.c
+	ns := sc.node
 	// The length d: the least sum of distances over the nodes where the
-	// searches met; the meeting nodes are those achieving it.
+	// searches met; the meeting nodes are those achieving it. All were
+	// reached in the last level expanded, so all lie at one position.
 	d := 1 << 30
-	var meet []int32
+	meet := sc.meet[:0]
+	defer func() { sc.meet = meet[:0] }()
 	for _, v := range found {
 		switch t := sc.dist(0, v) + sc.dist(1, v); {
 		case t < d:
@@ -278,130 +397,119 @@ func (s *searcher) extract(origin [2]int32, found []int32) []int32 {
 			meet = append(meet, v)
 		}
 	}
-	// Mark, on each side, the nodes from which a meeting node is reached
-	// along shortest steps: walk back from the meeting nodes level by level.
-	// A node's position on the path is its distance from the source (side
-	// 0) or d minus its distance from the target (side 1). Every step below
-	// works from whichever end has fewer relationships to scan: meeting
-	// sets run to thousands of entities, and hubs to 60,000 relationships.
-	byPos := make([][]int32, d+1)
 	for _, m := range meet {
-		marks[0][m], marks[1][m] = g, g
-		byPos[sc.dist(0, m)] = append(byPos[sc.dist(0, m)], m)
+		ns[m].a, ns[m].b = g, -1
 	}
+	// steps[p] is the range of edges from position p to p+1 (d <= maxHops
+	// <= MaxHopsLimit).
+	var steps [graph.MaxHopsLimit][2]int
+	edges := sc.edges[:0]
+	defer func() { sc.edges = edges[:0] }()
+	// Walk back on each side from the meeting nodes. The node at distance
+	// i from the side's origin is at position i on the source's side, d-i
+	// on the target's. Each level works from whichever end has fewer
+	// relationships to scan: all of the marked nodes' at distance i, or all
+	// of the nodes' at distance i-1.
+	var frontier, next []int32
 	for side := 0; side < 2; side++ {
-		frontier := meet
+		frontier = append(frontier[:0], meet...)
 		for i := sc.dist(side, meet[0]); i > 0 && len(frontier) > 0; i-- {
-			var next []int32
-			prev := sc.level[side][i-1] // every node at distance i-1
-			eligible := func(u int32) bool {
-				return marks[side][u] != g && (u == origin[side] || s.interior(u))
-			}
-			if s.degrees(frontier) <= s.degrees(prev) {
-				for _, v := range frontier {
-					for _, l := range adj[v] {
-						if u := l.Other; sc.isSeen(side, u) && sc.dist(side, u) == i-1 && eligible(u) && s.linkOK(v, l) {
-							marks[side][u] = g
-							next = append(next, u)
-						}
-					}
+			start := len(edges)
+			step := func(near, far int32, weakness int32) { // near at distance i, far at i-1
+				e := dagEdge{from: far, to: near, weakness: weakness}
+				if side == 1 {
+					e.from, e.to = near, far
 				}
-			} else {
-				for _, u := range prev {
-					if !eligible(u) {
+				edges = append(edges, e)
+			}
+			next = next[:0]
+			prev := sc.level[side][i-1] // every node at distance i-1
+			switch {
+			case side == last && i == sc.dist(side, meet[0]):
+				// The level the search expanded last: the steps to the
+				// meeting nodes were seen then (u at distance i-1, v at i).
+				for _, e := range lastSteps {
+					if ns[e.to].a != g { // not a meeting node of the least sum
 						continue
 					}
-					for _, l := range adj[u] {
-						if v := l.Other; marks[side][v] == g && sc.isSeen(side, v) && sc.dist(side, v) == i && s.linkOK(u, l) {
-							marks[side][u] = g
+					u := e.from
+					step(e.to, u, e.weakness)
+					if ns[u].a != g {
+						ns[u].a, ns[u].b = g, -1
+						next = append(next, u)
+					}
+				}
+			case s.degrees(frontier) <= s.degrees(prev):
+				for _, v := range frontier {
+					for _, l := range adj[v] {
+						u := l.Other
+						if !sc.isSeen(side, u) || sc.dist(side, u) != i-1 || (u != origin[side] && !s.interior(u)) || !s.linkOK(v, l) {
+							continue
+						}
+						step(v, u, int32(l.Kind.Weakness()))
+						if ns[u].a != g {
+							ns[u].a, ns[u].b = g, -1
 							next = append(next, u)
-							break
 						}
 					}
 				}
-			}
-			for _, u := range next {
-				p := sc.dist(0, u)
-				if side == 1 {
-					p = d - sc.dist(1, u)
-				}
-				byPos[p] = append(byPos[p], u)
-			}
-			frontier = next
-		}
-	}
-	posOf := func(v int32) int {
-		switch {
-		case marks[0][v] == g:
-			return sc.dist(0, v)
-		case marks[1][v] == g:
-			return d - sc.dist(1, v)
-		}
-		return -1
-	}
-	// From the target back, the least total weakness to reach it.
-	for _, lvl := range byPos {
-		for _, v := range lvl {
-			cost[v] = -1
-		}
-	}
-	cost[origin[1]] = 0
-	relax := func(v, w int32, kind graph.RelType) {
-		if c := cost[w]; c >= 0 {
-			if x := c + int32(kind.Weakness()); cost[v] < 0 || x < cost[v] {
-				cost[v] = x
-			}
-		}
-	}
-	for p := d - 1; p >= 0; p-- {
-		if s.degrees(byPos[p]) <= s.degrees(byPos[p+1]) {
-			for _, v := range byPos[p] {
-				for _, l := range adj[v] {
-					if posOf(l.Other) == p+1 && s.linkOK(v, l) {
-						relax(v, l.Other, l.Kind)
+			default:
+				for _, u := range prev {
+					if u != origin[side] && !s.interior(u) {
+						continue
+					}
+					on := false
+					for _, l := range adj[u] {
+						if v := l.Other; ns[v].a == g && sc.isSeen(side, v) && sc.dist(side, v) == i && s.linkOK(u, l) {
+							step(v, u, int32(l.Kind.Weakness()))
+							on = true
+						}
+					}
+					if on {
+						ns[u].a, ns[u].b = g, -1
+						next = append(next, u)
 					}
 				}
 			}
-			continue
+			p := i - 1
+			if side == 1 {
+				p = d - i
+			}
+			steps[p] = [2]int{start, len(edges)}
+			frontier, next = next, frontier
 		}
-		for _, w := range byPos[p+1] {
-			for _, l := range adj[w] {
-				v := l.Other
-				if posOf(v) == p && s.linkOK(v, Link{Other: w, Kind: l.Kind, from: l.from, to: l.to, Out: !l.Out}) {
-					relax(v, w, l.Kind)
+	}
+	// From the target back, the least total weakness to reach it.
+	ns[origin[1]].b = 0
+	for p := d - 1; p >= 0; p-- {
+		for _, e := range edges[steps[p][0]:steps[p][1]] {
+			if c := ns[e.to].b; c >= 0 {
+				if x := c + e.weakness; ns[e.from].b < 0 || x < ns[e.from].b {
+					ns[e.from].b = x
 				}
 			}
 		}
 	}
 	// Walk from the source: the strongest next step, ties by smallest id.
-	path := []int32{origin[0]}
+	path := make([]int32, 1, d+1)
+	path[0] = origin[0]
 	cur := origin[0]
 	for p := 0; p < d; p++ {
 		bestNode, bestCost := int32(-1), int32(0)
-		consider := func(w int32, kind graph.RelType) {
-			c := cost[w]
+		for _, e := range edges[steps[p][0]:steps[p][1]] {
+			if e.from != cur {
+				continue
+			}
+			c := ns[e.to].b
 			if c < 0 {
-				return
+				continue
 			}
-			x := c + int32(kind.Weakness())
-			if bestNode < 0 || x < bestCost || (x == bestCost && s.less(w, bestNode)) {
-				bestNode, bestCost = w, x
-			}
-		}
-		if len(adj[cur]) <= s.degrees(byPos[p+1]) {
-			for _, l := range adj[cur] {
-				if posOf(l.Other) == p+1 && s.linkOK(cur, l) {
-					consider(l.Other, l.Kind)
-				}
-			}
-		} else {
-			for _, w := range byPos[p+1] {
-				if l, ok := s.linkBetween(cur, w); ok {
-					consider(w, l.Kind)
-				}
+			x := c + e.weakness
+			if bestNode < 0 || x < bestCost || (x == bestCost && s.less(e.to, bestNode)) {
+				bestNode, bestCost = e.to, x
 			}
 		}
-		if bestNode < 0 { // cannot happen: the marks guarantee a way on
+		if bestNode < 0 { // cannot happen: every node marked leads on
 			return nil
 		}
 		path = append(path, bestNode)
@@ -758,8 +866,8 @@ func (ix *Index) Nearest(ctx context.Context, q graph.NearestQuery) (*graph.Path
 	// shortest path: least total weakness, then the order of its parent in
 	// the previous level, then its id. Levels are kept in that order, so the
 	// nearest designated entities come out in it too.
-	parent, cost, ord := sc.a, sc.b, sc.c
-	parent[src], cost[src], ord[src] = -1, 0, 0
+	ns := sc.node // a: parent, b: cost, c: order in its level
+	ns[src] = nodeState{-1, 0, 0}
 	sc.see(0, src, 0)
 	res.Visited = 1
 	var targets []int32
@@ -775,55 +883,57 @@ func (ix *Index) Nearest(ctx context.Context, q graph.NearestQuery) (*graph.Path
 			}
 			adj := ix.adj[u]
 			if err := s.tick(len(adj)); err != nil {
-				return s.paths(targets, parent), nil
+				return s.paths(targets), nil
 			}
 			for _, l := range adj {
 				v := l.Other
 				if !s.linkOK(u, l) || ix.isDesignator(v) {
 					continue
 				}
-				c := cost[u] + int32(l.Kind.Weakness())
+				c := ns[u].b + int32(l.Kind.Weakness())
 				switch {
 				case !sc.isSeen(0, v):
 					sc.see(0, v, depth+1)
-					parent[v], cost[v], ord[v] = u, c, int32(ui)
+					ns[v] = nodeState{u, c, int32(ui)}
 					next = append(next, v)
-				case sc.dist(0, v) == depth+1 && (c < cost[v] || (c == cost[v] && int32(ui) < ord[v])):
-					parent[v], cost[v], ord[v] = u, c, int32(ui)
+				case sc.dist(0, v) == depth+1 && (c < ns[v].b || (c == ns[v].b && int32(ui) < ns[v].c)):
+					ns[v] = nodeState{u, c, int32(ui)}
 				}
 			}
 			if res.Visited+len(next) > s.maxVisited {
 				res.Visited += len(next)
 				res.Limit(graph.LimitVisited)
-				return s.paths(targets, parent), nil
+				return s.paths(targets), nil
 			}
 		}
 		res.Visited += len(next)
 		slices.SortFunc(next, func(a, b int32) int {
 			switch {
-			case cost[a] != cost[b]:
-				return int(cost[a] - cost[b])
-			case ord[a] != ord[b]:
-				return int(ord[a] - ord[b])
+			case ns[a].b != ns[b].b:
+				return int(ns[a].b - ns[b].b)
+			case ns[a].c != ns[b].c:
+				return int(ns[a].c - ns[b].c)
 			}
 			return bytes.Compare(ix.ids[a][:], ix.ids[b][:])
 		})
 		for i, v := range next {
-			ord[v] = int32(i)
+			ns[v].c = int32(i)
 			if len(targets) < k && designated(v) {
 				targets = append(targets, v)
 			}
 		}
 		level = next
 	}
-	return s.paths(targets, parent), nil
+	return s.paths(targets), nil
 }
 
-func (s *searcher) paths(targets []int32, parent []int32) *graph.PathResult {
+// paths returns the paths to targets a one-sided search found: each
+// node's parent is in node[].a.
+func (s *searcher) paths(targets []int32) *graph.PathResult {
 	var found [][]int32
 	for _, t := range targets {
 		var p []int32
-		for n := t; n >= 0; n = parent[n] {
+		for n := t; n >= 0; n = s.sc.node[n].a {
 			p = append(p, n)
 		}
 		slices.Reverse(p)
@@ -839,6 +949,7 @@ func (ix *Index) Neighbourhood(ctx context.Context, q graph.NeighbourhoodQuery) 
 	if q.Hops <= 0 {
 		q.Hops = 1
 	}
+	q.Hops = min(q.Hops, graph.MaxHopsLimit) // distances are kept in 4 bits (scratch.seen)
 	if q.MaxNodes <= 0 {
 		q.MaxNodes = graph.DefaultNeighbours
 	}

@@ -538,3 +538,324 @@ func TestPathSteps(t *testing.T) {
 		})
 	}
 }
+
+// canonicalGraph is a random graph for the tests of the canonical choice:
+// few kinds of close weakness, so that many shortest paths tie on hops and
+// on total weakness, and ids in random order.
+type canonicalGraph struct {
+	ix     *Index
+	nodes  []uuid.UUID
+	stored map[uuid.UUID]bool
+}
+
+// newCanonicalGraph makes a graph of n nodes: about one in ten a programme,
+// a few hubs, some relationships to entities never stored and some valid
+// only in 2018.
+func newCanonicalGraph(r *rand.Rand, n, links, hubs int) *canonicalGraph {
+	g := &canonicalGraph{ix: New(), stored: map[uuid.UUID]bool{}}
+	for i := 0; i < n; i++ {
+		var id uuid.UUID
+		for j := range id {
+			id[j] = byte(r.IntN(256))
+		}
+		g.nodes = append(g.nodes, id)
+		g.stored[id] = true
+		if r.IntN(10) == 0 {
+			g.ix.SetNode(id, graph.SchemaProgramme, &graph.DesignatorInfo{Authority: "US OFAC", Programme: "X"})
+		} else {
+			g.ix.SetNode(id, "Company", nil)
+		}
+	}
+	kinds := []graph.RelType{graph.RelOwns, graph.RelControls, graph.RelDirectorOf, graph.RelOwns, graph.RelControls}
+	end := func() uuid.UUID {
+		if hubs > 0 && r.IntN(3) == 0 {
+			return g.nodes[r.IntN(hubs)]
+		}
+		if r.IntN(40) == 0 {
+			return uuid.UUID{0xff, byte(r.IntN(4))} // never stored
+		}
+		return g.nodes[r.IntN(n)]
+	}
+	for i := 0; i < links; i++ {
+		a, b := end(), end()
+		if a == b {
+			continue
+		}
+		from, to := graph.DayMin, graph.DayMax
+		if r.IntN(6) == 0 {
+			from, to = mustDay("2018-01-01"), mustDay("2018-12-31")
+		}
+		g.ix.AddLink(a, b, kinds[r.IntN(len(kinds))], from, to)
+	}
+	return g
+}
+
+// randomQuery picks a query between two entities with random options.
+func (g *canonicalGraph) randomQuery(r *rand.Rand) graph.PathQuery {
+	q := graph.PathQuery{From: g.nodes[r.IntN(len(g.nodes))], To: g.nodes[r.IntN(len(g.nodes))], K: 1, MaxHops: 1 + r.IntN(6)}
+	if r.IntN(4) == 0 {
+		q.Via = []graph.RelType{graph.RelOwns, graph.RelDirectorOf}
+	}
+	if r.IntN(4) == 0 {
+		q.AsOf, q.HasAsOf = mustDay([]string{"2017-06-01", "2018-06-01"}[r.IntN(2)]), true
+	}
+	if r.IntN(4) == 0 {
+		q.MaxDegree = 2 + r.IntN(6)
+	}
+	for i := r.IntN(3); i > 0; i-- {
+		if a := g.nodes[r.IntN(len(g.nodes))]; a != q.From && a != q.To {
+			q.Avoid = append(q.Avoid, a)
+		}
+	}
+	return q
+}
+
+// queryRules are the rules of a query, read without the searcher: which
+// relationships a path may follow and which entities it may pass through.
+type queryRules struct {
+	ix     *Index
+	q      graph.PathQuery
+	avoid  map[int32]bool
+	stored func(int32) bool
+}
+
+func newQueryRules(ix *Index, q graph.PathQuery) *queryRules {
+	r := &queryRules{ix: ix, q: q, avoid: map[int32]bool{}}
+	for _, a := range q.Avoid {
+		r.avoid[must(ix.lookupNum(a))] = true
+	}
+	r.stored = func(n int32) bool { return ix.schema[n] != 0 }
+	return r
+}
+
+// follows reports whether the query allows link l.
+func (r *queryRules) follows(l Link) bool {
+	if len(r.q.Via) > 0 && !slices.Contains(r.q.Via, l.Kind) {
+		return false
+	}
+	if r.q.HasAsOf {
+		from, to := l.Validity()
+		if r.q.AsOf < from || r.q.AsOf > to {
+			return false
+		}
+	}
+	return r.stored(l.Other) && !r.avoid[l.Other]
+}
+
+// interior reports whether a path may pass through n.
+func (r *queryRules) interior(n int32) bool {
+	return !r.ix.isDesignator(n) && (r.q.MaxDegree <= 0 || len(r.ix.adj[n]) <= r.q.MaxDegree)
+}
+
+// stepWeakness is the least weakness of the links from a to b the query
+// allows, or -1.
+func (r *queryRules) stepWeakness(a, b int32) int {
+	best := -1
+	for _, l := range r.ix.adj[a] {
+		if l.Other == b && r.follows(l) && (best < 0 || l.Kind.Weakness() < best) {
+			best = l.Kind.Weakness()
+		}
+	}
+	return best
+}
+
+// bruteShortest enumerates every path the query allows and returns the
+// canonical one: fewest hops, then least total weakness, then smallest
+// sequence of ids.
+func bruteShortest(ix *Index, q graph.PathQuery) []uuid.UUID {
+	rules := newQueryRules(ix, q)
+	src, dst := must(ix.lookupNum(q.From)), must(ix.lookupNum(q.To))
+	if src == dst {
+		return []uuid.UUID{q.From}
+	}
+	var best []int32
+	bestWeakness := 0
+	better := func(p []int32, w int) bool {
+		switch {
+		case best == nil || len(p) != len(best):
+			return best == nil || len(p) < len(best)
+		case w != bestWeakness:
+			return w < bestWeakness
+		}
+		for i := range p {
+			if p[i] != best[i] {
+				return bytes.Compare(ix.ids[p[i]][:], ix.ids[best[i]][:]) < 0
+			}
+		}
+		return false
+	}
+	var walk func(path []int32, w int)
+	walk = func(path []int32, w int) {
+		u := path[len(path)-1]
+		if u == dst {
+			if better(path, w) {
+				best, bestWeakness = slices.Clone(path), w
+			}
+			return
+		}
+		if len(path)-1 == q.MaxHops || (u != src && !rules.interior(u)) {
+			return
+		}
+		for _, l := range ix.adj[u] {
+			if slices.Contains(path, l.Other) || !rules.follows(l) {
+				continue
+			}
+			walk(append(path, l.Other), w+l.Kind.Weakness())
+		}
+	}
+	walk([]int32{src}, 0)
+	var out []uuid.UUID
+	for _, n := range best {
+		out = append(out, ix.ids[n])
+	}
+	return out
+}
+
+// TestShortestMatchesBruteForce compares the canonical path of the
+// search (breadth-first from both ends, then the shortest-path DAG) with
+// every path enumerated, on small random graphs where many paths tie on
+// hops and weakness, with every query option.
+func TestShortestMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 1))
+	for trial := 0; trial < 3000; trial++ {
+		n := 4 + r.IntN(10)
+		g := newCanonicalGraph(r, n, n*2+r.IntN(2*n), r.IntN(3))
+		q := g.randomQuery(r)
+		if g.ix.isDesignator(must(g.ix.lookupNum(q.From))) {
+			continue
+		}
+		res, err := g.ix.Paths(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uuid.UUID
+		if len(res.Paths) > 0 {
+			got = res.Paths[0].Entities
+		}
+		if want := bruteShortest(g.ix, q); !slices.Equal(got, want) {
+			t.Fatalf("trial %d: Paths(%+v) = %v, want %v", trial, q, got, want)
+		}
+	}
+}
+
+// refShortest is the canonical path computed plainly: the distances from
+// each end by breadth-first search, the nodes and steps on shortest paths
+// from them, each node's least weakness to the target by recursion, and
+// the walk from the source.
+func refShortest(ix *Index, q graph.PathQuery) []uuid.UUID {
+	rules := newQueryRules(ix, q)
+	src, dst := must(ix.lookupNum(q.From)), must(ix.lookupNum(q.To))
+	if src == dst {
+		return []uuid.UUID{q.From}
+	}
+	bfs := func(origin int32) map[int32]int {
+		dist := map[int32]int{origin: 0}
+		level := []int32{origin}
+		for d := 1; len(level) > 0 && d <= q.MaxHops; d++ {
+			var next []int32
+			for _, u := range level {
+				if u != origin && !rules.interior(u) {
+					continue
+				}
+				for _, l := range ix.adj[u] {
+					if _, ok := dist[l.Other]; !ok && rules.follows(l) {
+						dist[l.Other] = d
+						next = append(next, l.Other)
+					}
+				}
+			}
+			level = next
+		}
+		return dist
+	}
+	ds, dt := bfs(src), bfs(dst)
+	d, ok := ds[dst]
+	if !ok {
+		return nil
+	}
+	on := func(v int32) bool {
+		a, ok1 := ds[v]
+		b, ok2 := dt[v]
+		return ok1 && ok2 && a+b == d && (v == src || v == dst || rules.interior(v))
+	}
+	memo := map[int32]int{dst: 0}
+	var cost func(v int32) int
+	cost = func(v int32) int {
+		if c, ok := memo[v]; ok {
+			return c
+		}
+		best := -1
+		for _, l := range ix.adj[v] {
+			if w := l.Other; on(w) && ds[w] == ds[v]+1 && rules.follows(l) {
+				if c := l.Kind.Weakness() + cost(w); best < 0 || c < best {
+					best = c
+				}
+			}
+		}
+		memo[v] = best
+		return best
+	}
+	path := []uuid.UUID{q.From}
+	for cur := src; cur != dst; {
+		next, nextCost := int32(-1), 0
+		for _, l := range ix.adj[cur] {
+			w := l.Other
+			if !on(w) || ds[w] != ds[cur]+1 || !rules.follows(l) {
+				continue
+			}
+			c := l.Kind.Weakness() + cost(w)
+			if next < 0 || c < nextCost || (c == nextCost && bytes.Compare(ix.ids[w][:], ix.ids[next][:]) < 0) {
+				next, nextCost = w, c
+			}
+		}
+		path = append(path, ix.ids[next])
+		cur = next
+	}
+	return path
+}
+
+// TestShortestMatchesReference compares the search with refShortest on
+// larger random graphs with hubs: meeting sets of many nodes, and walks
+// back that scan either end of a level.
+func TestShortestMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 2))
+	trials := 300
+	if testing.Short() {
+		trials = 50
+	}
+	for trial := 0; trial < trials; trial++ {
+		n := 50 + r.IntN(1500)
+		g := newCanonicalGraph(r, n, n*(1+r.IntN(3)), r.IntN(6))
+		for i := 0; i < 20; i++ {
+			q := g.randomQuery(r)
+			if g.ix.isDesignator(must(g.ix.lookupNum(q.From))) {
+				continue
+			}
+			// Searches cut short, one-sided searches and neighbourhoods
+			// in between reuse the same scratch state: none may leave a
+			// trace in the next search.
+			ctx := context.Background()
+			switch r.IntN(4) {
+			case 0:
+				cut := q
+				cut.MaxVisited, cut.K = 1+r.IntN(n), 1+r.IntN(3)
+				g.ix.Paths(ctx, cut)
+			case 1:
+				g.ix.Nearest(ctx, graph.NearestQuery{From: q.From, MaxHops: 1 + r.IntN(6), K: 1 + r.IntN(3), MaxVisited: 1 + r.IntN(2*n)})
+			case 2:
+				g.ix.Neighbourhood(ctx, graph.NeighbourhoodQuery{From: q.From, Hops: 1 + r.IntN(4), MaxNodes: 1 + r.IntN(n)})
+			}
+			res, err := g.ix.Paths(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uuid.UUID
+			if len(res.Paths) > 0 {
+				got = res.Paths[0].Entities
+			}
+			if want := refShortest(g.ix, q); !slices.Equal(got, want) {
+				t.Fatalf("trial %d: Paths(%+v) = %v, want %v", trial, q, got, want)
+			}
+		}
+	}
+}
