@@ -29,8 +29,10 @@ import (
 
 // AutoMergeReport says what AutoMerge did.
 type AutoMergeReport struct {
-	Candidates int            `json:"candidatePairs"` // pairs sharing a name, number or UN listing, from different parties
-	Merged     int            `json:"merged"`         // links recorded
+	// Candidates counts the pairs compared: sharing a name, number or UN
+	// listing, of one kind of party, from different lists and parties.
+	Candidates int            `json:"candidatePairs"`
+	Merged     int            `json:"merged"` // links recorded
 	ByRule     map[string]int `json:"byRule"`
 	// Refused counts the pairs a rule found to be one party that were not
 	// merged because of a contradiction between the two records or the
@@ -135,13 +137,58 @@ type mergeViews struct {
 	views  map[uuid.UUID]*graph.MergeView // nil: no entity stored under the id
 	unRefs map[uuid.UUID][]string         // entity -> UN reference numbers its designations cite
 	listed map[uuid.UUID][]string         // entity -> dates its designations were listed on
+	// scopes holds the merge scope of every entity, from its kind key and
+	// the lists its value holds, so that the pairs that can never be one
+	// party (of one list, or of different kinds) are skipped unread: most
+	// pairs of a large load of one source. An entity of a store written
+	// before kind keys held their lists has nil, and its scope is read
+	// from its record when needed (scope). Scopes of the same kind and
+	// lists are one pointer.
+	scopes   map[uuid.UUID]*graph.MergeScope
+	interned map[string]*graph.MergeScope // schema 0x00 kind key value -> scope
+	persons  map[uuid.UUID]bool           // entities of schema Person
 }
 
-// newMergeViews reads the UN reference numbers of every designation.
+// noScope is the scope of an id under which no entity is stored: nothing
+// is compared with it.
+var noScope = graph.NewMergeScope("", nil)
+
+// newMergeViews reads the kind and lists of every entity, and the UN
+// reference numbers of every designation.
 func (tx *Tx) newMergeViews() (*mergeViews, error) {
-	mv := &mergeViews{tx: tx, views: map[uuid.UUID]*graph.MergeView{}, unRefs: map[uuid.UUID][]string{}, listed: map[uuid.UUID][]string{}}
+	mv := &mergeViews{tx: tx, views: map[uuid.UUID]*graph.MergeView{}, unRefs: map[uuid.UUID][]string{}, listed: map[uuid.UUID][]string{},
+		scopes: map[uuid.UUID]*graph.MergeScope{}, interned: map[string]*graph.MergeScope{}, persons: map[uuid.UUID]bool{}}
+	var ikey []byte
+	err := tx.values([]byte{tagKind}, func(k, v []byte) error {
+		schema, id, err := parseStringIDKey(k, tagKind)
+		if err != nil {
+			return err
+		}
+		if schema == "Person" {
+			mv.persons[id] = true
+		}
+		if len(v) == 0 {
+			mv.scopes[id] = nil // written before kind keys held lists
+			return nil
+		}
+		ikey = append(append(append(ikey[:0], schema...), 0), v...)
+		sc, ok := mv.interned[string(ikey)]
+		if !ok {
+			lists, _, err := decodeKindValue(v)
+			if err != nil {
+				return fmt.Errorf("entity %s: %w", id, err)
+			}
+			sc = graph.NewMergeScope(schema, lists)
+			mv.interned[string(ikey)] = sc
+		}
+		mv.scopes[id] = sc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	var keys [][]byte
-	err := tx.keys([]byte{tagOut}, func(k []byte) error {
+	err = tx.keys([]byte{tagOut}, func(k []byte) error {
 		l, err := parseEdgeKey(k)
 		if err == nil && l.Rel == graph.RelDesignatedBy {
 			keys = append(keys, slices.Clone(k))
@@ -204,6 +251,33 @@ func (mv *mergeViews) view(id uuid.UUID) (*graph.MergeView, error) {
 	return v, nil
 }
 
+// scope returns the merge scope of the entity id (noScope if none is
+// stored).
+func (mv *mergeViews) scope(id uuid.UUID) (*graph.MergeScope, error) {
+	sc, ok := mv.scopes[id]
+	if !ok {
+		return noScope, nil
+	}
+	if sc != nil {
+		return sc, nil
+	}
+	e, err := mv.entity(id)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return noScope, nil
+	}
+	lists := graph.MergeLists(e)
+	ikey := e.Schema + "\x00" + string(encodeKindValue(lists))
+	if sc = mv.interned[ikey]; sc == nil {
+		sc = graph.NewMergeScope(e.Schema, lists)
+		mv.interned[ikey] = sc
+	}
+	mv.scopes[id] = sc
+	return sc, nil
+}
+
 // mergeViewCache is how many records' merge views are kept at once.
 const mergeViewCache = 100_000
 
@@ -237,8 +311,21 @@ func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason str
 func (tx *Tx) compareBlocks(parties *graph.Parties, mv *mergeViews, rep *AutoMergeReport) ([]graph.MergeCandidate, error) {
 	b := graph.NewBlocker(parties)
 	var out []graph.MergeCandidate
+	var scopes []*graph.MergeScope
 	err := tx.blocks(mv, func(block []uuid.UUID) error {
-		for _, pair := range b.Pairs(block) {
+		var sc []*graph.MergeScope
+		if len(block) >= 2 && len(block) <= graph.MaxBlock { // else no pairs (Pairs)
+			scopes = scopes[:0]
+			for _, id := range block {
+				s, err := mv.scope(id)
+				if err != nil {
+					return err
+				}
+				scopes = append(scopes, s)
+			}
+			sc = scopes
+		}
+		for _, pair := range b.Pairs(block, sc) {
 			rep.Candidates++
 			va, err := mv.view(pair[0])
 			if err != nil {
@@ -333,14 +420,7 @@ func (tx *Tx) blocks(mv *mergeViews, fn func(ids []uuid.UUID) error) error {
 	// their name keys (a surname), for the names that differ by a word
 	// ("MEDVEDCHUK, Viktor" and "Viktor Volodymyrovych MEDVEDCHUK"),
 	// which only the same day of birth makes one person.
-	persons := map[uuid.UUID]bool{}
-	if err := tx.keys(stringPrefix(tagKind, "Person"), func(k []byte) error {
-		_, id, err := parseStringIDKey(k, tagKind)
-		persons[id] = true
-		return err
-	}); err != nil {
-		return err
-	}
+	persons := mv.persons
 	var words []keyed
 	var cur string
 	ids = ids[:0]

@@ -201,11 +201,7 @@ func (b *bulkLoader) record(ref string, p *prepared, ensure bool) {
 	for _, it := range p.items {
 		b.chunk.add(it.key(), it.val, h, seq)
 		for _, k := range it.derived {
-			var v []byte
-			if k[0] == tagIn {
-				v = encodeValidity(it.meta.from, it.meta.to)
-			}
-			b.chunk.add(k, v, h, seq)
+			b.chunk.add(k, derivedValue(k, it.meta), h, seq)
 		}
 	}
 	b.chunk.add(manifestKey(p.ref), p.manifest, h, seq)

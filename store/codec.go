@@ -56,6 +56,42 @@ func decodeRelationship(l edgeLoc, b []byte) (*graph.Relationship, error) {
 	return &r, nil
 }
 
+// The value of a kind key is the record's lists (graph.MergeLists), so
+// that the merge search knows which pairs can never be one party (of one
+// list) without reading their records: a version byte, then per list its
+// length (uvarint) and bytes. Stores written before it hold kind keys with
+// empty values, which say nothing: their records are read instead.
+func encodeKindValue(lists []string) []byte {
+	b := []byte{valueVersion}
+	for _, l := range lists {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		b = append(b, l...)
+	}
+	return b
+}
+
+// decodeKindValue returns the lists a kind key's value holds; ok is false
+// for an empty value (a store written before kind keys held them) and an
+// error for one it cannot read.
+func decodeKindValue(b []byte) (lists []string, ok bool, err error) {
+	if len(b) == 0 {
+		return nil, false, nil
+	}
+	if b[0] != valueVersion {
+		return nil, false, fmt.Errorf("kind key: unknown value version %d", b[0])
+	}
+	for p := 1; p < len(b); {
+		n, w := binary.Uvarint(b[p:])
+		if w <= 0 || uint64(len(b)-p-w) < n {
+			return nil, false, errors.New("kind key: bad value")
+		}
+		p += w
+		lists = append(lists, string(b[p:p+int(n)]))
+		p += int(n)
+	}
+	return lists, true, nil
+}
+
 // item is one thing a record contributes: an entity, a held document or a
 // relationship.
 type item struct {

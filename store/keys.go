@@ -18,7 +18,7 @@ import (
 //	key                                         value
 //	m "version"                                 uint32 BE layout version
 //	n <id:16>                                   entity record (codec.go)
-//	k <schema> 0x00 <id:16>                     empty: one per entity (counts, kind filters, index rebuild)
+//	k <schema> 0x00 <id:16>                     the record's lists (codec.go; empty if written before them): one per entity (counts, kind filters, index rebuild, merge scopes)
 //	x <graph.NameKey(name)> 0x00 <id:16>        empty: one per distinct name key of an entity
 //	d <graph.IdentifierKey(v)> 0x00 <id:16>     empty: an identifier stated on the entity itself
 //	d <graph.IdentifierKey(v)> 0x00 <id:16> <doc:16>  empty: an identifier of a document it holds

@@ -29,17 +29,31 @@ type prepared struct {
 type newItem struct {
 	item
 	val     []byte
-	derived [][]byte // index keys, written with empty values; for a relationship, its in-edge key
+	derived [][]byte // index keys (their values: derivedValue); for a relationship, its in-edge key
 	meta    itemMeta
 }
 
-// itemMeta is what the in-memory graph index and the in-edge key need to
-// know of an item.
+// itemMeta is what the in-memory graph index and the values of the index
+// keys need to know of an item.
 type itemMeta struct {
 	schema     string                // entity schema
 	designator *graph.DesignatorInfo // authority or programme
 	nameKeys   []string              // the entity's name keys (its x keys)
+	lists      []string              // the entity's lists (graph.MergeLists), its kind key's value
 	from, to   graph.Day             // relationship validity
+}
+
+// derivedValue returns the value of the index key k an item with meta m
+// implies: the validity of an in-edge key, the lists of a kind key, nothing
+// for the others.
+func derivedValue(k []byte, m itemMeta) []byte {
+	switch k[0] {
+	case tagIn:
+		return encodeValidity(m.from, m.to)
+	case tagKind:
+		return encodeKindValue(m.lists)
+	}
+	return nil
 }
 
 func metaOf(ent *graph.Entity, rel *graph.Relationship) itemMeta {
@@ -52,7 +66,7 @@ func metaOf(ent *graph.Entity, rel *graph.Relationship) itemMeta {
 		for i := range keys {
 			keys[i] = clip(keys[i])
 		}
-		return itemMeta{schema: ent.Schema, designator: graph.DesignatorOf(ent), nameKeys: keys}
+		return itemMeta{schema: ent.Schema, designator: graph.DesignatorOf(ent), nameKeys: keys, lists: graph.MergeLists(ent)}
 	}
 	return itemMeta{}
 }
@@ -453,11 +467,7 @@ func (w *writer) writeItem(it newItem) error {
 		return err
 	}
 	for _, k := range it.derived {
-		var v []byte
-		if k[0] == tagIn {
-			v = encodeValidity(it.meta.from, it.meta.to)
-		}
-		if err := w.txn.Set(k, v); err != nil {
+		if err := w.txn.Set(k, derivedValue(k, it.meta)); err != nil {
 			return err
 		}
 	}
