@@ -104,11 +104,23 @@ func (s *Store) planMerges(ctx context.Context) (*AutoMergeReport, []graph.Merge
 			if r.Reason == graph.ReasonKeptApart {
 				continue // a person's decision, shown with the party
 			}
-			rep.Refusals = append(rep.Refusals, mv.refusal(r.A, r.B, r.Evidence, r.Reason))
+			rf, err := mv.refusal(r.A, r.B, r.Evidence, r.Reason)
+			if err != nil {
+				return err
+			}
+			rep.Refusals = append(rep.Refusals, rf)
 		}
 		now := time.Now().UTC()
 		for _, c := range joined {
-			ea, eb := mv.views[c.A].Entity(), mv.views[c.B].Entity() // read by compareBlocks
+			// Read by compareBlocks, but maybe dropped from the cache since.
+			ea, err := mv.entity(c.A)
+			if err != nil {
+				return err
+			}
+			eb, err := mv.entity(c.B)
+			if err != nil {
+				return err
+			}
 			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: c.A, BID: c.B, Rule: c.Evidence.Rule, Detail: c.Evidence.Detail,
 				Agreed: c.Evidence.Agreed, Checked: c.Evidence.Checked, By: "auto", At: now})
 			rep.ByRule[c.Evidence.Rule]++
@@ -278,8 +290,9 @@ func (mv *mergeViews) scope(id uuid.UUID) (*graph.MergeScope, error) {
 	return sc, nil
 }
 
-// mergeViewCache is how many records' merge views are kept at once.
-const mergeViewCache = 100_000
+// mergeViewCache is how many records' merge views are kept at once (a
+// variable for the tests).
+var mergeViewCache = 100_000
 
 // entity returns the record under id as compared, nil if none is stored.
 func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {
@@ -290,18 +303,24 @@ func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {
 	return v.Entity(), nil
 }
 
-func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason string) graph.RefusedMerge {
+func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason string) (graph.RefusedMerge, error) {
 	r := graph.RefusedMerge{AID: a, BID: b, Rule: ev.Rule, Detail: ev.Detail, Agreed: ev.Agreed, Reason: reason}
-	if v := mv.views[a]; v != nil {
-		r.A = v.Entity().Ref
-	}
-	if v := mv.views[b]; v != nil {
-		r.B = v.Entity().Ref
+	for _, x := range []struct {
+		id  uuid.UUID
+		ref *string
+	}{{a, &r.A}, {b, &r.B}} {
+		e, err := mv.entity(x.id) // compared, but maybe dropped from the cache since
+		if err != nil {
+			return r, err
+		}
+		if e != nil {
+			*x.ref = e.Ref
+		}
 	}
 	if r.A > r.B {
 		r.A, r.B, r.AID, r.BID = r.B, r.A, r.BID, r.AID
 	}
-	return r
+	return r, nil
 }
 
 // compareBlocks compares the pairs of every block (graph.Blocker) and
@@ -343,7 +362,11 @@ func (tx *Tx) compareBlocks(parties *graph.Parties, mv *mergeViews, rep *AutoMer
 			case c.Same():
 				out = append(out, graph.MergeCandidate{A: pair[0], B: pair[1], Evidence: c.Evidence})
 			case c.Refused() && !parties.Apart(pair[0], pair[1]):
-				rep.Refusals = append(rep.Refusals, mv.refusal(pair[0], pair[1], c.Evidence, c.Contradiction.Detail))
+				rf, err := mv.refusal(pair[0], pair[1], c.Evidence, c.Contradiction.Detail)
+				if err != nil {
+					return err
+				}
+				rep.Refusals = append(rep.Refusals, rf)
 			}
 		}
 		return nil
