@@ -72,8 +72,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		debug.SetMemoryLimit(ingestMemoryLimit)
 	}
 	// The merge search after a large ingest reads most of the store
-	// through its memory maps: bound their resident pages.
-	st, err := openStoreWith(ctx, *db, false, stderr, store.Options{MaxMapped: ingestMaxMapped})
+	// through its memory maps: bound their resident pages, keeping them in
+	// the page cache, where the merge search and the index build find what
+	// the load wrote.
+	st, err := openStoreWith(ctx, *db, false, stderr, store.Options{MaxMapped: ingestMaxMapped, KeepPageCache: true})
 	if err != nil {
 		return err
 	}
