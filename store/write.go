@@ -146,7 +146,7 @@ func prepare(rec *graph.Record) (*prepared, error) {
 		}
 		for _, holder := range rec.Holders {
 			it := item{tag: tagHeld, id: h.ID, holder: graph.KeyFor(holder)}
-			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h), meta: metaOf(h, nil)})
+			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h, nil)})
 		}
 	}
 	rels, err := relItems(rec.Relationships)
@@ -175,7 +175,8 @@ func entityItems(e *graph.Entity) ([]newItem, error) {
 		return nil, err
 	}
 	it := item{tag: tagNode, id: e.ID}
-	return []newItem{{item: it, val: v, derived: derive(it, e), meta: metaOf(e, nil)}}, nil
+	m := metaOf(e, nil)
+	return []newItem{{item: it, val: v, derived: derive(it, e, m.nameKeys), meta: m}}, nil
 }
 
 func relItems(rels []graph.Relationship) ([]newItem, error) {
@@ -196,7 +197,7 @@ func relItems(rels []graph.Relationship) ([]newItem, error) {
 			return nil, err
 		}
 		it := item{tag: tagOut, edge: edgeLoc{Src: r.Source, Dst: r.Target, ID: r.ID, Rel: r.Kind}}
-		out = append(out, newItem{item: it, val: v, derived: derive(it, nil), meta: metaOf(nil, r)})
+		out = append(out, newItem{item: it, val: v, derived: derive(it, nil, nil), meta: metaOf(nil, r)})
 	}
 	return out, nil
 }
@@ -206,8 +207,9 @@ func relItems(rels []graph.Relationship) ([]newItem, error) {
 const maxIndexKey = 512
 
 // derive returns the index keys an item implies; ent is the decoded entity
-// or document for tagNode and tagHeld items.
-func derive(it item, ent *graph.Entity) [][]byte {
+// or document for tagNode and tagHeld items, nameKeys the entity's name
+// keys, clipped (metaOf: computed once for both).
+func derive(it item, ent *graph.Entity, nameKeys []string) [][]byte {
 	switch it.tag {
 	case tagOut:
 		return [][]byte{inKey(it.edge)}
@@ -222,8 +224,8 @@ func derive(it item, ent *graph.Entity) [][]byte {
 	}
 	out := [][]byte{kindKey(ent.Schema, it.id)}
 	seen := map[string]bool{}
-	for _, k := range graph.NameKeys(ent) {
-		if k = clip(k); !seen[k] {
+	for _, k := range nameKeys {
+		if !seen[k] {
 			seen[k] = true
 			out = append(out, nameKey(k, it.id))
 		}
@@ -258,13 +260,14 @@ func decodeItem(it item, val []byte) (newItem, error) {
 		if err != nil {
 			return ni, err
 		}
-		ni.derived, ni.meta = derive(it, nil), metaOf(nil, r)
+		ni.derived, ni.meta = derive(it, nil, nil), metaOf(nil, r)
 	default:
 		e, err := decodeEntity(it.id, val)
 		if err != nil {
 			return ni, err
 		}
-		ni.derived, ni.meta = derive(it, e), metaOf(e, nil)
+		ni.meta = metaOf(e, nil)
+		ni.derived = derive(it, e, ni.meta.nameKeys)
 	}
 	return ni, nil
 }
@@ -272,7 +275,7 @@ func decodeItem(it item, val []byte) (newItem, error) {
 // derivedOf decodes a stored value to find the index keys it implies.
 func derivedOf(it item, val []byte) ([][]byte, error) {
 	if it.tag == tagOut {
-		return derive(it, nil), nil
+		return derive(it, nil, nil), nil
 	}
 	ni, err := decodeItem(it, val)
 	return ni.derived, err
