@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -10,26 +11,31 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// Values of n, h and o keys are a version byte followed by JSON. The id and
-// the edge ends are in the key and are not repeated in the value.
+// Values of n, h and o keys are a version byte followed by the record:
+// binary (recordBinary, record.go) since layout version 2, JSON (recordJSON)
+// before, still read. The id and the edge ends are in the key and are not
+// repeated in the value.
+
+// valueVersion is the version byte of manifests, undo entries and kind
+// values.
 const valueVersion = 1
 
 func encodeEntity(e *graph.Entity) ([]byte, error) {
-	c := *e
-	c.Held = nil
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{valueVersion}, b...), nil
+	return appendEntityRecord(make([]byte, 0, 256), e), nil
 }
 
 func decodeEntity(id uuid.UUID, b []byte) (*graph.Entity, error) {
-	if len(b) == 0 || b[0] != valueVersion {
+	var e graph.Entity
+	var err error
+	switch {
+	case len(b) > 0 && b[0] == recordBinary:
+		err = readEntityRecord(b, &e)
+	case len(b) > 0 && b[0] == recordJSON:
+		err = json.Unmarshal(b[1:], &e)
+	default:
 		return nil, fmt.Errorf("entity %s: unknown value version", id)
 	}
-	var e graph.Entity
-	if err := json.Unmarshal(b[1:], &e); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("entity %s: %w", id, err)
 	}
 	e.ID = id
@@ -37,23 +43,55 @@ func decodeEntity(id uuid.UUID, b []byte) (*graph.Entity, error) {
 }
 
 func encodeRelationship(r *graph.Relationship) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{valueVersion}, b...), nil
+	return appendRelationshipRecord(make([]byte, 0, 192), r), nil
 }
 
 func decodeRelationship(l edgeLoc, b []byte) (*graph.Relationship, error) {
-	if len(b) == 0 || b[0] != valueVersion {
+	var r graph.Relationship
+	var err error
+	switch {
+	case len(b) > 0 && b[0] == recordBinary:
+		err = readRelationshipRecord(b, &r)
+	case len(b) > 0 && b[0] == recordJSON:
+		err = json.Unmarshal(b[1:], &r)
+	default:
 		return nil, fmt.Errorf("relationship %s: unknown value version", l.ID)
 	}
-	var r graph.Relationship
-	if err := json.Unmarshal(b[1:], &r); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("relationship %s: %w", l.ID, err)
 	}
 	r.ID, r.Source, r.Target, r.Kind = l.ID, l.Src, l.Dst, l.Rel
 	return &r, nil
+}
+
+// sameRecord reports whether the stored value old and the new value of an
+// item hold the same record: the same bytes, or, for a record stored in
+// JSON (before layout version 2), the same record once read. A record
+// that did not change is not rewritten (Unchanged), whichever form it was
+// stored in.
+func sameRecord(it item, old, new []byte) bool {
+	if bytes.Equal(old, new) {
+		return true
+	}
+	if len(old) == 0 || old[0] != recordJSON || len(new) == 0 || new[0] != recordBinary {
+		return false
+	}
+	var again []byte
+	switch it.tag {
+	case tagOut:
+		r, err := decodeRelationship(it.edge, old)
+		if err != nil {
+			return false
+		}
+		again, _ = encodeRelationship(r)
+	default:
+		e, err := decodeEntity(it.id, old)
+		if err != nil {
+			return false
+		}
+		again, _ = encodeEntity(e)
+	}
+	return bytes.Equal(again, new)
 }
 
 // The value of a kind key is the record's lists (graph.MergeLists), so

@@ -297,8 +297,18 @@ func (s *Store) checkVersion() error {
 		}
 		return nil
 	}
-	if have != layoutVersion {
-		return fmt.Errorf("open store: key layout version %d, this build reads version %d", have, layoutVersion)
+	if have < oldestLayoutVersion || have > layoutVersion {
+		return fmt.Errorf("open store: key layout version %d, this build reads versions %d to %d", have, oldestLayoutVersion, layoutVersion)
+	}
+	if have < layoutVersion && !s.opt.ReadOnly {
+		// Nothing to rewrite (keys.go): the records this build writes
+		// from now on are version 2.
+		err := s.db.Update(func(txn *badger.Txn) error {
+			return txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion))
+		})
+		if err != nil {
+			return fmt.Errorf("open store: %w", dbErr(err))
+		}
 	}
 	return nil
 }

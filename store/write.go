@@ -377,7 +377,7 @@ func (w *writer) put(p *prepared) (graph.Outcome, error) {
 	if oldMan != nil && bytes.Equal(oldMan, p.manifest) {
 		same := true
 		for i := range p.items {
-			if !bytes.Equal(oldVals[i], p.items[i].val) {
+			if !sameRecord(p.items[i].item, oldVals[i], p.items[i].val) {
 				same = false
 				break
 			}
