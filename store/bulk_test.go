@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -168,5 +170,26 @@ func TestBulkLoadInterruptedRollsBack(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, bulkMarkerName)); !os.IsNotExist(err) {
 		t.Errorf("marker left: %v", err)
+	}
+}
+
+// sortChunk orders entries by their whole key, then by version, whatever
+// their lengths around the 16 bytes its prefixes hold.
+func TestSortChunk(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	c := newBulkChunk()
+	for i := range 20000 {
+		k := make([]byte, r.IntN(34))
+		for j := range k {
+			k[j] = "\x00\x01ab\xff"[r.IntN(5)]
+		}
+		c.add(k, []byte{byte(i)}, uint32(r.IntN(50)))
+	}
+	sortChunk(&c)
+	for i := 1; i < len(c.entries); i++ {
+		a, b := c.entries[i-1], c.entries[i]
+		if d := bytes.Compare(c.key(a), c.key(b)); d > 0 || d == 0 && a.seq > b.seq {
+			t.Fatalf("entry %d (%q, %d) sorts before (%q, %d)", i-1, c.key(a), a.seq, c.key(b), b.seq)
+		}
 	}
 }
