@@ -198,8 +198,17 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: read merges: %w", dir, err)
 	}
+	// With KeepPageCache the bound holds during the index build too (its
+	// pages are dropped from the process only, and read again from the
+	// page cache); a server's bound starts after it, which drops the pages
+	// the build scanned (RandomAccess).
+	bound := opt.MaxMapped > 0 && !opt.InMemory
+	if bound && opt.KeepPageCache {
+		s.startMappedBound(opt.MaxMapped)
+	}
 	if opt.Index {
 		if err := s.openIndex(ctx, token); err != nil {
+			s.stopMappedBound()
 			db.Close()
 			return nil, err
 		}
@@ -208,7 +217,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.advise(dir, true)
 		evictCache(dir)
 	}
-	if opt.MaxMapped > 0 && !opt.InMemory {
+	if bound && !opt.KeepPageCache {
 		s.startMappedBound(opt.MaxMapped)
 	}
 	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
@@ -223,10 +232,7 @@ func (s *Store) Close() error {
 		s.stopGC()
 		<-s.gcDone
 	}
-	if s.stopMB != nil {
-		s.stopMB()
-		<-s.mbDone
-	}
+	s.stopMappedBound()
 	// An ingest run left open with a batch in flight holds commitMu until
 	// it is committed or rolled back, which will not happen now: the
 	// index is then not saved (the next Open rolls the run back and
@@ -381,6 +387,15 @@ func (s *Store) startMappedBound(limit int64) {
 	s.stopMB, s.mbDone = s.boundMapped(limit)
 }
 
+// stopMappedBound stops what startMappedBound started, if it did.
+func (s *Store) stopMappedBound() {
+	if s.stopMB != nil {
+		s.stopMB()
+		<-s.mbDone
+		s.stopMB = nil
+	}
+}
+
 // boundMapped drops the store's mapped pages whenever their resident size
 // exceeds limit, until stop is called; done is closed when it has stopped.
 func (s *Store) boundMapped(limit int64) (stop context.CancelFunc, done chan struct{}) {
@@ -391,8 +406,15 @@ func (s *Store) boundMapped(limit int64) (stop context.CancelFunc, done chan str
 		// Twice a second: with a page cache hot from an ingest, the
 		// kernel maps up to 16 cached pages around each page fault
 		// (fault-around ignores MADV_RANDOM), so the mapped pages can grow
-		// by hundreds of MB a second under load.
-		t := time.NewTicker(500 * time.Millisecond)
+		// by hundreds of MB a second under load. With KeepPageCache the
+		// page cache is always hot (an ingest's merge search read 480 MB
+		// between two checks): ten times a second (reading
+		// /proc/self/status costs microseconds).
+		every := 500 * time.Millisecond
+		if s.opt.KeepPageCache && !s.opt.RandomAccess {
+			every = 100 * time.Millisecond
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

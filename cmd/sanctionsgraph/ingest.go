@@ -132,7 +132,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if isTerminal(stderr) {
 			fmt.Fprint(stderr, "building the graph index... ")
 		}
-		ist, err := store.Open(ctx, *db, store.Options{Index: true, GCInterval: -1})
+		ist, err := store.Open(ctx, *db, store.Options{Index: true, GCInterval: -1, MaxMapped: ingestMaxMapped, KeepPageCache: true})
 		if err == nil {
 			err = ist.Close()
 		}
