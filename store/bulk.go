@@ -17,7 +17,6 @@ import (
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/ristretto/v2/z"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -503,12 +502,12 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 	put := func(key, val []byte) error {
 		if key[0] != lastTag {
 			if stream > 0 {
-				badger.KVToBuffer(&pb.KV{StreamId: stream, StreamDone: true}, buf)
+				appendStreamKV(buf, nil, nil, stream, true)
 			}
 			stream++
 			lastTag = key[0]
 		}
-		badger.KVToBuffer(&pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}, buf)
+		appendStreamKV(buf, key, val, stream, false)
 		if buf.LenNoPadding() >= bulkStreamBatch {
 			if err := sw.Write(buf); err != nil {
 				return err
@@ -585,6 +584,66 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 }
 
 type bulkKV struct{ k, v []byte }
+
+// appendStreamKV appends to buf what badger.KVToBuffer appends for
+// pb.KV{Key: key, Value: val, Version: 1, StreamId: stream, StreamDone:
+// done}: its protocol buffer encoding, fields in order, empty ones left
+// out (TestAppendStreamKV compares the two). KVToBuffer sizes and encodes
+// through reflection, with a pb.KV allocated per key: 2.9 s of the
+// 2M-entity ingest's CPU.
+func appendStreamKV(buf *z.Buffer, key, val []byte, stream uint32, done bool) {
+	const (
+		tagKey     = 1<<3 | 2
+		tagValue   = 2<<3 | 2
+		tagVersion = 4<<3 | 0
+		tagStream  = 10<<3 | 0
+		tagDone    = 11<<3 | 0
+	)
+	n := 0
+	if len(key) > 0 {
+		n += 1 + uvarintLen(uint64(len(key))) + len(key)
+	}
+	if len(val) > 0 {
+		n += 1 + uvarintLen(uint64(len(val))) + len(val)
+	}
+	if !done {
+		n += 2 // version 1
+	}
+	if stream != 0 {
+		n += 1 + uvarintLen(uint64(stream))
+	}
+	if done {
+		n += 2
+	}
+	b := buf.SliceAllocate(n)[:0]
+	if len(key) > 0 {
+		b = append(binary.AppendUvarint(append(b, tagKey), uint64(len(key))), key...)
+	}
+	if len(val) > 0 {
+		b = append(binary.AppendUvarint(append(b, tagValue), uint64(len(val))), val...)
+	}
+	if !done {
+		b = append(b, tagVersion, 1)
+	}
+	if stream != 0 {
+		b = binary.AppendUvarint(append(b, tagStream), uint64(stream))
+	}
+	if done {
+		b = append(b, tagDone, 1)
+	}
+	if len(b) != n {
+		panic("appendStreamKV: size")
+	}
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}
 
 func writeFileSync(name string, data []byte) error {
 	f, err := os.Create(name)
