@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/ristretto/v2/z"
@@ -491,8 +492,9 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 	if err := sw.Prepare(); err != nil {
 		return fmt.Errorf("bulk load: %w", badgerErr(err))
 	}
-	buf := z.NewBuffer(bulkStreamBatch+(1<<20), "sanctionsgraph.bulk")
-	defer buf.Release()
+	pipe := newStreamPipe(sw)
+	defer pipe.close()
+	buf := pipe.take()
 	// Tags in key order are separate streams: their key ranges do not
 	// overlap. Each stream is closed (StreamDone) when the next begins:
 	// a StreamWriter's open stream holds a table builder of up to 256 MB,
@@ -509,10 +511,10 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 		}
 		appendStreamKV(buf, key, val, stream, false)
 		if buf.LenNoPadding() >= bulkStreamBatch {
-			if err := sw.Write(buf); err != nil {
+			var err error
+			if buf, err = pipe.swap(buf); err != nil {
 				return err
 			}
-			buf.Reset()
 		}
 		return nil
 	}
@@ -569,9 +571,10 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 		}
 	}
 	if buf.LenNoPadding() > 0 {
-		if err := sw.Write(buf); err != nil {
-			return fmt.Errorf("bulk load: %w", badgerErr(err))
-		}
+		pipe.give(buf)
+	}
+	if err := pipe.close(); err != nil {
+		return fmt.Errorf("bulk load: %w", badgerErr(err))
 	}
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("bulk load: %w", badgerErr(err))
@@ -584,6 +587,75 @@ func (r *Run) commitBulkUntilMarker(ctx context.Context) error {
 }
 
 type bulkKV struct{ k, v []byte }
+
+// streamPipe writes full buffers to a StreamWriter from a goroutine of its
+// own, so that merging the runs into the next buffer and Badger's work on
+// the last one (StreamWriter.Write decodes every KV and hands them to its
+// table builders) overlap: the merge of a 2M-entity load took 20 s with
+// 14 s of CPU, one goroutine waiting on the other. Two buffers go back and
+// forth.
+type streamPipe struct {
+	full chan *z.Buffer // to write
+	free chan *z.Buffer // written, reset
+	done chan error     // the first error of a write, when full is closed
+	bufs []*z.Buffer
+	err  atomic.Pointer[error] // the first error of a write, as soon as it happens
+	shut bool
+}
+
+func newStreamPipe(sw *badger.StreamWriter) *streamPipe {
+	p := &streamPipe{full: make(chan *z.Buffer, 1), free: make(chan *z.Buffer, 2), done: make(chan error, 1)}
+	for range 2 {
+		b := z.NewBuffer(bulkStreamBatch+(1<<20), "sanctionsgraph.bulk")
+		p.bufs = append(p.bufs, b)
+		p.free <- b
+	}
+	go func() {
+		var err error
+		for b := range p.full {
+			if err == nil {
+				if err = sw.Write(b); err != nil {
+					p.err.Store(&err)
+				}
+			}
+			b.Reset()
+			p.free <- b
+		}
+		p.done <- err
+	}()
+	return p
+}
+
+// take returns an empty buffer, waiting for one to be written.
+func (p *streamPipe) take() *z.Buffer { return <-p.free }
+
+// give hands a full buffer to be written.
+func (p *streamPipe) give(b *z.Buffer) { p.full <- b }
+
+// swap hands a full buffer to be written and returns an empty one, or the
+// error of an earlier write.
+func (p *streamPipe) swap(b *z.Buffer) (*z.Buffer, error) {
+	if err := p.err.Load(); err != nil {
+		return b, *err
+	}
+	p.give(b)
+	return p.take(), nil
+}
+
+// close waits for the buffers given to be written, releases the buffers
+// and returns the first error of a write. Closing again does nothing.
+func (p *streamPipe) close() error {
+	if p.shut {
+		return nil
+	}
+	p.shut = true
+	close(p.full)
+	err := <-p.done
+	for _, b := range p.bufs {
+		b.Release()
+	}
+	return err
+}
 
 // appendStreamKV appends to buf what badger.KVToBuffer appends for
 // pb.KV{Key: key, Value: val, Version: 1, StreamId: stream, StreamDone:
