@@ -31,6 +31,23 @@ func TestKeyFor(t *testing.T) {
 	if KeyFor(strings.ToUpper(u.String())) == u {
 		t.Errorf("upper-case UUID taken as canonical")
 	}
+	// Every stored key depends on it: the same as uuid.NewSHA1 in the
+	// namespace, for refs of every length.
+	for _, ref := range []string{"", "a", "ofac:15603", "NK-2Tbri3s6GgNtAwsSXh4qpL", hex, strings.Repeat("x", 111), strings.Repeat("y", 112), strings.Repeat("z", 5000), "\xff\x00"} {
+		if got, want := KeyFor(ref), uuid.NewSHA1(Namespace, []byte(ref)); got != want {
+			t.Errorf("KeyFor(%q) = %v, want %v", ref, got, want)
+		}
+	}
+	if got := KeyFor("ofac:15603"); got.String() != "9e5705e3-f35e-5849-a837-9b2b60da0bf7" {
+		t.Errorf("KeyFor(ofac:15603) = %v, want the key stores hold", got)
+	}
+}
+
+func BenchmarkKeyFor(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		KeyFor("syn-rel-1234567")
+	}
 }
 
 func TestNameKey(t *testing.T) {

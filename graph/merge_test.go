@@ -210,3 +210,53 @@ func TestMergeEntities(t *testing.T) {
 		t.Errorf("merged referents %v sources %v", m.Referents, m.Sources)
 	}
 }
+
+// A scope is comparable with another exactly when Compare finds no
+// contradiction of kind or list between their records: a store may skip
+// the other pairs unread.
+func TestMergeScope(t *testing.T) {
+	p := props
+	src := func(e *Entity, dataset, part string) *Entity {
+		e.Sources = append(e.Sources, Source{Dataset: dataset, Part: part})
+		return e
+	}
+	same := p("name", "Ivan Petrov", "birthDate", "1960-01-02")
+	recs := []*Entity{
+		ent("p1", "ofac", "Person", same),
+		ent("p2", "un", "Person", same),
+		ent("p3", "ofac", "Person", same),
+		src(ent("p4", "eu", "Person", same), "eu", "A"),
+		src(ent("p5", "eu", "Person", same), "eu", "B"),
+		{Ref: "p6", Schema: "Person", Props: same}, // no source
+		{Ref: "p7", Schema: "Person", Props: same},
+		ent("c1", "ofac", "Company", p("name", "Petrov LLC")),
+		ent("c2", "un", "Organization", p("name", "Petrov LLC")),
+		ent("c3", "un", "LegalEntity", p("name", "Petrov LLC")),
+		ent("v1", "ofac", "Vessel", p("name", "Petrov")),
+		ent("v2", "un", "Vessel", p("name", "Petrov")),
+		ent("g1", "ofac", SchemaProgramme, p("name", "Petrov")),
+		ent("g2", "un", SchemaProgramme, p("name", "Petrov")),
+		ent("u1", "ofac", "NoSuchSchema", p("name", "Petrov")),
+		ent("u2", "un", "NoSuchSchema", p("name", "Petrov")),
+		src(ent("m1", "ofac", "Person", same), "un", ""),
+	}
+	scopes := map[*Entity]*MergeScope{}
+	for _, e := range recs {
+		scopes[e] = NewMergeScope(e.Schema, MergeLists(e))
+	}
+	for _, a := range recs {
+		for _, b := range recs {
+			c := Compare(a, b)
+			structural := c.Contradiction != nil && c.Contradiction.structural()
+			if got := scopes[a].Comparable(scopes[b]); got == structural {
+				t.Errorf("Comparable(%s, %s) = %v, but Compare finds %v", a.Ref, b.Ref, got, c.Contradiction)
+			}
+			if a != b {
+				// Two scopes of the same content, not one pointer.
+				if got, want := NewMergeScope(a.Schema, MergeLists(a)).Comparable(scopes[b]), scopes[a].Comparable(scopes[b]); got != want {
+					t.Errorf("Comparable(%s, %s) depends on the pointer: %v, %v", a.Ref, b.Ref, got, want)
+				}
+			}
+		}
+	}
+}

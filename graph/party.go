@@ -155,8 +155,11 @@ func NewBlocker(p *Parties) *Blocker {
 }
 
 // Pairs returns the pairs of block not seen in an earlier block whose
-// entities are of different parties.
-func (b *Blocker) Pairs(block []uuid.UUID) [][2]uuid.UUID {
+// entities are of different parties and, if scopes is not nil (the scope of
+// each entity of block, in its order), may be compared at all
+// (MergeScope.Comparable). A block of more than MaxBlock entities gives no
+// pair, whatever their scopes.
+func (b *Blocker) Pairs(block []uuid.UUID, scopes []*MergeScope) [][2]uuid.UUID {
 	if len(block) < 2 {
 		return nil
 	}
@@ -167,6 +170,9 @@ func (b *Blocker) Pairs(block []uuid.UUID) [][2]uuid.UUID {
 	var out [][2]uuid.UUID
 	for i := range block {
 		for j := i + 1; j < len(block); j++ {
+			if scopes != nil && !scopes[i].Comparable(scopes[j]) {
+				continue
+			}
 			x, y := block[i], block[j]
 			pair := OrderedPair(x, y)
 			if b.parties.Canonical(x) == b.parties.Canonical(y) || b.seen[pair] {

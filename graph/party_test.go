@@ -64,18 +64,18 @@ func TestBlocker(t *testing.T) {
 	id := ids(MaxBlock + 2)
 	p := NewParties([][2]uuid.UUID{{id[0], id[1]}}, nil)
 	b := NewBlocker(p)
-	got := b.Pairs([]uuid.UUID{id[0], id[1], id[2]})
+	got := b.Pairs([]uuid.UUID{id[0], id[1], id[2]}, nil)
 	want := [][2]uuid.UUID{{id[0], id[2]}, {id[1], id[2]}} // 0 and 1 are one party already
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Pairs = %v, want %v", got, want)
 	}
-	if got := b.Pairs([]uuid.UUID{id[2], id[0], id[3]}); !reflect.DeepEqual(got, [][2]uuid.UUID{{id[2], id[3]}, {id[0], id[3]}}) {
+	if got := b.Pairs([]uuid.UUID{id[2], id[0], id[3]}, nil); !reflect.DeepEqual(got, [][2]uuid.UUID{{id[2], id[3]}, {id[0], id[3]}}) {
 		t.Errorf("second block: Pairs = %v, want only the pairs not seen before", got)
 	}
-	if got := b.Pairs(id[:1]); got != nil {
+	if got := b.Pairs(id[:1], nil); got != nil {
 		t.Errorf("a block of one: %v", got)
 	}
-	if got := b.Pairs(id); got != nil || b.Crowded != 1 {
+	if got := b.Pairs(id, nil); got != nil || b.Crowded != 1 {
 		t.Errorf("a block of %d: %v, Crowded = %d, want skipped and counted", len(id), got, b.Crowded)
 	}
 }
@@ -156,5 +156,21 @@ func TestJoinPlacesFirst(t *testing.T) {
 	}
 	if len(joined) != 1 || joined[0].B != eqtesad.ID || len(refused) != 1 || refused[0].B != mehr.ID {
 		t.Fatalf("Join = %v joined, %v refused, want %s joined and %s refused", joined, refused, eqtesad.Ref, mehr.Ref)
+	}
+}
+
+func TestBlockerScopes(t *testing.T) {
+	id := ids(4)
+	ofac, un := NewMergeScope("Person", []string{"ofac"}), NewMergeScope("Person", []string{"un"})
+	company := NewMergeScope("Company", []string{"eu"})
+	b := NewBlocker(NoParties)
+	got := b.Pairs(id, []*MergeScope{ofac, ofac, un, company})
+	want := [][2]uuid.UUID{{id[0], id[2]}, {id[1], id[2]}} // same list, other kind: skipped
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Pairs = %v, want %v", got, want)
+	}
+	// A skipped pair is not seen: given comparable scopes later, it comes.
+	if got := b.Pairs(id[:2], nil); !reflect.DeepEqual(got, [][2]uuid.UUID{{id[0], id[1]}}) {
+		t.Errorf("Pairs = %v, want the pair skipped before", got)
 	}
 }

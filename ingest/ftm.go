@@ -155,9 +155,11 @@ func parseFTMLine(b []byte, file string, line int, dataset string) (graph.Record
 		return graph.Record{}, nil, &RecordError{File: file, Line: line, Field: field, Msg: fmt.Sprintf(f, a...)}
 	}
 	var l ftmLine
-	if err := json.Unmarshal(b, &l); err != nil {
-		field, msg := describeJSONError(b, err)
-		return fail(field, "%s", msg)
+	if !parseFTMFast(b, &l) {
+		if err := json.Unmarshal(b, &l); err != nil {
+			field, msg := describeJSONError(b, err)
+			return fail(field, "%s", msg)
+		}
 	}
 	e, prefix := &l.ftmEntity, ""
 	if l.Op != "" || l.Entity != nil {

@@ -22,7 +22,15 @@ import (
 //
 // Both are hints: applied to a range that was unmapped or reused in the
 // meantime, they change nothing of its contents.
-func adviseMappings(dir string, pageout bool) (ranges int, err error) {
+//
+// With unmap, neither is given: MADV_DONTNEED takes the pages out of the
+// process (its resident memory) and leaves them in the page cache, so a
+// scan that reads them again (an ingest's merge search and index build
+// read back what the bulk load wrote) finds them there, with the kernel's
+// read-ahead. The mappings are all MAP_SHARED (ristretto's z.Mmap): a
+// written page is in the page cache, and dropping it from the process
+// loses nothing.
+func adviseMappings(dir string, pageout, unmap bool) (ranges int, err error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return 0, err
@@ -51,6 +59,11 @@ func adviseMappings(dir string, pageout bool) (ranges int, err error) {
 		start, err1 := strconv.ParseUint(lo, 16, 64)
 		end, err2 := strconv.ParseUint(hi, 16, 64)
 		if err1 != nil || err2 != nil || end <= start {
+			continue
+		}
+		if unmap {
+			madvise(uintptr(start), uintptr(end-start), unix.MADV_DONTNEED)
+			ranges++
 			continue
 		}
 		madvise(uintptr(start), uintptr(end-start), unix.MADV_RANDOM)

@@ -2,7 +2,7 @@
 
 package store
 
-func adviseMappings(dir string, pageout bool) (int, error) { return 0, nil }
+func adviseMappings(dir string, pageout, unmap bool) (int, error) { return 0, nil }
 
 func mappedResident() int64 { return 0 }
 

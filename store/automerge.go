@@ -29,8 +29,10 @@ import (
 
 // AutoMergeReport says what AutoMerge did.
 type AutoMergeReport struct {
-	Candidates int            `json:"candidatePairs"` // pairs sharing a name, number or UN listing, from different parties
-	Merged     int            `json:"merged"`         // links recorded
+	// Candidates counts the pairs compared: sharing a name, number or UN
+	// listing, of one kind of party, from different lists and parties.
+	Candidates int            `json:"candidatePairs"`
+	Merged     int            `json:"merged"` // links recorded
 	ByRule     map[string]int `json:"byRule"`
 	// Refused counts the pairs a rule found to be one party that were not
 	// merged because of a contradiction between the two records or the
@@ -102,11 +104,23 @@ func (s *Store) planMerges(ctx context.Context) (*AutoMergeReport, []graph.Merge
 			if r.Reason == graph.ReasonKeptApart {
 				continue // a person's decision, shown with the party
 			}
-			rep.Refusals = append(rep.Refusals, mv.refusal(r.A, r.B, r.Evidence, r.Reason))
+			rf, err := mv.refusal(r.A, r.B, r.Evidence, r.Reason)
+			if err != nil {
+				return err
+			}
+			rep.Refusals = append(rep.Refusals, rf)
 		}
 		now := time.Now().UTC()
 		for _, c := range joined {
-			ea, eb := mv.views[c.A].Entity(), mv.views[c.B].Entity() // read by compareBlocks
+			// Read by compareBlocks, but maybe dropped from the cache since.
+			ea, err := mv.entity(c.A)
+			if err != nil {
+				return err
+			}
+			eb, err := mv.entity(c.B)
+			if err != nil {
+				return err
+			}
 			links = append(links, graph.MergeLink{A: ea.Ref, B: eb.Ref, AID: c.A, BID: c.B, Rule: c.Evidence.Rule, Detail: c.Evidence.Detail,
 				Agreed: c.Evidence.Agreed, Checked: c.Evidence.Checked, By: "auto", At: now})
 			rep.ByRule[c.Evidence.Rule]++
@@ -135,13 +149,58 @@ type mergeViews struct {
 	views  map[uuid.UUID]*graph.MergeView // nil: no entity stored under the id
 	unRefs map[uuid.UUID][]string         // entity -> UN reference numbers its designations cite
 	listed map[uuid.UUID][]string         // entity -> dates its designations were listed on
+	// scopes holds the merge scope of every entity, from its kind key and
+	// the lists its value holds, so that the pairs that can never be one
+	// party (of one list, or of different kinds) are skipped unread: most
+	// pairs of a large load of one source. An entity of a store written
+	// before kind keys held their lists has nil, and its scope is read
+	// from its record when needed (scope). Scopes of the same kind and
+	// lists are one pointer.
+	scopes   map[uuid.UUID]*graph.MergeScope
+	interned map[string]*graph.MergeScope // schema 0x00 kind key value -> scope
+	persons  map[uuid.UUID]bool           // entities of schema Person
 }
 
-// newMergeViews reads the UN reference numbers of every designation.
+// noScope is the scope of an id under which no entity is stored: nothing
+// is compared with it.
+var noScope = graph.NewMergeScope("", nil)
+
+// newMergeViews reads the kind and lists of every entity, and the UN
+// reference numbers of every designation.
 func (tx *Tx) newMergeViews() (*mergeViews, error) {
-	mv := &mergeViews{tx: tx, views: map[uuid.UUID]*graph.MergeView{}, unRefs: map[uuid.UUID][]string{}, listed: map[uuid.UUID][]string{}}
+	mv := &mergeViews{tx: tx, views: map[uuid.UUID]*graph.MergeView{}, unRefs: map[uuid.UUID][]string{}, listed: map[uuid.UUID][]string{},
+		scopes: map[uuid.UUID]*graph.MergeScope{}, interned: map[string]*graph.MergeScope{}, persons: map[uuid.UUID]bool{}}
+	var ikey []byte
+	err := tx.values([]byte{tagKind}, func(k, v []byte) error {
+		schema, id, err := parseStringIDKey(k, tagKind)
+		if err != nil {
+			return err
+		}
+		if schema == "Person" {
+			mv.persons[id] = true
+		}
+		if len(v) == 0 {
+			mv.scopes[id] = nil // written before kind keys held lists
+			return nil
+		}
+		ikey = append(append(append(ikey[:0], schema...), 0), v...)
+		sc, ok := mv.interned[string(ikey)]
+		if !ok {
+			lists, _, err := decodeKindValue(v)
+			if err != nil {
+				return fmt.Errorf("entity %s: %w", id, err)
+			}
+			sc = graph.NewMergeScope(schema, lists)
+			mv.interned[string(ikey)] = sc
+		}
+		mv.scopes[id] = sc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	var keys [][]byte
-	err := tx.keys([]byte{tagOut}, func(k []byte) error {
+	err = tx.keys([]byte{tagOut}, func(k []byte) error {
 		l, err := parseEdgeKey(k)
 		if err == nil && l.Rel == graph.RelDesignatedBy {
 			keys = append(keys, slices.Clone(k))
@@ -204,8 +263,36 @@ func (mv *mergeViews) view(id uuid.UUID) (*graph.MergeView, error) {
 	return v, nil
 }
 
-// mergeViewCache is how many records' merge views are kept at once.
-const mergeViewCache = 100_000
+// scope returns the merge scope of the entity id (noScope if none is
+// stored).
+func (mv *mergeViews) scope(id uuid.UUID) (*graph.MergeScope, error) {
+	sc, ok := mv.scopes[id]
+	if !ok {
+		return noScope, nil
+	}
+	if sc != nil {
+		return sc, nil
+	}
+	e, err := mv.entity(id)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return noScope, nil
+	}
+	lists := graph.MergeLists(e)
+	ikey := e.Schema + "\x00" + string(encodeKindValue(lists))
+	if sc = mv.interned[ikey]; sc == nil {
+		sc = graph.NewMergeScope(e.Schema, lists)
+		mv.interned[ikey] = sc
+	}
+	mv.scopes[id] = sc
+	return sc, nil
+}
+
+// mergeViewCache is how many records' merge views are kept at once (a
+// variable for the tests).
+var mergeViewCache = 100_000
 
 // entity returns the record under id as compared, nil if none is stored.
 func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {
@@ -216,18 +303,24 @@ func (mv *mergeViews) entity(id uuid.UUID) (*graph.Entity, error) {
 	return v.Entity(), nil
 }
 
-func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason string) graph.RefusedMerge {
+func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason string) (graph.RefusedMerge, error) {
 	r := graph.RefusedMerge{AID: a, BID: b, Rule: ev.Rule, Detail: ev.Detail, Agreed: ev.Agreed, Reason: reason}
-	if v := mv.views[a]; v != nil {
-		r.A = v.Entity().Ref
-	}
-	if v := mv.views[b]; v != nil {
-		r.B = v.Entity().Ref
+	for _, x := range []struct {
+		id  uuid.UUID
+		ref *string
+	}{{a, &r.A}, {b, &r.B}} {
+		e, err := mv.entity(x.id) // compared, but maybe dropped from the cache since
+		if err != nil {
+			return r, err
+		}
+		if e != nil {
+			*x.ref = e.Ref
+		}
 	}
 	if r.A > r.B {
 		r.A, r.B, r.AID, r.BID = r.B, r.A, r.BID, r.AID
 	}
-	return r
+	return r, nil
 }
 
 // compareBlocks compares the pairs of every block (graph.Blocker) and
@@ -237,8 +330,21 @@ func (mv *mergeViews) refusal(a, b uuid.UUID, ev graph.MergeEvidence, reason str
 func (tx *Tx) compareBlocks(parties *graph.Parties, mv *mergeViews, rep *AutoMergeReport) ([]graph.MergeCandidate, error) {
 	b := graph.NewBlocker(parties)
 	var out []graph.MergeCandidate
+	var scopes []*graph.MergeScope
 	err := tx.blocks(mv, func(block []uuid.UUID) error {
-		for _, pair := range b.Pairs(block) {
+		var sc []*graph.MergeScope
+		if len(block) >= 2 && len(block) <= graph.MaxBlock { // else no pairs (Pairs)
+			scopes = scopes[:0]
+			for _, id := range block {
+				s, err := mv.scope(id)
+				if err != nil {
+					return err
+				}
+				scopes = append(scopes, s)
+			}
+			sc = scopes
+		}
+		for _, pair := range b.Pairs(block, sc) {
 			rep.Candidates++
 			va, err := mv.view(pair[0])
 			if err != nil {
@@ -256,7 +362,11 @@ func (tx *Tx) compareBlocks(parties *graph.Parties, mv *mergeViews, rep *AutoMer
 			case c.Same():
 				out = append(out, graph.MergeCandidate{A: pair[0], B: pair[1], Evidence: c.Evidence})
 			case c.Refused() && !parties.Apart(pair[0], pair[1]):
-				rep.Refusals = append(rep.Refusals, mv.refusal(pair[0], pair[1], c.Evidence, c.Contradiction.Detail))
+				rf, err := mv.refusal(pair[0], pair[1], c.Evidence, c.Contradiction.Detail)
+				if err != nil {
+					return err
+				}
+				rep.Refusals = append(rep.Refusals, rf)
 			}
 		}
 		return nil
@@ -333,14 +443,7 @@ func (tx *Tx) blocks(mv *mergeViews, fn func(ids []uuid.UUID) error) error {
 	// their name keys (a surname), for the names that differ by a word
 	// ("MEDVEDCHUK, Viktor" and "Viktor Volodymyrovych MEDVEDCHUK"),
 	// which only the same day of birth makes one person.
-	persons := map[uuid.UUID]bool{}
-	if err := tx.keys(stringPrefix(tagKind, "Person"), func(k []byte) error {
-		_, id, err := parseStringIDKey(k, tagKind)
-		persons[id] = true
-		return err
-	}); err != nil {
-		return err
-	}
+	persons := mv.persons
 	var words []keyed
 	var cur string
 	ids = ids[:0]

@@ -1,14 +1,19 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
@@ -168,5 +173,60 @@ func TestBulkLoadInterruptedRollsBack(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, bulkMarkerName)); !os.IsNotExist(err) {
 		t.Errorf("marker left: %v", err)
+	}
+}
+
+// sortChunk orders entries by their whole key, then by version, whatever
+// their lengths around the 16 bytes its prefixes hold.
+func TestSortChunk(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	c := newBulkChunk()
+	for i := range 20000 {
+		k := make([]byte, r.IntN(34))
+		for j := range k {
+			k[j] = "\x00\x01ab\xff"[r.IntN(5)]
+		}
+		c.add(k, []byte{byte(i)}, uint32(r.IntN(50)))
+	}
+	sortChunk(&c)
+	for i := 1; i < len(c.entries); i++ {
+		a, b := c.entries[i-1], c.entries[i]
+		if d := bytes.Compare(c.key(a), c.key(b)); d > 0 || d == 0 && a.seq > b.seq {
+			t.Fatalf("entry %d (%q, %d) sorts before (%q, %d)", i-1, c.key(a), a.seq, c.key(b), b.seq)
+		}
+	}
+}
+
+// appendStreamKV writes what badger.KVToBuffer writes.
+func TestAppendStreamKV(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	bytesOf := func(n int) []byte {
+		if n == 0 {
+			return nil
+		}
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return b
+	}
+	for i := range 2000 {
+		key, val := bytesOf(r.IntN(300)), bytesOf([]int{0, 1, 8, 127, 128, 200, 20000}[r.IntN(7)])
+		stream, done := uint32(r.IntN(3)), i%7 == 0
+		if i%5 == 0 {
+			stream = uint32(r.Uint64())
+		}
+		kv := &pb.KV{Key: key, Value: val, Version: 1, StreamId: stream}
+		if done {
+			key, val, kv = nil, nil, &pb.KV{StreamId: stream, StreamDone: true}
+		}
+		want, got := z.NewBuffer(1<<10, "test"), z.NewBuffer(1<<10, "test")
+		badger.KVToBuffer(kv, want)
+		appendStreamKV(got, key, val, stream, done)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("%+v: appendStreamKV wrote %x, KVToBuffer %x", kv, got.Bytes(), want.Bytes())
+		}
+		want.Release()
+		got.Release()
 	}
 }

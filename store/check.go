@@ -44,7 +44,8 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	rep := &CheckReport{}
 	seed := maphash.MakeSeed()
 	hash := func(k []byte) uint64 { return maphash.Bytes(seed, k) }
-	want := map[uint64]int{} // hash of implied index key -> count
+	want := map[uint64]int{}         // hash of implied index key -> count
+	kindValue := map[uint64]uint64{} // hash of implied kind key -> hash of its value
 	err := s.View(ctx, func(tx *Tx) error {
 		// Items and what they imply.
 		for _, tag := range []byte{tagNode, tagHeld, tagOut} {
@@ -80,8 +81,11 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 					return nil
 				}
 				for _, d := range ni.derived {
-					if d[0] == tagIn { // its value is the validity
+					switch d[0] {
+					case tagIn: // its value is the validity
 						d = append(append([]byte(nil), d...), encodeValidity(ni.meta.from, ni.meta.to)...)
+					case tagKind: // its value (the lists) is checked apart
+						kindValue[hash(d)] = hash(derivedValue(d, ni.meta))
 					}
 					want[hash(d)]++
 				}
@@ -102,6 +106,11 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 				if want[h] == 0 {
 					rep.add("index key %q is implied by nothing stored", k)
 					return nil
+				}
+				// A kind key's value is its record's lists, or empty in a
+				// store written before kind keys held them.
+				if tag == tagKind && len(v) > 0 && hash(v) != kindValue[h] {
+					rep.add("kind key %q: value %q is not its record's lists", k, v)
 				}
 				want[h]--
 				if want[h] == 0 {

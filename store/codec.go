@@ -1,36 +1,41 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// Values of n, h and o keys are a version byte followed by JSON. The id and
-// the edge ends are in the key and are not repeated in the value.
+// Values of n, h and o keys are a version byte followed by the record:
+// binary (recordBinary, record.go) since layout version 2, JSON (recordJSON)
+// before, still read. The id and the edge ends are in the key and are not
+// repeated in the value.
+
+// valueVersion is the version byte of manifests, undo entries and kind
+// values.
 const valueVersion = 1
 
 func encodeEntity(e *graph.Entity) ([]byte, error) {
-	c := *e
-	c.Held = nil
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{valueVersion}, b...), nil
+	return appendEntityRecord(make([]byte, 0, 256), e), nil
 }
 
 func decodeEntity(id uuid.UUID, b []byte) (*graph.Entity, error) {
-	if len(b) == 0 || b[0] != valueVersion {
+	var e graph.Entity
+	var err error
+	switch {
+	case len(b) > 0 && b[0] == recordBinary:
+		err = readEntityRecord(b, &e)
+	case len(b) > 0 && b[0] == recordJSON:
+		err = json.Unmarshal(b[1:], &e)
+	default:
 		return nil, fmt.Errorf("entity %s: unknown value version", id)
 	}
-	var e graph.Entity
-	if err := json.Unmarshal(b[1:], &e); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("entity %s: %w", id, err)
 	}
 	e.ID = id
@@ -38,53 +43,107 @@ func decodeEntity(id uuid.UUID, b []byte) (*graph.Entity, error) {
 }
 
 func encodeRelationship(r *graph.Relationship) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{valueVersion}, b...), nil
+	return appendRelationshipRecord(make([]byte, 0, 192), r), nil
 }
 
 func decodeRelationship(l edgeLoc, b []byte) (*graph.Relationship, error) {
-	if len(b) == 0 || b[0] != valueVersion {
+	var r graph.Relationship
+	var err error
+	switch {
+	case len(b) > 0 && b[0] == recordBinary:
+		err = readRelationshipRecord(b, &r)
+	case len(b) > 0 && b[0] == recordJSON:
+		err = json.Unmarshal(b[1:], &r)
+	default:
 		return nil, fmt.Errorf("relationship %s: unknown value version", l.ID)
 	}
-	var r graph.Relationship
-	if err := json.Unmarshal(b[1:], &r); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("relationship %s: %w", l.ID, err)
 	}
 	r.ID, r.Source, r.Target, r.Kind = l.ID, l.Src, l.Dst, l.Rel
 	return &r, nil
 }
 
-// sameButDates reports whether two values of an n, h or o key differ at
-// most in the dates of their sources (date, retrievedAt). A list that
+// sameRecord reports whether the stored value old and the new value of an
+// item hold the same record: the same bytes, or the same record once read
+// (a record stored in JSON, before layout version 2), but for the dates of
+// their sources (date, retrievedAt). A record that did not change is not
+// rewritten (Unchanged), whichever form it was stored in. A list that
 // states its date on every entry (the UN's, OFAC's XML, the UK's) gives
 // every record a new source date with each version; a record whose
-// content did not change is left as it is, with the date of the version
-// that first stated it so, and is not a change: the next day's version of
-// the UN list changes the entries that changed, not all of them (a
-// watchlist re-check then looks at those only).
-func sameButDates(a, b []byte) bool {
-	if len(a) == 0 || len(b) == 0 || a[0] != valueVersion || b[0] != valueVersion {
-		return false
+// content did not change keeps the date of the version that first stated
+// it so, and is no change: the next day's version of the UN list changes
+// the entries that changed, not all of them (a watchlist re-check then
+// looks at those only).
+func sameRecord(it item, old, new []byte) bool {
+	if bytes.Equal(old, new) {
+		return true
 	}
-	var x, y map[string]any
-	if json.Unmarshal(a[1:], &x) != nil || json.Unmarshal(b[1:], &y) != nil {
-		return false
-	}
-	undate := func(m map[string]any) {
-		ss, _ := m["sources"].([]any)
-		for _, s := range ss {
-			if o, ok := s.(map[string]any); ok {
-				delete(o, "date")
-				delete(o, "retrievedAt")
-			}
+	undate := func(ss []graph.Source) {
+		for i := range ss {
+			ss[i].Date, ss[i].RetrievedAt = "", ""
 		}
 	}
-	undate(x)
-	undate(y)
-	return reflect.DeepEqual(x, y)
+	var x, y []byte
+	switch it.tag {
+	case tagOut:
+		r1, err1 := decodeRelationship(it.edge, old)
+		r2, err2 := decodeRelationship(it.edge, new)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		undate(r1.Sources)
+		undate(r2.Sources)
+		x, _ = encodeRelationship(r1)
+		y, _ = encodeRelationship(r2)
+	default:
+		e1, err1 := decodeEntity(it.id, old)
+		e2, err2 := decodeEntity(it.id, new)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		undate(e1.Sources)
+		undate(e2.Sources)
+		x, _ = encodeEntity(e1)
+		y, _ = encodeEntity(e2)
+	}
+	return x != nil && bytes.Equal(x, y)
+}
+
+// The value of a kind key is the record's lists (graph.MergeLists), so
+// that the merge search knows which pairs can never be one party (of one
+// list) without reading their records: a version byte, then per list its
+// length (uvarint) and bytes. Stores written before it hold kind keys with
+// empty values, which say nothing: their records are read instead.
+func encodeKindValue(lists []string) []byte {
+	b := []byte{valueVersion}
+	for _, l := range lists {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		b = append(b, l...)
+	}
+	return b
+}
+
+// decodeKindValue returns the lists a kind key's value holds; ok is false
+// for an empty value (a store written before kind keys held them) and an
+// error for one it cannot read.
+func decodeKindValue(b []byte) (lists []string, ok bool, err error) {
+	if len(b) == 0 {
+		return nil, false, nil
+	}
+	if b[0] != valueVersion {
+		return nil, false, fmt.Errorf("kind key: unknown value version %d", b[0])
+	}
+	for p := 1; p < len(b); {
+		n, w := binary.Uvarint(b[p:])
+		if w <= 0 || uint64(len(b)-p-w) < n {
+			return nil, false, errors.New("kind key: bad value")
+		}
+		p += w
+		lists = append(lists, string(b[p:p+int(n)]))
+		p += int(n)
+	}
+	return lists, true, nil
 }
 
 // item is one thing a record contributes: an entity, a held document or a

@@ -113,7 +113,7 @@ func TestRandomAccessServerOptions(t *testing.T) {
 	apply(t, s, recs...)
 	s.Close()
 	s = openIn(t, dir, Options{Index: true, RandomAccess: true, MaxMapped: 1 << 20})
-	if n, err := adviseMappings(dir, true); err != nil || n == 0 {
+	if n, err := adviseMappings(dir, true, false); err != nil || n == 0 {
 		t.Errorf("adviseMappings found %d mappings (%v)", n, err)
 	}
 	res, err := s.Paths(context.Background(), graph.PathQuery{From: graph.KeyFor("c0"), To: graph.KeyFor("c8"), K: 1})
@@ -123,5 +123,27 @@ func TestRandomAccessServerOptions(t *testing.T) {
 	e, err := s.Entity(context.Background(), graph.KeyFor("c1999"))
 	if err != nil || e.Caption != "Company 1999" {
 		t.Errorf("Entity after madvise = %v, %v", e, err)
+	}
+}
+
+// With KeepPageCache (an ingest), the bound unmaps the pages from the
+// process and they read back the same.
+func TestKeepPageCacheOptions(t *testing.T) {
+	dir := t.TempDir()
+	s := openIn(t, dir, Options{MaxMapped: 1 << 20, KeepPageCache: true, GCInterval: -1})
+	var recs []graph.Record
+	for i := 0; i < 2000; i++ {
+		recs = append(recs, company(fmt.Sprintf("c%d", i), fmt.Sprintf("Company %d", i), nil))
+	}
+	apply(t, s, recs...)
+	s.dropMapped()
+	if n, err := adviseMappings(dir, false, true); err != nil || n == 0 {
+		t.Errorf("adviseMappings found %d mappings (%v)", n, err)
+	}
+	for _, i := range []int{0, 1999} {
+		e, err := s.Entity(context.Background(), graph.KeyFor(fmt.Sprintf("c%d", i)))
+		if err != nil || e.Caption != fmt.Sprintf("Company %d", i) {
+			t.Errorf("Entity after unmapping = %v, %v", e, err)
+		}
 	}
 }

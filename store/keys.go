@@ -10,7 +10,7 @@ import (
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
 
-// Key layout, version 1. This file is the one source of truth; keys_test.go
+// Key layout, version 2. This file is the one source of truth; keys_test.go
 // pins it. Ids are 16 raw bytes; fixed-width fields need no separator and a
 // variable-width field ends in 0x00 (names, identifiers and refs never hold
 // 0x00: Fold and IdentifierKey drop it, and ingest rejects refs with it).
@@ -18,7 +18,7 @@ import (
 //	key                                         value
 //	m "version"                                 uint32 BE layout version
 //	n <id:16>                                   entity record (codec.go)
-//	k <schema> 0x00 <id:16>                     empty: one per entity (counts, kind filters, index rebuild)
+//	k <schema> 0x00 <id:16>                     the record's lists (codec.go; empty if written before them): one per entity (counts, kind filters, index rebuild, merge scopes)
 //	x <graph.NameKey(name)> 0x00 <id:16>        empty: one per distinct name key of an entity
 //	d <graph.IdentifierKey(v)> 0x00 <id:16>     empty: an identifier stated on the entity itself
 //	d <graph.IdentifierKey(v)> 0x00 <id:16> <doc:16>  empty: an identifier of a document it holds
@@ -43,7 +43,16 @@ import (
 // parties can be linked several times by the same kind: the zala fixture
 // has four Ownership records between one owner and one asset, with
 // different dates and percentages.
-const layoutVersion = 1
+//
+// Version 2 writes records (n, h, o values) in a binary form (record.go)
+// where version 1 wrote JSON; the keys are the same. A version 1 store is
+// read as it is (JSON records are still read) and marked version 2 when
+// opened for writing, so that a build that reads only JSON refuses it
+// instead of failing on its records.
+const (
+	layoutVersion       = 2
+	oldestLayoutVersion = 1 // the oldest this build reads
+)
 
 const (
 	tagMeta     = 'm'

@@ -206,3 +206,28 @@ func TestManifestAndUndoRoundTrip(t *testing.T) {
 		t.Fatalf("undo list round trip = %+v, %v", list, err)
 	}
 }
+
+// A kind key's value holds its record's lists; an empty one (a store
+// written before) says nothing, and a damaged one is an error.
+func TestKindValueRoundTrip(t *testing.T) {
+	for _, lists := range [][]string{nil, {"us_ofac_sdn"}, {"eu_journal_sanctions/32014R0833", "un_sc_sanctions"}, {""}} {
+		got, ok, err := decodeKindValue(encodeKindValue(lists))
+		if err != nil || !ok || len(got) != len(lists) {
+			t.Errorf("decodeKindValue(encodeKindValue(%q)) = %q, %v, %v", lists, got, ok, err)
+			continue
+		}
+		for i := range lists {
+			if got[i] != lists[i] {
+				t.Errorf("decodeKindValue(encodeKindValue(%q)) = %q", lists, got)
+			}
+		}
+	}
+	if got, ok, err := decodeKindValue(nil); got != nil || ok || err != nil {
+		t.Errorf("decodeKindValue(empty) = %q, %v, %v, want nothing known", got, ok, err)
+	}
+	for _, bad := range [][]byte{{2}, {valueVersion, 5, 'a'}, {valueVersion, 0x80}} {
+		if _, _, err := decodeKindValue(bad); err == nil {
+			t.Errorf("decodeKindValue(%q): no error", bad)
+		}
+	}
+}

@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 )
@@ -310,5 +312,96 @@ func TestAutoMergeEvidenceAndRefusals(t *testing.T) {
 	}
 	if swift == nil || !slices.Contains(swift.Agreed, "SWIFT/BIC FTBDKPPY (swiftBic / swiftBic)") || !slices.Contains(swift.Checked, "SWIFT/BIC FTBDKPPY / FTBDKPPY") {
 		t.Errorf("stored swiftBic link %+v, want its evidence kept", swift)
+	}
+}
+
+// A store written before kind keys held the records' lists (their values
+// empty) merges the same, the scopes read from the records; so does a
+// merge search whose cache of merge views holds two, dropping the records
+// it compared before it writes their links and refusals.
+func TestAutoMergeWithoutKindListsOrCache(t *testing.T) {
+	ctx := context.Background()
+	recs := append(mergeFixture(),
+		listed("ofac:45934", "us_ofac_sdn", "Organization", "LIMITED LIABILITY COMPANY ZALA AERO", map[string][]string{
+			"alias": {"ZALA AERO GROUP"}, "country": {"ru"}, "taxNumber": {"1841001815"}, "address": {"9 Salyama Adilya St., Moscow 123154, Russia"}}),
+		listed("eu:502", "eu_journal_sanctions", "LegalEntity", "LLC CST (Zala Aero Group)", map[string][]string{
+			"alias": {"Zala Aero Group"}, "country": {"ru"}, "registrationNumber": {"1841015504 (Tax ID/INN)"},
+			"address": {"127030, Moscow, Institutskiy Lane, 2, Russian Federation"}}))
+	var got []string
+	for _, variant := range []string{"as written", "empty kind values", "view cache of 2"} {
+		s := mustOpen(t)
+		apply(t, s, recs...)
+		switch variant {
+		case "empty kind values":
+			blanked := 0
+			err := s.db.Update(func(txn *badger.Txn) error {
+				opts := badger.DefaultIteratorOptions
+				opts.Prefix = []byte{tagKind}
+				it := txn.NewIterator(opts)
+				var keys [][]byte
+				for it.Rewind(); it.Valid(); it.Next() {
+					keys = append(keys, it.Item().KeyCopy(nil))
+				}
+				it.Close()
+				for _, k := range keys {
+					if err := txn.Set(k, nil); err != nil {
+						return err
+					}
+					blanked++
+				}
+				return nil
+			})
+			if err != nil || blanked == 0 {
+				t.Fatalf("blanking kind keys: %d, %v", blanked, err)
+			}
+			if rep, err := s.Check(ctx); err != nil || !rep.OK() {
+				t.Fatalf("Check of a store with empty kind values: %+v, %v", rep, err)
+			}
+		case "view cache of 2":
+			defer func(n int) { mergeViewCache = n }(mergeViewCache)
+			mergeViewCache = 2
+		}
+		rep, err := s.AutoMerge(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links, err := s.Merges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, l := range links {
+			lines = append(lines, l.A+"="+l.B+" "+l.Rule+" "+l.Detail+" "+strings.Join(l.Checked, ", "))
+		}
+		sort.Strings(lines)
+		for _, r := range rep.Refusals {
+			lines = append(lines, "refused "+r.A+"="+r.B+" "+r.Reason)
+		}
+		got = append(got, fmt.Sprintf("%s: %d candidates\n%s", variant, rep.Candidates, fmtList(lines)))
+	}
+	if !strings.Contains(got[0], "refused eu:502=ofac:45934") || strings.Count(got[0], "\n") < 5 {
+		t.Errorf("fixture merged too little to show anything:\n%s", got[0])
+	}
+	for _, g := range got[1:] {
+		if _, a, _ := strings.Cut(got[0], ":"); !strings.HasSuffix(g, a) {
+			t.Errorf("%s\nwant as %s", g, got[0])
+		}
+	}
+}
+
+// Check finds a kind key whose value is not its record's lists.
+func TestCheckKindValue(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	apply(t, s, mergeFixture()...)
+	id := graph.KeyFor("ofac:15603")
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(kindKey("Organization", id), encodeKindValue([]string{"un_sc_sanctions"}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Check(ctx)
+	if err != nil || rep.OK() || !strings.Contains(fmt.Sprint(rep.Problems), "not its record's lists") {
+		t.Errorf("Check = %+v, %v, want the kind key's value reported", rep, err)
 	}
 }

@@ -45,6 +45,15 @@ type Options struct {
 	// Set it well above the working set: each drop costs disk reads. 0: no
 	// bound.
 	MaxMapped int64
+	// KeepPageCache makes the MaxMapped bound, and the bulk load's own,
+	// drop the pages from the process only: they stay in the page cache,
+	// and nothing tells the kernel the files are read at random. For an
+	// ingest, which reads back what it wrote (merge search, index build)
+	// and whose resident memory is what is bounded: with the pages evicted
+	// and read-ahead off, the merge search after a 2M-entity load read the
+	// tables back one page per fault (431k major faults, 12 s of CPU in
+	// them). Ignored with RandomAccess.
+	KeepPageCache bool
 }
 
 // Store is a sanctionsgraph graph in Badger. It is safe for concurrent use.
@@ -189,8 +198,17 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: read merges: %w", dir, err)
 	}
+	// With KeepPageCache the bound holds during the index build too (its
+	// pages are dropped from the process only, and read again from the
+	// page cache); a server's bound starts after it, which drops the pages
+	// the build scanned (RandomAccess).
+	bound := opt.MaxMapped > 0 && !opt.InMemory
+	if bound && opt.KeepPageCache {
+		s.startMappedBound(opt.MaxMapped)
+	}
 	if opt.Index {
 		if err := s.openIndex(ctx, token); err != nil {
+			s.stopMappedBound()
 			db.Close()
 			return nil, err
 		}
@@ -199,7 +217,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		s.advise(dir, true)
 		evictCache(dir)
 	}
-	if opt.MaxMapped > 0 && !opt.InMemory {
+	if bound && !opt.KeepPageCache {
 		s.startMappedBound(opt.MaxMapped)
 	}
 	if !opt.InMemory && !opt.ReadOnly && opt.GCInterval >= 0 {
@@ -214,10 +232,7 @@ func (s *Store) Close() error {
 		s.stopGC()
 		<-s.gcDone
 	}
-	if s.stopMB != nil {
-		s.stopMB()
-		<-s.mbDone
-	}
+	s.stopMappedBound()
 	// An ingest run left open with a batch in flight holds commitMu until
 	// it is committed or rolled back, which will not happen now: the
 	// index is then not saved (the next Open rolls the run back and
@@ -288,8 +303,18 @@ func (s *Store) checkVersion() error {
 		}
 		return nil
 	}
-	if have != layoutVersion {
-		return fmt.Errorf("open store: key layout version %d, this build reads version %d", have, layoutVersion)
+	if have < oldestLayoutVersion || have > layoutVersion {
+		return fmt.Errorf("open store: key layout version %d, this build reads versions %d to %d", have, oldestLayoutVersion, layoutVersion)
+	}
+	if have < layoutVersion && !s.opt.ReadOnly {
+		// Nothing to rewrite (keys.go): the records this build writes
+		// from now on are version 2.
+		err := s.db.Update(func(txn *badger.Txn) error {
+			return txn.Set(versionKey, binary.BigEndian.AppendUint32(nil, layoutVersion))
+		})
+		if err != nil {
+			return fmt.Errorf("open store: %w", dbErr(err))
+		}
 	}
 	return nil
 }
@@ -338,10 +363,21 @@ func (b badgerLogger) Infof(string, ...any)        {}
 func (b badgerLogger) Debugf(string, ...any)       {}
 
 func (s *Store) advise(dir string, pageout bool) {
-	if n, err := adviseMappings(dir, pageout); err != nil {
+	if n, err := adviseMappings(dir, pageout, false); err != nil {
 		s.log.Warn("madvise on the store's mappings", "err", err)
 	} else {
 		s.log.Debug("madvise", "ranges", n, "pageout", pageout)
+	}
+}
+
+// dropMapped drops the store's mapped pages from the process, and from
+// the page cache unless KeepPageCache.
+func (s *Store) dropMapped() {
+	unmap := s.opt.KeepPageCache && !s.opt.RandomAccess
+	if n, err := adviseMappings(s.dir, !unmap, unmap); err != nil {
+		s.log.Warn("madvise on the store's mappings", "err", err)
+	} else {
+		s.log.Debug("madvise", "ranges", n, "unmap", unmap)
 	}
 }
 
@@ -349,6 +385,15 @@ func (s *Store) advise(dir string, pageout bool) {
 // size exceeds limit, until Close.
 func (s *Store) startMappedBound(limit int64) {
 	s.stopMB, s.mbDone = s.boundMapped(limit)
+}
+
+// stopMappedBound stops what startMappedBound started, if it did.
+func (s *Store) stopMappedBound() {
+	if s.stopMB != nil {
+		s.stopMB()
+		<-s.mbDone
+		s.stopMB = nil
+	}
 }
 
 // boundMapped drops the store's mapped pages whenever their resident size
@@ -361,8 +406,15 @@ func (s *Store) boundMapped(limit int64) (stop context.CancelFunc, done chan str
 		// Twice a second: with a page cache hot from an ingest, the
 		// kernel maps up to 16 cached pages around each page fault
 		// (fault-around ignores MADV_RANDOM), so the mapped pages can grow
-		// by hundreds of MB a second under load.
-		t := time.NewTicker(500 * time.Millisecond)
+		// by hundreds of MB a second under load. With KeepPageCache the
+		// page cache is always hot (an ingest's merge search read 480 MB
+		// between two checks): ten times a second (reading
+		// /proc/self/status costs microseconds).
+		every := 500 * time.Millisecond
+		if s.opt.KeepPageCache && !s.opt.RandomAccess {
+			every = 100 * time.Millisecond
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -370,7 +422,7 @@ func (s *Store) boundMapped(limit int64) (stop context.CancelFunc, done chan str
 				return
 			case <-t.C:
 				if mappedResident() > limit {
-					s.advise(s.dir, true)
+					s.dropMapped()
 				}
 			}
 		}

@@ -29,17 +29,31 @@ type prepared struct {
 type newItem struct {
 	item
 	val     []byte
-	derived [][]byte // index keys, written with empty values; for a relationship, its in-edge key
+	derived [][]byte // index keys (their values: derivedValue); for a relationship, its in-edge key
 	meta    itemMeta
 }
 
-// itemMeta is what the in-memory graph index and the in-edge key need to
-// know of an item.
+// itemMeta is what the in-memory graph index and the values of the index
+// keys need to know of an item.
 type itemMeta struct {
 	schema     string                // entity schema
 	designator *graph.DesignatorInfo // authority or programme
 	nameKeys   []string              // the entity's name keys (its x keys)
+	lists      []string              // the entity's lists (graph.MergeLists), its kind key's value
 	from, to   graph.Day             // relationship validity
+}
+
+// derivedValue returns the value of the index key k an item with meta m
+// implies: the validity of an in-edge key, the lists of a kind key, nothing
+// for the others.
+func derivedValue(k []byte, m itemMeta) []byte {
+	switch k[0] {
+	case tagIn:
+		return encodeValidity(m.from, m.to)
+	case tagKind:
+		return encodeKindValue(m.lists)
+	}
+	return nil
 }
 
 func metaOf(ent *graph.Entity, rel *graph.Relationship) itemMeta {
@@ -52,7 +66,7 @@ func metaOf(ent *graph.Entity, rel *graph.Relationship) itemMeta {
 		for i := range keys {
 			keys[i] = clip(keys[i])
 		}
-		return itemMeta{schema: ent.Schema, designator: graph.DesignatorOf(ent), nameKeys: keys}
+		return itemMeta{schema: ent.Schema, designator: graph.DesignatorOf(ent), nameKeys: keys, lists: graph.MergeLists(ent)}
 	}
 	return itemMeta{}
 }
@@ -132,7 +146,7 @@ func prepare(rec *graph.Record) (*prepared, error) {
 		}
 		for _, holder := range rec.Holders {
 			it := item{tag: tagHeld, id: h.ID, holder: graph.KeyFor(holder)}
-			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h), meta: metaOf(h, nil)})
+			p.items = append(p.items, newItem{item: it, val: v, derived: derive(it, h, nil)})
 		}
 	}
 	rels, err := relItems(rec.Relationships)
@@ -161,7 +175,8 @@ func entityItems(e *graph.Entity) ([]newItem, error) {
 		return nil, err
 	}
 	it := item{tag: tagNode, id: e.ID}
-	return []newItem{{item: it, val: v, derived: derive(it, e), meta: metaOf(e, nil)}}, nil
+	m := metaOf(e, nil)
+	return []newItem{{item: it, val: v, derived: derive(it, e, m.nameKeys), meta: m}}, nil
 }
 
 func relItems(rels []graph.Relationship) ([]newItem, error) {
@@ -182,7 +197,7 @@ func relItems(rels []graph.Relationship) ([]newItem, error) {
 			return nil, err
 		}
 		it := item{tag: tagOut, edge: edgeLoc{Src: r.Source, Dst: r.Target, ID: r.ID, Rel: r.Kind}}
-		out = append(out, newItem{item: it, val: v, derived: derive(it, nil), meta: metaOf(nil, r)})
+		out = append(out, newItem{item: it, val: v, derived: derive(it, nil, nil), meta: metaOf(nil, r)})
 	}
 	return out, nil
 }
@@ -192,8 +207,9 @@ func relItems(rels []graph.Relationship) ([]newItem, error) {
 const maxIndexKey = 512
 
 // derive returns the index keys an item implies; ent is the decoded entity
-// or document for tagNode and tagHeld items.
-func derive(it item, ent *graph.Entity) [][]byte {
+// or document for tagNode and tagHeld items, nameKeys the entity's name
+// keys, clipped (metaOf: computed once for both).
+func derive(it item, ent *graph.Entity, nameKeys []string) [][]byte {
 	switch it.tag {
 	case tagOut:
 		return [][]byte{inKey(it.edge)}
@@ -208,8 +224,8 @@ func derive(it item, ent *graph.Entity) [][]byte {
 	}
 	out := [][]byte{kindKey(ent.Schema, it.id)}
 	seen := map[string]bool{}
-	for _, k := range graph.NameKeys(ent) {
-		if k = clip(k); !seen[k] {
+	for _, k := range nameKeys {
+		if !seen[k] {
 			seen[k] = true
 			out = append(out, nameKey(k, it.id))
 		}
@@ -244,13 +260,14 @@ func decodeItem(it item, val []byte) (newItem, error) {
 		if err != nil {
 			return ni, err
 		}
-		ni.derived, ni.meta = derive(it, nil), metaOf(nil, r)
+		ni.derived, ni.meta = derive(it, nil, nil), metaOf(nil, r)
 	default:
 		e, err := decodeEntity(it.id, val)
 		if err != nil {
 			return ni, err
 		}
-		ni.derived, ni.meta = derive(it, e), metaOf(e, nil)
+		ni.meta = metaOf(e, nil)
+		ni.derived = derive(it, e, ni.meta.nameKeys)
 	}
 	return ni, nil
 }
@@ -258,7 +275,7 @@ func decodeItem(it item, val []byte) (newItem, error) {
 // derivedOf decodes a stored value to find the index keys it implies.
 func derivedOf(it item, val []byte) ([][]byte, error) {
 	if it.tag == tagOut {
-		return derive(it, nil), nil
+		return derive(it, nil, nil), nil
 	}
 	ni, err := decodeItem(it, val)
 	return ni.derived, err
@@ -360,7 +377,7 @@ func (w *writer) put(p *prepared) (graph.Outcome, error) {
 	if oldMan != nil && bytes.Equal(oldMan, p.manifest) {
 		same := true
 		for i := range p.items {
-			if !bytes.Equal(oldVals[i], p.items[i].val) && !sameButDates(oldVals[i], p.items[i].val) {
+			if !sameRecord(p.items[i].item, oldVals[i], p.items[i].val) {
 				same = false
 				break
 			}
@@ -453,11 +470,7 @@ func (w *writer) writeItem(it newItem) error {
 		return err
 	}
 	for _, k := range it.derived {
-		var v []byte
-		if k[0] == tagIn {
-			v = encodeValidity(it.meta.from, it.meta.to)
-		}
-		if err := w.txn.Set(k, v); err != nil {
+		if err := w.txn.Set(k, derivedValue(k, it.meta)); err != nil {
 			return err
 		}
 	}

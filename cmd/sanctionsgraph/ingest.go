@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -41,8 +42,19 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	listDate := fs.String("list-date", "", "date of the list version (YYYY-MM-DD; default: the date the file states, else today)")
 	noMerge := fs.Bool("no-merge", false, "do not look for records of the same party to merge after the ingest")
 	noWatch := fs.Bool("no-watch", false, "do not check the watchlists after the ingest (the next watch check or server does)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (load, merge search, compaction, index) to this file")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	files := listFiles(fs.Args(), stderr)
 	if len(files) == 0 && !*demo {
@@ -60,8 +72,10 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		debug.SetMemoryLimit(ingestMemoryLimit)
 	}
 	// The merge search after a large ingest reads most of the store
-	// through its memory maps: bound their resident pages.
-	st, err := openStoreWith(ctx, *db, false, stderr, store.Options{MaxMapped: ingestMaxMapped})
+	// through its memory maps: bound their resident pages, keeping them in
+	// the page cache, where the merge search and the index build find what
+	// the load wrote.
+	st, err := openStoreWith(ctx, *db, false, stderr, store.Options{MaxMapped: ingestMaxMapped, KeepPageCache: true})
 	if err != nil {
 		return err
 	}
@@ -118,7 +132,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if isTerminal(stderr) {
 			fmt.Fprint(stderr, "building the graph index... ")
 		}
-		ist, err := store.Open(ctx, *db, store.Options{Index: true, GCInterval: -1})
+		ist, err := store.Open(ctx, *db, store.Options{Index: true, GCInterval: -1, MaxMapped: ingestMaxMapped, KeepPageCache: true})
 		if err == nil {
 			err = ist.Close()
 		}
