@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/sanctionsgraph/sanctionsgraph/graph"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/exposure"
+	"github.com/sanctionsgraph/sanctionsgraph/graph/index"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/screen"
 	"github.com/sanctionsgraph/sanctionsgraph/graph/watch"
 )
@@ -41,8 +43,13 @@ import (
 //
 // Not caught incrementally, by design: a score that crosses the threshold
 // only because the word weights (IDF) of every name moved with a new list
-// version, for a party no changed entity's name is near. A full
-// re-evaluation finds those.
+// version, for a party no changed entity's name is near, and a hit that
+// leaves or enters screening's bounded list of candidates because a
+// changed entity, scored below the threshold, entered or left it. A full
+// re-evaluation finds those, and one is run without being asked for when
+// the graph grew by more than a tenth since the last evaluation (a new
+// list, a version adding thousands of entries: the weights of most names
+// move).
 
 // WatchOptions configure WatchUpdate.
 type WatchOptions struct {
@@ -124,7 +131,12 @@ func (s *Store) WatchUpdate(ctx context.Context, opt WatchOptions) (*WatchReport
 	if err != nil {
 		return nil, err
 	}
-	todo, cause, err := s.chooseParties(ctx, c, entries, mergedIDs, opt, rep)
+	nodes := s.indexNodes()
+	prevNodes, err := s.watchMeta(ctx, "nodes")
+	if err != nil {
+		return nil, err
+	}
+	todo, cause, err := s.chooseParties(ctx, c, entries, mergedIDs, grown(prevNodes, nodes), opt, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +154,9 @@ func (s *Store) WatchUpdate(ctx context.Context, opt WatchOptions) (*WatchReport
 			return nil, err
 		}
 		if err := s.setWatchMeta("merges", merges); err != nil {
+			return nil, err
+		}
+		if err := s.setWatchMeta("nodes", binary.BigEndian.AppendUint64(nil, uint64(nodes))); err != nil {
 			return nil, err
 		}
 	}
@@ -166,7 +181,9 @@ type job struct {
 }
 
 // chooseParties returns the parties to evaluate, each with its cause.
-func (s *Store) chooseParties(ctx context.Context, c *watchCache, entries []changeEntry, merged []uuid.UUID, opt WatchOptions, rep *WatchReport) ([]job, watch.Cause, error) {
+// If grown is not "", every party is evaluated, for that reason (see
+// grown).
+func (s *Store) chooseParties(ctx context.Context, c *watchCache, entries []changeEntry, merged []uuid.UUID, grown string, opt WatchOptions, rep *WatchReport) ([]job, watch.Cause, error) {
 	var change watch.Cause
 	var ids []uuid.UUID
 	seen := map[uuid.UUID]bool{}
@@ -233,6 +250,9 @@ func (s *Store) chooseParties(ctx context.Context, c *watchCache, entries []chan
 	}
 	full := opt.Full
 	var affected map[pkey]bool
+	if !full && len(ids) > 0 && grown != "" {
+		full, rep.FullReason = true, grown
+	}
 	if !full && len(ids) > 0 {
 		var why string
 		var err error
@@ -271,6 +291,36 @@ func (s *Store) chooseParties(ctx context.Context, c *watchCache, entries []chan
 		return jobs[i].k.ref < jobs[j].k.ref
 	})
 	return jobs, change, nil
+}
+
+// indexNodes returns the number of entities the graph index numbers: the
+// total the word weights of screening are computed over.
+func (s *Store) indexNodes() (n int) {
+	s.Index().ReadNames(func(ns index.Names) { n = ns.Nodes() })
+	return n
+}
+
+// grown says why every party is to be evaluated when the graph grew by
+// more than a tenth since the last evaluation, which recorded prev (its
+// node count, 8 bytes; nil before the first): the word weights of most
+// names then moved, and a score may cross the threshold against an
+// entity no change touched. It returns "" otherwise.
+//
+// Measured on OFAC 2021 + UN to OFAC 2024 (10,062 entities to 16,944) with
+// 12,000 parties, checked incrementally: 15 parties kept a state a full
+// evaluation changes, by hits on entities no change touched, gained or
+// lost, scoring 0.80 to 0.82 (2 parties when every name candidate of a
+// merged party was evaluated, scored or not). After OFAC deltas of up to
+// 2,000 entries, which add no entity, none did.
+func grown(prev []byte, now int) string {
+	if len(prev) != 8 {
+		return ""
+	}
+	was := int(binary.BigEndian.Uint64(prev))
+	if was <= 0 || now-was <= was/10 {
+		return ""
+	}
+	return fmt.Sprintf("the graph grew from %d to %d entities since the last check, by more than a tenth: the word weights of most names moved", was, now)
 }
 
 // affectedBy returns the parties that changes to ids can affect, or a
