@@ -222,18 +222,18 @@ func (c *watchCache) candidates(ctx context.Context, name string) ([]pkey, bool,
 
 // candidateMargin is how far below its watchlist's threshold a party may
 // score against a changed entity and still be evaluated again. The score
-// is screening's own (screen.ScoreEntity, with the index's word weights
-// as they are now), so a party scoring below the threshold would get no
-// hit on the entity from screening either; the margin only absorbs
-// rounding. (A record of a merged party is not filtered: screening
-// scores the party's merged names.) A party that had a hit on the entity
-// is evaluated anyway: the entity is in its Related.
+// is screening's own (screen.ScoreRecord on the record screenPrepared
+// scores: the entity's, or for a merged party the merged records of its
+// members, with the index's word weights as they are now), so a party
+// scoring below the threshold would get no hit on the entity from
+// screening either; the margin only absorbs rounding. A party that had a
+// hit on the entity is evaluated anyway: the entity is in its Related.
 const candidateMargin = 0.02
 
-// mayMatch reports whether any name of party k scores against e, as
-// screening scores it (country and birth date included), at least its
-// watchlist's threshold less candidateMargin.
-func (c *watchCache) mayMatch(k pkey, e *graph.Entity, sc *screen.Lookup) bool {
+// mayMatch reports whether any name of party k scores against one of
+// recs, screening records, as screening scores it (country and birth date
+// included), at least its watchlist's threshold less candidateMargin.
+func (c *watchCache) mayMatch(k pkey, recs []*screen.Record, sc *screen.Lookup) bool {
 	cp, wl := c.parties[k], c.lists[k.list]
 	if cp == nil || wl == nil {
 		return true
@@ -242,13 +242,15 @@ func (c *watchCache) mayMatch(k pkey, e *graph.Entity, sc *screen.Lookup) bool {
 	ok := false
 	sc.WithWeights(func(weigh screen.Weigher) {
 		for _, q := range cp.party.Queries(set) {
-			p, err := screen.Prepare(q)
+			p, err := sc.Prepare(q)
 			if err != nil {
 				continue
 			}
-			if h, hit := screen.ScoreEntity(p, e, weigh); hit && h.Score >= set.Threshold-candidateMargin {
-				ok = true
-				return
+			for _, r := range recs {
+				if h, hit := screen.ScoreRecord(p, r, weigh); hit && h.Score >= set.Threshold-candidateMargin {
+					ok = true
+					return
+				}
 			}
 		}
 	})

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -278,5 +279,42 @@ func TestWatchImportUpdatesByRef(t *testing.T) {
 	_, err = st.ImportWatchlist(ctx, "customers", nil, []watch.Party{{Ref: "A", Name: "x"}, {Ref: "A", Name: "y"}})
 	if !errors.Is(err, graph.ErrInvalid) || !strings.Contains(err.Error(), `ref "A"`) {
 		t.Errorf("repeated ref: %v", err)
+	}
+}
+
+// After a change that grows the graph by more than a tenth, every party
+// is evaluated (the word weights of most names moved); after a smaller
+// one, only those it can affect.
+func TestWatchGrowthEvaluatesAll(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Demo(t)
+	parties := slices.Clone(demoParties)
+	for i := range 40 {
+		parties = append(parties, watch.Party{Ref: fmt.Sprintf("P%02d", i), Name: fmt.Sprintf("Customer %c%c Holdings", 'a'+i%26, 'a'+i/26), Kind: "Company"})
+	}
+	if _, err := st.ImportWatchlist(ctx, "customers", nil, parties); err != nil {
+		t.Fatal(err)
+	}
+	watchUpdate(t, st, store.WatchOptions{})
+	src := graph.Source{URL: "https://example.org/kyc", Date: "2026-01-02", Quote: "customer onboarding file"}
+	add := func(n int, prefix string) *store.WatchReport {
+		t.Helper()
+		var recs []graph.Record
+		for i := range n {
+			ref := fmt.Sprintf("%s-%d", prefix, i)
+			recs = append(recs, graph.Record{Ref: ref, Entity: &graph.Entity{Ref: ref, Schema: "Company", Props: map[string][]string{"name": {fmt.Sprintf("Supplier %s %d", prefix, i)}}}})
+		}
+		if _, _, err := st.ImportFindings(ctx, "alice", withSource(recs, src)); err != nil {
+			t.Fatal(err)
+		}
+		rep, _ := watchUpdate(t, st, store.WatchOptions{})
+		return rep
+	}
+	if rep := add(1, "one"); rep.FullReason != "" || rep.Evaluated == len(parties) {
+		t.Errorf("after one new entity: %d of %d parties evaluated (%s), want only those it can affect", rep.Evaluated, len(parties), rep.FullReason)
+	}
+	// The demo graph has 23 entities.
+	if rep := add(30, "many"); rep.Evaluated != len(parties) || !strings.Contains(rep.FullReason, "grew") {
+		t.Errorf("after 30 new entities: %d of %d parties evaluated (%q), want all, the graph having grown", rep.Evaluated, len(parties), rep.FullReason)
 	}
 }

@@ -170,6 +170,19 @@ func weight(n index.Names, tok string) float64 {
 	return math.Max(0.05, math.Min(1, w))
 }
 
+// Prepare is Prepare for a query to be scored with this Lookup's word
+// weights (ScoreRecord): the query remembers the similarities of the word
+// pairs it compares in the table the Lookup's candidate searches share,
+// where other queries find them.
+func (sc *Lookup) Prepare(q Query) (*Prepared, error) {
+	p, err := Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	p.sims.shared = sc.pairs
+	return p, nil
+}
+
 type slotKey struct {
 	node index.Node
 	slot uint16
