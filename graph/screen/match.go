@@ -43,23 +43,29 @@ func StaticWeight(tok string) float64 {
 }
 
 // commonNameWords are words frequent in the names of companies and
-// organisations, and particles of personal names.
-var commonNameWords = map[string]bool{
-	"bank": true, "trading": true, "trade": true, "international": true, "group": true,
-	"holding": true, "holdings": true, "industry": true, "industries": true, "industrial": true,
-	"shipping": true, "services": true, "service": true, "general": true, "national": true,
-	"investment": true, "investments": true, "import": true, "export": true, "enterprise": true,
-	"enterprises": true, "global": true, "management": true, "development": true, "commercial": true,
-	"al": true, "el": true, "bin": true, "ibn": true, "abu": true, "abd": true, "de": true, "la": true,
-	"da": true, "van": true, "von": true, "der": true, "le": true, "du": true, "dos": true, "das": true,
-	"foundation": true, "association": true, "organization": true, "organisation": true, "center": true,
-	"centre": true, "institute": true, "technology": true, "technologies": true, "energy": true,
-	"oil": true, "gas": true, "petroleum": true, "construction": true, "engineering": true,
-	"marine": true, "maritime": true, "logistics": true, "capital": true, "finance": true,
-	"financial": true, "partners": true, "systems": true, "solutions": true, "state": true,
-	"republic": true, "ministry": true, "committee": true, "front": true, "party": true,
-	"mr": true, "mrs": true, "dr": true, "sheikh": true, "haji": true, "mullah": true, "maulavi": true,
-}
+// organisations, and the particles of personal names (nameParticles, and
+// "abu", "abd").
+var commonNameWords = func() map[string]bool {
+	m := map[string]bool{
+		"bank": true, "trading": true, "trade": true, "international": true, "group": true,
+		"holding": true, "holdings": true, "industry": true, "industries": true, "industrial": true,
+		"shipping": true, "services": true, "service": true, "general": true, "national": true,
+		"investment": true, "investments": true, "import": true, "export": true, "enterprise": true,
+		"enterprises": true, "global": true, "management": true, "development": true, "commercial": true,
+		"abu": true, "abd": true,
+		"foundation": true, "association": true, "organization": true, "organisation": true, "center": true,
+		"centre": true, "institute": true, "technology": true, "technologies": true, "energy": true,
+		"oil": true, "gas": true, "petroleum": true, "construction": true, "engineering": true,
+		"marine": true, "maritime": true, "logistics": true, "capital": true, "finance": true,
+		"financial": true, "partners": true, "systems": true, "solutions": true, "state": true,
+		"republic": true, "ministry": true, "committee": true, "front": true, "party": true,
+		"mr": true, "mrs": true, "dr": true, "sheikh": true, "haji": true, "mullah": true, "maulavi": true,
+	}
+	for w := range nameParticles {
+		m[w] = true
+	}
+	return m
+}()
 
 // nameParticles are the articles and prepositions of personal and place
 // names (Arabic, Romance, Germanic, Dutch): "al", "bin", "de", "van".
